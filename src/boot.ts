@@ -1,0 +1,76 @@
+// Wires configuration into dependencies: database, blob store, job queue, ecosystems, logger.
+import { join } from 'node:path'
+import pino from 'pino'
+import type { Config } from './config/config.ts'
+import type { Deps, Logger } from './deps.ts'
+import type { JobHandler, JobQueue, JobType } from './jobs/job-queue.ts'
+import type { BlobStore } from './storage/blob-store.ts'
+import { createDb, type Db, type DatabaseTarget } from './db/create-db.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { FsBlobStore } from './storage/fs-blob-store.ts'
+import { EmbeddedQueue } from './jobs/embedded-queue.ts'
+import { PgBossQueue } from './jobs/pg-boss-queue.ts'
+import { ECOSYSTEMS } from './ecosystems.ts'
+import { scanningHandlers } from './scanning/handlers.ts'
+import { scanVersionJob } from './scanning/jobs.ts'
+import { Scanner } from './scanning/scanner.ts'
+import { archiveLimits } from './packages/service.ts'
+
+export { ECOSYSTEMS }
+
+/** Every job type the registry enqueues; producers create their queues at boot. */
+export const JOB_TYPES: readonly JobType<any>[] = [scanVersionJob]
+
+export function jobHandlers(deps: Deps): JobHandler<any>[] {
+  return [...scanningHandlers(deps)]
+}
+
+export interface OpenOptions {
+  /** Overrides for tests: a prepared database target, blob store or logger. */
+  readonly target?: DatabaseTarget
+  readonly blobs?: BlobStore
+  readonly log?: Logger
+  /** pg-boss schema (tests isolate themselves). */
+  readonly jobSchema?: string
+  readonly migrate?: boolean
+}
+
+export async function openDeps(config: Config, options: OpenOptions = {}): Promise<Deps> {
+  const log = options.log ?? pino({ level: config.logLevel })
+  const target: DatabaseTarget = options.target ?? (config.database.kind === 'postgres' ? { kind: 'postgres', url: config.database.url } : config.database)
+  const db = createDb(target)
+  try {
+    if (options.migrate !== false) await migrateToLatest(db)
+    const queue = createQueue(db, target, options.jobSchema)
+    await queue.init(JOB_TYPES)
+    const blobs = options.blobs ?? new FsBlobStore(join(config.dataDir, 'blobs'))
+    const scanner = new Scanner({
+      threads: config.scanThreads,
+      timeoutMs: config.scanTimeoutSeconds * 1000,
+      limits: archiveLimits(config),
+      thresholds: { hold: config.holdThreshold, reject: config.rejectThreshold },
+    })
+    return { config, db, blobs, queue, ecosystems: ECOSYSTEMS, scanner, log }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}
+
+function createQueue(db: Db, target: DatabaseTarget, jobSchema?: string): JobQueue {
+  if (target.kind === 'postgres') return new PgBossQueue(target.url, jobSchema ?? (target.schema ? `${target.schema}_boss` : 'pgboss'))
+  return new EmbeddedQueue(db.kysely)
+}
+
+export async function startWorker(deps: Deps): Promise<void> {
+  await deps.queue.work(jobHandlers(deps), {
+    concurrency: deps.config.workerConcurrency,
+    onError: (job, err) => deps.log.error({ err, job }, 'job failed'),
+  })
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.queue.stop()
+  await deps.scanner.close()
+  await deps.db.close()
+}

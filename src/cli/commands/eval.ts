@@ -1,0 +1,77 @@
+// `gatehouse eval --malicious PATH --benign PATH`: recall, false positives, precision at a base rate, rule hits, speed.
+import type { Config } from '../../config/config.ts'
+import { ECOSYSTEMS } from '../../ecosystems.ts'
+import { archiveLimits } from '../../packages/service.ts'
+import { initEngine } from '../../scanning/engine.ts'
+import { listSamples } from '../../scanning/corpus.ts'
+import { evaluate, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
+
+export interface EvalOptions {
+  readonly malicious: readonly string[]
+  readonly benign: readonly string[]
+  readonly baseRate: number
+  readonly json: boolean
+  readonly splitDate?: string
+  readonly splitHalf: boolean
+  /** Print every flagged benign and every missed malicious sample. */
+  readonly verbose: boolean
+}
+
+export async function evalCommand(config: Config, options: EvalOptions): Promise<number> {
+  await initEngine()
+  const samples = [
+    ...options.malicious.flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'malicious' as const }))),
+    ...options.benign.flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'benign' as const }))),
+  ]
+  const tty = process.stderr.isTTY
+  const result = await evaluate(samples, {
+    ecosystems: ECOSYSTEMS,
+    // evaluation reads trusted local corpora: allow larger packages than uploads, keep every other check
+    limits: { ...archiveLimits(config), maxUnpackedBytes: Math.max(archiveLimits(config).maxUnpackedBytes, 1024 ** 3), maxEntries: 200_000 },
+    thresholds: { hold: config.holdThreshold, reject: config.rejectThreshold },
+    baseRate: options.baseRate,
+    ...(options.splitDate ? { splitDate: options.splitDate } : {}),
+    splitHalf: options.splitHalf,
+    onProgress: tty ? (done, total) => process.stderr.write(`\r${bar(done, total)} ${done}/${total}`) : undefined,
+    onOutcome: options.verbose
+      ? (o) => {
+          const wrong = o.label === 'benign' ? o.flagged : !o.flagged
+          if (!wrong) return
+          const what = o.refused ? `refused: ${o.refused}` : `${o.report!.verdict} ${o.report!.score} ${o.report!.signals.filter((s) => s.weight > 0).map((s) => `${s.rule}+${s.weight}@${s.file ?? ''}:${s.line ?? ''}`).join(' ')}`
+          process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : 'MISSED'} ${o.path} ${what}\n`)
+        }
+      : undefined,
+  })
+  if (tty) process.stderr.write('\n')
+  if (options.json) console.log(JSON.stringify(result))
+  else printHuman(result)
+  return 0
+}
+
+function bar(done: number, total: number): string {
+  const width = 30
+  const filled = Math.round((done / Math.max(total, 1)) * width)
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`
+}
+
+const pct = (n: number) => `${(n * 100).toFixed(2)}%`
+
+function side(name: string, s: SideSummary): string {
+  return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}`
+}
+
+function printHuman(r: Evaluation): void {
+  console.log(`ruleset ${r.rulesetVersion}`)
+  console.log(side('malicious (recall)', r.malicious))
+  if (r.tuning) console.log(`  ${side(`tuning set, dated before ${r.tuning.before}`, r.tuning)}`)
+  if (r.heldOut) console.log(`  ${side(`held-out set, dated ${r.heldOut.since} or later`, r.heldOut)}`)
+  if (r.heldOutExamined) console.log(`    ${side('examined half', r.heldOutExamined)}`)
+  if (r.heldOutUntouched) console.log(`    ${side('untouched half', r.heldOutUntouched)}`)
+  console.log(side('benign (false positives)', r.benign))
+  console.log(`precision at base rate ${r.baseRate}: ${pct(r.precisionAtBaseRate)}`)
+  console.log(`time per package: p50 ${r.timing.p50} ms, p95 ${r.timing.p95} ms, max ${r.timing.max} ms; ${r.timing.perSecond} packages/s over ${r.timing.count}`)
+  console.log(`slowest: ${r.slowest.map((s) => `${s.path} (${s.ms} ms)`).join(', ')}`)
+  console.log('rule hits (malicious | benign):')
+  const rules = new Set([...Object.keys(r.malicious.ruleHits), ...Object.keys(r.benign.ruleHits)])
+  for (const rule of rules) console.log(`  ${rule.padEnd(32)} ${String(r.malicious.ruleHits[rule] ?? 0).padStart(6)} | ${r.benign.ruleHits[rule] ?? 0}`)
+}

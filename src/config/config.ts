@@ -1,0 +1,175 @@
+// Typed, frozen configuration loaded once at boot; the only module that reads process.env.
+import { readFileSync, existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) =>
+  typeof v === 'boolean' ? v : ['true', '1', 'yes'].includes(v),
+)
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+const bytes = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const parsed = parseBytes(v)
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: `not a size: ${String(v)} (use e.g. 52428800, 50mb, 1gb)` })
+      return z.NEVER
+    }
+    return parsed
+  })
+
+const schema = z.object({
+  port: int(0, 65535).default(4873),
+  host: z.string().min(1).default('127.0.0.1'),
+  dataDir: z.string().min(1).default('./data'),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  databaseUrl: z
+    .string()
+    .refine((v) => /^(postgres|postgresql|sqlite):/.test(v) || !v.includes(':'), {
+      message: 'must be postgres://…, sqlite:PATH, or a file path',
+    })
+    .optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Run the job worker inside `serve` (embedded default). Scale-out turns this off and runs `gatehouse worker`. */
+  worker: bool.default(true),
+  workerConcurrency: int(1, 64).default(2),
+  /** Largest request body accepted (npm publish bodies carry the tarball in base64). */
+  maxBodyBytes: bytes.default(160 * 1024 * 1024),
+  /** Limits applied to every uploaded archive before anything is stored. */
+  // platform-binary packages (compilers, native modules) reach 40–100 MB
+  maxArchiveBytes: bytes.default(112 * 1024 * 1024),
+  maxUnpackedBytes: bytes.default(512 * 1024 * 1024),
+  maxArchiveEntries: int(1, 1_000_000).default(20_000),
+  maxEntryBytes: bytes.default(256 * 1024 * 1024),
+  maxPathDepth: int(1, 1000).default(64),
+  /** Owners may unpublish a version within this many hours of its publication. */
+  unpublishWindowHours: int(0, 24 * 365 * 100).default(72),
+  /** Anyone may create an account through the client's adduser flow. */
+  allowSignup: bool.default(true),
+  /** Password hashing cost (scrypt N = 2^cost). Tests lower it; production keeps the default. */
+  passwordCost: int(10, 20).default(15),
+  /** Risk score at which the gate holds a version for review, and at which it rejects it outright. */
+  holdThreshold: int(1, 100_000).default(50),
+  rejectThreshold: int(1, 100_000).default(150),
+  /** A scan that runs longer is stopped and the version held for review. */
+  scanTimeoutSeconds: int(1, 3600).default(60),
+  /** Worker threads for static scans in each process. */
+  scanThreads: int(1, 64).default(2),
+  /** HTTP header carrying the client address when behind a trusted reverse proxy. */
+  trustProxy: bool.default(false),
+})
+
+export type Config = Readonly<z.infer<typeof schema>> & {
+  readonly publicUrl: string
+  readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string }
+}
+
+export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, unknown>>
+
+const ENV_KEYS: Record<keyof z.input<typeof schema>, string> = {
+  port: 'GATEHOUSE_PORT',
+  host: 'GATEHOUSE_HOST',
+  dataDir: 'GATEHOUSE_DATA_DIR',
+  publicUrl: 'GATEHOUSE_PUBLIC_URL',
+  databaseUrl: 'DATABASE_URL',
+  logLevel: 'GATEHOUSE_LOG_LEVEL',
+  worker: 'GATEHOUSE_WORKER',
+  workerConcurrency: 'GATEHOUSE_WORKER_CONCURRENCY',
+  maxBodyBytes: 'GATEHOUSE_MAX_BODY_BYTES',
+  maxArchiveBytes: 'GATEHOUSE_MAX_ARCHIVE_BYTES',
+  maxUnpackedBytes: 'GATEHOUSE_MAX_UNPACKED_BYTES',
+  maxArchiveEntries: 'GATEHOUSE_MAX_ARCHIVE_ENTRIES',
+  maxEntryBytes: 'GATEHOUSE_MAX_ENTRY_BYTES',
+  maxPathDepth: 'GATEHOUSE_MAX_PATH_DEPTH',
+  unpublishWindowHours: 'GATEHOUSE_UNPUBLISH_WINDOW_HOURS',
+  allowSignup: 'GATEHOUSE_ALLOW_SIGNUP',
+  passwordCost: 'GATEHOUSE_PASSWORD_COST',
+  trustProxy: 'GATEHOUSE_TRUST_PROXY',
+  holdThreshold: 'GATEHOUSE_HOLD_THRESHOLD',
+  rejectThreshold: 'GATEHOUSE_REJECT_THRESHOLD',
+  scanTimeoutSeconds: 'GATEHOUSE_SCAN_TIMEOUT_SECONDS',
+  scanThreads: 'GATEHOUSE_SCAN_THREADS',
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Builds the configuration from (lowest to highest precedence) defaults, an optional JSON file
+ * (`GATEHOUSE_CONFIG`, or ./gatehouse.json when present) and `GATEHOUSE_*` environment variables.
+ * Every invalid value is reported at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigInput = {}): Config {
+  const problems: string[] = []
+  let fileValues: Record<string, unknown> = {}
+  const explicitFile = env.GATEHOUSE_CONFIG
+  const file = explicitFile ?? (existsSync('gatehouse.json') ? 'gatehouse.json' : undefined)
+  if (file) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'))
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        problems.push(`${file}: must contain a JSON object`)
+      } else {
+        fileValues = parsed as Record<string, unknown>
+        for (const key of Object.keys(fileValues)) {
+          if (!(key in ENV_KEYS)) problems.push(`${file}: unknown setting "${key}"`)
+        }
+      }
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message}`)
+    }
+  }
+
+  const raw: Record<string, unknown> = { ...fileValues }
+  for (const [key, envName] of Object.entries(ENV_KEYS)) {
+    const value = env[envName]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)))
+
+  const result = schema.safeParse(raw)
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? '')
+      const source = ENV_KEYS[key as keyof typeof ENV_KEYS] ?? key
+      problems.push(`${source}: ${issue.message}`)
+    }
+  }
+  if (result.success && result.data.rejectThreshold <= result.data.holdThreshold) {
+    problems.push(`${ENV_KEYS.rejectThreshold}: must be above ${ENV_KEYS.holdThreshold} (${result.data.holdThreshold})`)
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems)
+
+  const values = result.data
+  const publicUrl = (values.publicUrl ?? `http://${displayHost(values.host)}:${values.port}/`).replace(/\/*$/, '/')
+  const dataDir = resolve(values.dataDir)
+  const database = databaseFrom(values.databaseUrl, dataDir)
+  return Object.freeze({ ...values, dataDir, publicUrl, database })
+}
+
+function databaseFrom(url: string | undefined, dataDir: string): Config['database'] {
+  if (url && /^postgres(ql)?:/.test(url)) return { kind: 'postgres', url }
+  if (url) return { kind: 'sqlite', path: resolve(url.replace(/^sqlite:/, '')) }
+  return { kind: 'sqlite', path: resolve(dataDir, 'gatehouse.db') }
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '127.0.0.1') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }
+
+export function parseBytes(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?b?)\s*$/i.exec(value)
+  if (!match) return undefined
+  const unit = UNITS[match[2]!.toLowerCase().replace(/^([kmg])$/, '$1b')]
+  if (unit === undefined) return undefined
+  const n = Math.floor(Number(match[1]) * unit)
+  return n > 0 ? n : undefined
+}

@@ -1,0 +1,21 @@
+// Runs the schema migrations (at `gatehouse migrate` and at the start of `serve` and `worker`).
+import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+import type { Db } from './create-db.ts'
+import * as initial from './migrations/0001-initial.ts'
+import * as scans from './migrations/0002-scans.ts'
+
+// Migrations are listed in code rather than read from a folder, so they work the same from sources and bundles.
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+  '0002-scans': scans,
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+  const migrator = new Migrator({ db: db.kysely, provider, ...(db.schema ? { migrationTableSchema: db.schema } : {}) })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,24 @@
+// The typed dependencies handed to services, routes, jobs and commands at boot (no ambient lookup).
+import type { Config } from './config/config.ts'
+import type { Db } from './db/create-db.ts'
+import type { BlobStore } from './storage/blob-store.ts'
+import type { JobQueue } from './jobs/job-queue.ts'
+import type { Ecosystem, EcosystemId } from './core/ecosystem.ts'
+import type { Scanner } from './scanning/scanner.ts'
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void
+  warn(obj: object | string, msg?: string): void
+  error(obj: object | string, msg?: string): void
+  debug(obj: object | string, msg?: string): void
+}
+
+export interface Deps {
+  readonly config: Config
+  readonly db: Db
+  readonly blobs: BlobStore
+  readonly queue: JobQueue
+  readonly ecosystems: ReadonlyMap<EcosystemId, Ecosystem>
+  readonly scanner: Scanner
+  readonly log: Logger
+}

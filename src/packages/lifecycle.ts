@@ -1,0 +1,21 @@
+// The version lifecycle: which state changes are allowed (pure; the service applies them by compare-and-set).
+import type { VersionState } from '../db/schema.ts'
+
+const TRANSITIONS: Readonly<Record<VersionState, readonly VersionState[]>> = {
+  // The gate's verdict.
+  pending: ['published', 'held', 'rejected'],
+  // Security removal, or the owner's unpublish within the window.
+  published: ['removed', 'unpublished'],
+  // A reviewer dismisses (publish) or confirms (remove).
+  held: ['published', 'removed'],
+  rejected: [],
+  removed: [],
+  unpublished: [],
+}
+
+export function canTransition(from: VersionState, to: VersionState): boolean {
+  return TRANSITIONS[from].includes(to)
+}
+
+/** Only these versions are ever served to installers. */
+export const INSTALLABLE: readonly VersionState[] = ['published']

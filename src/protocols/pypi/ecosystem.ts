@@ -1,0 +1,42 @@
+// PyPI's implementation of the Ecosystem interface: project names, PEP 440 versions, sdists and wheels, install hooks.
+import type { Artifact, Ecosystem, InstallHook, PackageName, VersionString } from '../../core/ecosystem.ts'
+import type { ArchiveLimits } from '../../core/archive-limits.ts'
+import { parseProjectName } from './names.ts'
+import { comparePep440Versions, parsePep440Version } from './versions.ts'
+import { readPythonDistribution } from './read-artifact.ts'
+import { reconcilePythonManifest } from './manifest.ts'
+import { pythonImportEntries, pythonInstallHooks } from './install-hooks.ts'
+
+export const pypiEcosystem: Ecosystem = {
+  id: 'pypi',
+
+  /** Returns the PEP 503 normalised name: `Foo.Bar` and `foo_bar` are the same project. */
+  parseName(raw: string): PackageName {
+    return parseProjectName(raw)
+  },
+
+  /** Returns the canonical PEP 440 spelling, which is also what readArtifact reports. */
+  parseVersion(raw: string): VersionString {
+    return parsePep440Version(raw)
+  },
+
+  compareVersions(a: string, b: string): number {
+    return comparePep440Versions(a, b)
+  },
+
+  readArtifact(bytes: Uint8Array, limits: ArchiveLimits, hint?: { filename?: string }): Promise<Artifact> {
+    return readPythonDistribution(bytes, limits, hint)
+  },
+
+  manifestFor(declared: Record<string, unknown>, artifact: Artifact): Record<string, unknown> {
+    return reconcilePythonManifest(declared, artifact.manifest, artifact)
+  },
+
+  installHooks(artifact: Artifact): InstallHook[] {
+    return pythonInstallHooks(artifact)
+  },
+
+  importEntries(artifact: Artifact): string[] {
+    return pythonImportEntries(artifact)
+  },
+}

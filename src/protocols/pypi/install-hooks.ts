@@ -1,0 +1,143 @@
+// What runs when a Python distribution is installed or imported: setup.py, build backends, .pth files, top-level packages.
+import { parse as parseToml } from 'smol-toml'
+import type { Artifact, InstallHook } from '../../core/ecosystem.ts'
+
+// A Python identifier (PEP 3131 allows non-ASCII letters); anything else cannot be imported by name.
+const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u
+// Root-level scripts of an sdist that are run by tools, never imported by installed code.
+const SDIST_TOOLING = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'runtests.py', 'ez_setup.py', 'distribute_setup.py', 'versioneer.py', 'tasks.py', 'fabfile.py', 'manage.py', 'pavement.py'])
+/** sdist files that ship with the source but are never installed: scripts, tests, docs, developer tooling. */
+const NOT_INSTALLED = /^(bootstrap[\w-]*\.py|test_\w+\.py|\w+_test\.py)$|^(tests?|testing|docs?|examples?|dev|scripts|tools|benchmarks?|ci|build)\//
+// Wheel payload folders that pip installs into site-packages alongside the root.
+const WHEEL_SITE_PACKAGES_DATA = /^[^/]+\.data\/(purelib|platlib)\//
+
+export function pythonInstallHooks(artifact: Artifact): InstallHook[] {
+  switch (artifact.format) {
+    case 'sdist-tar':
+    case 'sdist-zip':
+      return sdistHooks(artifact)
+    case 'wheel':
+      return wheelHooks(artifact)
+    // bdist_dumb trees are unpacked by hand, never installed by pip.
+    default:
+      return []
+  }
+}
+
+function sdistHooks(artifact: Artifact): InstallHook[] {
+  const hooks: InstallHook[] = []
+  // Reported whenever present: setuptools (the default backend) runs it, and so do legacy installs.
+  if (artifact.files.some((f) => f.path === 'setup.py')) {
+    hooks.push({ phase: 'setup.py', command: 'python setup.py install', file: 'setup.py' })
+  }
+  const pyproject = artifact.files.find((f) => f.path === 'pyproject.toml')
+  if (pyproject) {
+    const backend = buildBackend(pyproject.content.toString('utf8'), new Set(artifact.files.map((f) => f.path)))
+    if (backend) hooks.push(backend)
+  }
+  return hooks
+}
+
+/**
+ * PEP 517: pip imports the named backend and calls it to build the wheel. `backend-path` puts the
+ * backend inside the sdist itself, so the hook then names that file.
+ */
+function buildBackend(text: string, paths: ReadonlySet<string>): InstallHook | null {
+  let doc: Record<string, unknown>
+  try {
+    doc = parseToml(text)
+  } catch (err) {
+    // Python's tomllib may still read what this parser refuses; say so rather than stay silent.
+    return { phase: 'build-backend', command: `unknown: pyproject.toml could not be parsed (${(err as Error).message.split('\n')[0]})`, file: 'pyproject.toml' }
+  }
+  const system = doc['build-system']
+  if (system === null || typeof system !== 'object' || Array.isArray(system)) return null
+  const backend = (system as Record<string, unknown>)['build-backend']
+  if (typeof backend !== 'string' || backend.trim() === '') return null
+  const backendPath = (system as Record<string, unknown>)['backend-path']
+  const inTree = Array.isArray(backendPath) ? inTreeBackendFile(backend, backendPath, paths) : null
+  return { phase: 'build-backend', command: `PEP 517 build backend ${backend}`, file: inTree ?? 'pyproject.toml' }
+}
+
+function inTreeBackendFile(backend: string, backendPath: unknown[], paths: ReadonlySet<string>): string | null {
+  const modulePath = backend.split(':')[0]!.trim().replace(/\./g, '/')
+  for (const entry of backendPath) {
+    if (typeof entry !== 'string') continue
+    const folder = entry.replace(/^\.\/?/, '').replace(/\/+$/, '')
+    const prefix = folder === '' ? '' : `${folder}/`
+    for (const candidate of [`${prefix}${modulePath}.py`, `${prefix}${modulePath}/__init__.py`]) {
+      if (paths.has(candidate)) return candidate
+    }
+  }
+  return null
+}
+
+/** site.py executes `import` lines of every .pth file in site-packages at each interpreter start. */
+function wheelHooks(artifact: Artifact): InstallHook[] {
+  const hooks: InstallHook[] = []
+  for (const file of artifact.files) {
+    const relative = file.path.replace(WHEEL_SITE_PACKAGES_DATA, '')
+    if (!relative.includes('/') && relative.endsWith('.pth')) {
+      hooks.push({ phase: 'startup', command: `python interpreter startup (site.py reads ${relative})`, file: file.path })
+    }
+  }
+  return hooks
+}
+
+/** Top-level packages' `__init__.py` and top-level modules: what `import <name>` runs first. */
+export function pythonImportEntries(artifact: Artifact): string[] {
+  const roots = importRoots(artifact)
+  const sdist = artifact.format === 'sdist-tar' || artifact.format === 'sdist-zip'
+  // setuptools records what an sdist installs in *.egg-info/top_level.txt; trust it when present.
+  const topLevel = sdist ? declaredTopLevel(artifact) : undefined
+  const found: string[] = []
+  for (const file of artifact.files) {
+    for (const root of roots) {
+      if (!file.path.startsWith(root)) continue
+      const rest = file.path.slice(root.length)
+      if (!isImportEntry(rest)) continue
+      if (sdist && root === '' && (SDIST_TOOLING.has(rest) || NOT_INSTALLED.test(rest))) continue
+      if (topLevel && !topLevel.has(rest.replace(/(\/__init__)?\.py$/, ''))) continue
+      found.push(file.path)
+    }
+  }
+  return [...new Set(found)].sort()
+}
+
+function declaredTopLevel(artifact: Artifact): Set<string> | undefined {
+  const file = artifact.files.find((f) => /^(src\/)?[^/]+\.egg-info\/top_level\.txt$/.test(f.path))
+  if (!file) return undefined
+  const names = file.content.toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
+  return names.length > 0 ? new Set(names) : undefined
+}
+
+function importRoots(artifact: Artifact): string[] {
+  switch (artifact.format) {
+    case 'sdist-tar':
+    case 'sdist-zip':
+      return ['', 'src/']
+    case 'wheel': {
+      const data = new Set<string>()
+      for (const f of artifact.files) {
+        const match = WHEEL_SITE_PACKAGES_DATA.exec(f.path)
+        if (match) data.add(match[0])
+      }
+      return ['', ...data]
+    }
+    default: {
+      // bdist_dumb: whatever sits under a site-packages folder (`Lib/site-packages/`, `usr/lib/python3/dist-packages/`).
+      const roots = new Set<string>()
+      for (const f of artifact.files) {
+        const match = /^(?:.*\/)?(?:site|dist)-packages\//.exec(f.path)
+        if (match) roots.add(match[0])
+      }
+      return [...roots]
+    }
+  }
+}
+
+function isImportEntry(relative: string): boolean {
+  const parts = relative.split('/')
+  if (parts.length === 1) return parts[0]!.endsWith('.py') && IDENTIFIER.test(parts[0]!.slice(0, -3))
+  return parts.length === 2 && parts[1] === '__init__.py' && IDENTIFIER.test(parts[0]!)
+}

@@ -1,0 +1,82 @@
+// RubyGems' implementation of the Ecosystem interface: gem names, Gem::Version, .gem archives, extension builds.
+import type { Artifact, Ecosystem, InstallHook, PackageName, VersionString } from '../../core/ecosystem.ts'
+import type { ArchiveLimits } from '../../core/archive-limits.ts'
+import { parseGemName } from './names.ts'
+import { compareGemVersions, parseGemVersion } from './gem-version.ts'
+import { readGem } from './read-artifact.ts'
+import { reconcileGemManifest } from './manifest.ts'
+
+export const rubygemsEcosystem: Ecosystem = {
+  id: 'rubygems',
+
+  parseName(raw: string): PackageName {
+    return parseGemName(raw)
+  },
+
+  parseVersion(raw: string): VersionString {
+    return parseGemVersion(raw)
+  },
+
+  compareVersions(a: string, b: string): number {
+    return compareGemVersions(b, a)
+  },
+
+  readArtifact(bytes: Uint8Array, limits: ArchiveLimits): Promise<Artifact> {
+    return readGem(bytes, limits)
+  },
+
+  manifestFor(declared: Record<string, unknown>, artifact: Artifact): Record<string, unknown> {
+    return reconcileGemManifest(declared, artifact.manifest)
+  },
+
+  /** `gem install` compiles every declared extension, running its build script with the installer's rights. */
+  installHooks(artifact: Artifact): InstallHook[] {
+    const hooks: InstallHook[] = []
+    for (const file of stringList(artifact.manifest.extensions)) {
+      hooks.push({ phase: 'extension', command: extensionCommand(file), file })
+    }
+    // RubyGems loads rubygems_plugin.rb from installed gems on every later `gem` command.
+    const paths = new Set(artifact.files.map((f) => f.path))
+    for (const root of requirePaths(artifact)) {
+      const plugin = `${root}/rubygems_plugin.rb`
+      if (paths.has(plugin)) hooks.push({ phase: 'rubygems-plugin', command: 'loaded by RubyGems on every gem command', file: plugin })
+    }
+    return hooks
+  },
+
+  /** What `require '<name>'` (and Bundler's `require 'a/b'` for gem `a-b`) loads. */
+  importEntries(artifact: Artifact): string[] {
+    const paths = new Set(artifact.files.map((f) => f.path))
+    const found: string[] = []
+    for (const root of requirePaths(artifact)) {
+      for (const base of new Set([artifact.name, artifact.name.replace(/-/g, '/')])) {
+        const candidate = `${root}/${base}.rb`
+        if (paths.has(candidate) && !found.includes(candidate)) found.push(candidate)
+      }
+    }
+    return found
+  },
+}
+
+/** The builder Gem::Ext::Builder picks for an extension file, and what it runs. */
+function extensionCommand(file: string): string {
+  if (/extconf/.test(file)) return `ruby ${file} && make && make install`
+  if (/configure/.test(file)) return `sh ${file} && make && make install`
+  if (/rakefile/i.test(file) || /mkrf_conf/i.test(file)) return `rake (${file})`
+  if (/CMakeLists\.txt/.test(file)) return `cmake (${file}) && make && make install`
+  if (/Cargo\.toml/.test(file)) return `cargo rustc (${file})`
+  return `no RubyGems builder matches ${file}; gem install fails`
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : []
+}
+
+/** The gem's require_paths (default `lib`), kept to relative paths inside the gem. */
+function requirePaths(artifact: Artifact): string[] {
+  const declared = stringList(artifact.manifest.require_paths)
+  const roots = (declared.length > 0 ? declared : ['lib'])
+    .map((p) => p.replace(/^\.\//, '').replace(/\/+$/, ''))
+    .filter((p) => p !== '' && !p.startsWith('/') && !p.split('/').includes('..'))
+  return [...new Set(roots)]
+}

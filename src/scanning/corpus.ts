@@ -1,0 +1,49 @@
+// Finds the samples of an evaluation corpus: archives or unpacked packages, named by a labels.jsonl when present.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { EcosystemId } from '../core/ecosystem.ts'
+import { ecosystemOfArchive } from './load-path.ts'
+
+export interface Sample {
+  readonly path: string
+  readonly ecosystem?: EcosystemId
+  /** Newest plausible date of the sample (labels' `date`), used to split tuning data from held-out data. */
+  readonly date?: string
+}
+
+const MARKERS = ['package.json', 'setup.py', 'pyproject.toml', 'setup.cfg', 'PKG-INFO']
+
+/**
+ * A corpus directory either has a labels.jsonl (one JSON object per line with `file` or `path`
+ * relative to it, optional `ecosystem` and `date`), or is walked for archives and package folders.
+ */
+export function listSamples(root: string): Sample[] {
+  const labels = join(root, 'labels.jsonl')
+  if (existsSync(labels)) {
+    return readFileSync(labels, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const label = JSON.parse(line) as { file?: string; path?: string; ecosystem?: string; date?: string | null }
+        const relative = label.file ?? label.path
+        if (!relative) throw new Error(`${labels}: a line names no file or path`)
+        const ecosystem = label.ecosystem === 'pypi' || label.ecosystem === 'npm' || label.ecosystem === 'rubygems' ? label.ecosystem : undefined
+        return { path: join(root, relative), ...(ecosystem ? { ecosystem } : {}), ...(label.date ? { date: label.date } : {}) }
+      })
+  }
+  const found: Sample[] = []
+  const walk = (dir: string, depth: number) => {
+    if (depth > 6) return
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name)
+      const st = statSync(full)
+      if (st.isFile() && ecosystemOfArchive(full)) found.push({ path: full })
+      else if (st.isDirectory() && name !== 'node_modules') {
+        if (MARKERS.some((m) => existsSync(join(full, m)))) found.push({ path: full })
+        else walk(full, depth + 1)
+      }
+    }
+  }
+  walk(root, 0)
+  return found
+}

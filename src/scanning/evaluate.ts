@@ -1,0 +1,148 @@
+// Measures the engine over labelled corpora: recall, false-positive rate, precision at a base rate, per-rule hits, speed.
+import { createHash } from 'node:crypto'
+import type { Ecosystem, EcosystemId } from '../core/ecosystem.ts'
+import type { ArchiveLimits } from '../core/archive-limits.ts'
+import type { Thresholds } from '../core/verdict.ts'
+import { RegistryError } from '../core/errors.ts'
+import { analyzeArtifact, type ScanReport } from './engine.ts'
+import { loadArtifact } from './load-path.ts'
+import type { Sample } from './corpus.ts'
+
+export type Label = 'malicious' | 'benign'
+
+export interface SampleOutcome {
+  readonly label: Label
+  readonly path: string
+  readonly date?: string
+  /** flagged = held or rejected by the scan, or refused as an invalid archive at upload. */
+  readonly flagged: boolean
+  readonly refused?: string
+  readonly report?: ScanReport
+  readonly ms: number
+}
+
+export interface SideSummary {
+  readonly total: number
+  readonly flagged: number
+  readonly held: number
+  readonly rejected: number
+  /** Archives the upload path would refuse outright (malformed, hostile): never installable. */
+  readonly refused: number
+  readonly rate: number
+  /** Rule id → samples where it contributed weight. */
+  readonly ruleHits: Record<string, number>
+}
+
+export interface Evaluation {
+  readonly rulesetVersion: string
+  readonly malicious: SideSummary
+  readonly benign: SideSummary
+  /** Malicious samples dated on/after the split (not used for tuning), when a split date is given. */
+  readonly heldOut?: SideSummary & { readonly since: string }
+  /** With `splitHalf`: the held-out samples split by a hash of their path into a half that may be examined and one that is not. */
+  readonly heldOutExamined?: SideSummary
+  readonly heldOutUntouched?: SideSummary
+  readonly tuning?: SideSummary & { readonly before: string }
+  readonly baseRate: number
+  /** Share of alarms that are real at the base rate: r·b / (r·b + f·(1−b)). */
+  readonly precisionAtBaseRate: number
+  readonly timing: { readonly p50: number; readonly p95: number; readonly max: number; readonly perSecond: number; readonly count: number }
+  readonly slowest: readonly { path: string; ms: number }[]
+}
+
+export interface EvaluateOptions {
+  readonly ecosystems: ReadonlyMap<EcosystemId, Ecosystem>
+  readonly limits: ArchiveLimits
+  readonly thresholds: Thresholds
+  readonly baseRate: number
+  readonly splitDate?: string
+  readonly splitHalf?: boolean
+  readonly onProgress?: (done: number, total: number) => void
+  readonly onOutcome?: (outcome: SampleOutcome) => void
+}
+
+export async function evaluate(samples: readonly { sample: Sample; label: Label }[], options: EvaluateOptions): Promise<Evaluation> {
+  const outcomes: SampleOutcome[] = []
+  const started = performance.now()
+  let rulesetVersion = ''
+  for (const [i, { sample, label }] of samples.entries()) {
+    const t0 = performance.now()
+    let outcome: SampleOutcome
+    try {
+      const { artifact, eco } = await loadArtifact(sample.path, options.ecosystems, options.limits, sample.ecosystem ? { ecosystem: sample.ecosystem } : {})
+      const report = analyzeArtifact(artifact, eco, { thresholds: options.thresholds })
+      rulesetVersion = report.rulesetVersion
+      outcome = { label, path: sample.path, ...(sample.date ? { date: sample.date } : {}), flagged: report.verdict !== 'publish', report, ms: performance.now() - t0 }
+    } catch (err) {
+      if (!(err instanceof RegistryError)) throw err
+      outcome = { label, path: sample.path, ...(sample.date ? { date: sample.date } : {}), flagged: true, refused: err.message, ms: performance.now() - t0 }
+    }
+    outcomes.push(outcome)
+    options.onOutcome?.(outcome)
+    options.onProgress?.(i + 1, samples.length)
+  }
+  const elapsed = (performance.now() - started) / 1000
+
+  const malicious = summarize(outcomes.filter((o) => o.label === 'malicious'))
+  const benign = summarize(outcomes.filter((o) => o.label === 'benign'))
+  const b = options.baseRate
+  const r = malicious.total > 0 ? malicious.rate : 0
+  const f = benign.total > 0 ? benign.rate : 0
+  const precision = r * b + f * (1 - b) > 0 ? (r * b) / (r * b + f * (1 - b)) : 0
+  const scanned = outcomes.filter((o) => o.report).map((o) => o.report!.ms).sort((x, y) => x - y)
+  const at = (q: number) => round(scanned[Math.min(scanned.length - 1, Math.floor(q * scanned.length))] ?? 0)
+  const split = options.splitDate
+  return {
+    rulesetVersion,
+    malicious,
+    benign,
+    ...(split
+      ? {
+          heldOut: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split)), since: split },
+          ...(options.splitHalf
+            ? {
+                heldOutExamined: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && examinedHalf(o.path))),
+                heldOutUntouched: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && !examinedHalf(o.path))),
+              }
+            : {}),
+          tuning: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') < split)), before: split },
+        }
+      : {}),
+    baseRate: b,
+    precisionAtBaseRate: round(precision, 4),
+    timing: { p50: at(0.5), p95: at(0.95), max: at(1), perSecond: round(outcomes.length / Math.max(elapsed, 1e-9), 1), count: scanned.length },
+    slowest: outcomes
+      .filter((o) => o.report)
+      .sort((x, y) => y.report!.ms - x.report!.ms)
+      .slice(0, 5)
+      .map((o) => ({ path: o.path, ms: round(o.report!.ms) })),
+  }
+}
+
+/** A fixed half of the samples, by a hash of the file name: the same split on every machine and run. */
+export function examinedHalf(path: string): boolean {
+  const name = path.split('/').pop() ?? path
+  return (createHash('sha256').update(name).digest()[0]! & 1) === 0
+}
+
+function summarize(outcomes: readonly SampleOutcome[]): SideSummary {
+  const ruleHits: Record<string, number> = {}
+  for (const o of outcomes) {
+    for (const rule of new Set((o.report?.signals ?? []).filter((s) => s.weight > 0).map((s) => s.rule))) ruleHits[rule] = (ruleHits[rule] ?? 0) + 1
+  }
+  const flagged = outcomes.filter((o) => o.flagged).length
+  return {
+    total: outcomes.length,
+    flagged,
+    held: outcomes.filter((o) => o.report?.verdict === 'hold').length,
+    rejected: outcomes.filter((o) => o.report?.verdict === 'reject').length,
+    refused: outcomes.filter((o) => o.refused).length,
+    rate: outcomes.length > 0 ? round(flagged / outcomes.length, 4) : 0,
+    ruleHits: Object.fromEntries(Object.entries(ruleHits).sort((a, b) => b[1] - a[1])),
+  }
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}

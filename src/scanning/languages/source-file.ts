@@ -1,0 +1,159 @@
+// Shared helpers for language analyzers: line lookup, evidence, and the facts a file accumulates.
+import type { Capability, CapabilityUse, FileFacts, Flow, FlowSink, FlowSource, Indicator, IndicatorKind, Language } from '../facts.ts'
+import { excerptOf } from '../facts.ts'
+import { indicatorsIn } from '../indicators.ts'
+
+const MAX_PER_KIND = 20
+const CHUNK = 20_000
+const OVERLAP = 400
+
+/** Collects facts for one file, bounded so a hostile file cannot grow them without limit. */
+export class FactSink {
+  readonly capabilities: CapabilityUse[] = []
+  readonly indicators: Indicator[] = []
+  readonly flows: Flow[] = []
+  readonly localImports = new Set<string>()
+  private readonly lines: string[]
+  private readonly lineStarts: number[]
+  private readonly counts = new Map<string, number>()
+  private readonly seenValues = new Set<string>()
+  /** The top-level function the walker is in, stamped on every fact it records. */
+  fn: string | undefined
+  /** Names referenced by module-level code, and by each top-level function. */
+  readonly topRefs = new Set<string>()
+  readonly refsByFn = new Map<string, Set<string>>()
+
+  constructor(
+    readonly path: string,
+    readonly language: Language,
+    readonly source: string,
+  ) {
+    this.lines = source.split('\n')
+    this.lineStarts = [0]
+    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.lineStarts.push(i + 1)
+  }
+
+  lineAt(offset: number): number {
+    let lo = 0
+    let hi = this.lineStarts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (this.lineStarts[mid]! <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo + 1
+  }
+
+  /** Offset of a (0-based row, column) position, for parsers that report positions. */
+  offsetOf(row: number, column: number): number {
+    return (this.lineStarts[row] ?? this.source.length) + column
+  }
+
+  private evidence(offset: number): { line: number; excerpt: string } {
+    const line = this.lineAt(offset)
+    return { line, excerpt: excerptOf(this.lines, line, offset - (this.lineStarts[line - 1] ?? 0)), ...(this.fn ? { fn: this.fn } : {}) }
+  }
+
+  /** Records a reference to `name` from the current context (module level or a top-level function). */
+  reference(name: string): void {
+    if (this.fn === undefined) this.topRefs.add(name)
+    else {
+      const set = this.refsByFn.get(this.fn) ?? new Set<string>()
+      set.add(name)
+      this.refsByFn.set(this.fn, set)
+    }
+  }
+
+  private allow(key: string): boolean {
+    key = `${key}:${this.fn ?? ''}`
+    const n = this.counts.get(key) ?? 0
+    if (n >= MAX_PER_KIND) return false
+    this.counts.set(key, n + 1)
+    return true
+  }
+
+  capability(cap: Capability, api: string, offset: number): void {
+    if (this.allow(`c:${cap}:${api}`)) this.capabilities.push({ cap, api, ...this.evidence(offset) })
+  }
+
+  flow(source: FlowSource, sink: FlowSink, api: string, offset: number): void {
+    if (this.allow(`f:${source}:${sink}`)) this.flows.push({ source, sink, api, ...this.evidence(offset) })
+  }
+
+  /**
+   * Looks for indicators in a string value seen at `offset`. `executed` marks values handed to a
+   * process or an evaluator; `only` restricts the kinds (regular expressions name stores, not commands).
+   */
+  text(value: string, offset: number, options: { executed?: boolean; only?: readonly IndicatorKind[] } = {}): void {
+    if (value.length < 4) return
+    const key = `${options.executed ? 'x' : '-'}${value.length > 300 ? `${value.length}:${value.slice(0, 100)}` : value}`
+    if (this.seenValues.has(key)) return
+    this.seenValues.add(key)
+    // Short base64 literals hide commands and URLs: look at what they decode to as well.
+    const decoded = decodedText(value)
+    const all = decoded ? [...indicatorsIn(value), ...indicatorsIn(decoded).map((f) => ({ ...f, value: `${f.value} (base64-decoded)` }))] : indicatorsIn(value)
+    for (const found of all) {
+      if (options.only && !options.only.includes(found.kind)) continue
+      if (this.allow(`i:${found.kind}:${options.executed ? 'x' : '-'}`)) {
+        this.indicators.push({ kind: found.kind, value: found.value, ...(options.executed ? { executed: true } : {}), ...this.evidence(offset) })
+      }
+    }
+  }
+
+  indicator(kind: Indicator['kind'], value: string, offset: number): void {
+    if (this.allow(`i:${kind}`)) this.indicators.push({ kind, value, ...this.evidence(offset) })
+  }
+
+  facts(parseError?: string, options: { trackReach?: boolean } = {}): FileFacts {
+    return {
+      path: this.path,
+      language: this.language,
+      capabilities: this.capabilities,
+      indicators: this.indicators,
+      flows: this.flows,
+      localImports: [...this.localImports],
+      ...(options.trackReach ? { reachable: this.reachable() } : {}),
+      ...(parseError ? { parseError } : {}),
+    }
+  }
+
+  /** Functions reachable from module-level code through references (calls, callbacks, cmdclass…). */
+  private reachable(): string[] {
+    const seen = new Set<string>()
+    const queue = [...this.topRefs]
+    while (queue.length > 0) {
+      const name = queue.pop()!
+      if (seen.has(name)) continue
+      seen.add(name)
+      for (const next of this.refsByFn.get(name) ?? []) queue.push(next)
+      // a referenced class makes its methods reachable (setuptools calls cmdclass.run)
+      for (const [fn, refs] of this.refsByFn) if (fn.startsWith(`${name}.`) && !seen.has(fn)) queue.push(fn, ...refs)
+    }
+    return [...seen]
+  }
+}
+
+/** The text a base64 literal decodes to, when it is one and decodes to readable text. */
+export function decodedText(value: string): string | undefined {
+  if (value.length < 16 || value.length > 20_000 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined
+  const text = Buffer.from(value, 'base64').toString('latin1')
+  let printable = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((c >= 32 && c < 127) || c === 9 || c === 10 || c === 13) printable += 1
+  }
+  return printable / text.length > 0.95 ? text : undefined
+}
+
+/** Scans raw text line by line (for files that are not parsed, or could not be). */
+export function scanText(sink: FactSink, options: { executed?: boolean } = {}): void {
+  let offset = 0
+  for (const line of sink.source.split('\n')) {
+    // minified code puts megabytes on one line: look at it in overlapping windows
+    for (let start = 0; start < line.length; start += CHUNK - OVERLAP) {
+      sink.text(line.slice(start, start + CHUNK), offset + start, options)
+      if (start + CHUNK >= line.length) break
+    }
+    offset += line.length + 1
+  }
+}

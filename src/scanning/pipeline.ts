@@ -1,0 +1,80 @@
+// The scan pipeline run by the scan_version job: scan the stored artifact, record the result, move the version.
+import type { Deps } from '../deps.ts'
+import type { EcosystemId } from '../core/ecosystem.ts'
+import { RegistryError } from '../core/errors.ts'
+import { SYSTEM } from '../accounts/types.ts'
+import { transitionVersion } from '../packages/service.ts'
+import * as packages from '../packages/repository.ts'
+import type { ScanReport } from './engine.ts'
+import { RULESET_VERSION } from './rules/ruleset.ts'
+import { ScanTimeoutError } from './scanner.ts'
+import { insertScan } from './repository.ts'
+
+export type ScanDeps = Pick<Deps, 'db' | 'blobs' | 'config' | 'log' | 'ecosystems' | 'scanner'>
+
+const STATE_FOR = { publish: 'published', hold: 'held', reject: 'rejected' } as const
+
+/**
+ * Idempotent: a version that is no longer pending (already judged, or removed meanwhile) is left
+ * alone, so retries and duplicate deliveries are harmless. The scan row and the state change
+ * commit together.
+ */
+export async function scanVersion(deps: ScanDeps, versionId: number): Promise<void> {
+  const version = await packages.findVersionById(deps.db.kysely, versionId)
+  if (!version || version.state !== 'pending') return
+  const pkg = await deps.db.kysely.selectFrom('packages').selectAll().where('id', '=', version.package_id).executeTakeFirstOrThrow()
+  const eco = deps.ecosystems.get(pkg.ecosystem as EcosystemId)
+  if (!eco) throw new Error(`no ecosystem ${pkg.ecosystem} configured for version ${versionId}`)
+  const [artifact] = await packages.artifactsOf(deps.db.kysely, [version.id])
+  if (!artifact) throw new Error(`version ${versionId} has no artifact`)
+  const bytes = await deps.blobs.get(artifact.blob_key)
+  if (!bytes) throw new Error(`blob ${artifact.blob_key} of version ${versionId} is missing`)
+
+  const report = await scanOrHold(deps, bytes, eco.id, artifact.filename)
+  const reason = `gate: ${report.verdict} (score ${report.score}; ${report.reasons.join('; ')})`
+  try {
+    await deps.db.kysely.transaction().execute(async (trx) => {
+      await insertScan(trx, version.id, report, new Date().toISOString())
+      await transitionVersion(deps, eco, trx, { versionId, from: 'pending', to: STATE_FOR[report.verdict], reason, actor: SYSTEM('scanner') })
+    })
+  } catch (err) {
+    // Someone else moved it first (a concurrent delivery of this job): nothing left to do.
+    if (err instanceof RegistryError && err.code === 'conflict') return
+    throw err
+  }
+  deps.log.info({ versionId, name: pkg.name, version: version.version, verdict: report.verdict, score: report.score, ms: report.ms }, 'scanned')
+}
+
+/** A scan that cannot finish fails closed: the version is held for a human, with the reason. */
+async function scanOrHold(deps: ScanDeps, bytes: Buffer, ecosystem: EcosystemId, filename: string): Promise<ScanReport> {
+  try {
+    return await deps.scanner.scan(bytes, ecosystem, filename)
+  } catch (err) {
+    if (!(err instanceof ScanTimeoutError) && !(err instanceof RegistryError)) throw err
+    deps.log.warn({ err: (err as Error).message, filename }, 'scan incomplete; holding for review')
+    const message = err instanceof ScanTimeoutError ? err.message : `archive could not be analysed: ${err.message}`
+    const score = deps.scanner.thresholds.hold
+    return {
+      ecosystem,
+      name: '',
+      version: '',
+      format: '',
+      verdict: 'hold',
+      score,
+      reasons: [`scan incomplete: ${message}`],
+      signals: [
+        {
+          rule: 'scan-incomplete',
+          severity: 'medium',
+          weight: score,
+          message,
+          title: 'The scan did not complete',
+          explanation: 'The static analysis could not finish, so the gate cannot vouch for this version. Review it by hand.',
+        },
+      ],
+      rulesetVersion: RULESET_VERSION,
+      ms: 0,
+      stats: { files: 0, analyzed: 0, parseErrors: 0, textOnly: 0 },
+    }
+  }
+}

