@@ -176,6 +176,9 @@ export async function transitionVersion(
     throw new RegistryError('conflict', `version ${input.versionId} is ${current?.state ?? 'missing'}, not ${input.from}`)
   }
   const version = (await repo.findVersionById(trx, input.versionId))!
+  // Bumping the revision first locks the package row, so concurrent transitions of the same
+  // package (parallel scan workers on PostgreSQL) read and move its tags one at a time.
+  await repo.bumpRevision(trx, version.package_id, at)
   if (input.to === 'published') {
     // Tags follow upload order: scans may finish out of order, and an earlier upload must not
     // take a tag back from a later one.
@@ -190,7 +193,6 @@ export async function transitionVersion(
     await repo.deleteDistTagsOf(trx, version.id)
     await ensureLatest(trx, eco, version.package_id)
   }
-  await repo.bumpRevision(trx, version.package_id, at)
   await appendAudit(trx, deps.db.dialect, {
     actor: input.actor,
     action: `version.${input.to}`,

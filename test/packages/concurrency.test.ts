@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../helpers/databases.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 import { npmTarball, publishDocument } from '../helpers/tarballs.ts'
+import { transitionVersion } from '../../src/packages/service.ts'
+import { npmEcosystem } from '../../src/protocols/npm/ecosystem.ts'
+import { SYSTEM } from '../../src/accounts/types.ts'
 
 describe.each(DIALECTS)('concurrent publishes (%s)', (dialect) => {
   let r: TestRegistry
@@ -66,4 +69,23 @@ describe.each(DIALECTS)('concurrent publishes (%s)', (dialect) => {
     expect(owners).toHaveLength(1)
   })
 
+  it('of scans that finish together: tags still follow upload order', async () => {
+    r = await startTestRegistry(dialect, { worker: false })
+    const alice = await r.user('alice')
+    const versions = ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0']
+    for (const v of versions) expect((await r.publish(alice, 'race-tags', v)).statusCode).toBe(201)
+    const pending = await r.deps.db.kysely.selectFrom('versions').select('id').where('state', '=', 'pending').orderBy('id').execute()
+    expect(pending).toHaveLength(versions.length)
+    // Every pending version is published at once, each in its own transaction, newest first.
+    await Promise.all(
+      [...pending].reverse().map(({ id }) =>
+        r.deps.db.kysely.transaction().execute((trx) =>
+          transitionVersion(r.deps, npmEcosystem, trx, { versionId: id, from: 'pending', to: 'published', reason: 'test', actor: SYSTEM('test') }),
+        ),
+      ),
+    )
+    const doc = (await r.app.inject({ url: '/race-tags' })).json()
+    expect(doc['dist-tags']).toEqual({ latest: '1.5.0' })
+    expect(Object.keys(doc.versions)).toHaveLength(versions.length)
+  })
 })
