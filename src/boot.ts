@@ -29,6 +29,7 @@ export interface OpenOptions {
   /** Overrides for tests: a prepared database target, blob store or logger. */
   readonly target?: DatabaseTarget
   readonly blobs?: BlobStore
+  readonly forensics?: BlobStore
   readonly log?: Logger
   /** pg-boss schema (tests isolate themselves). */
   readonly jobSchema?: string
@@ -50,7 +51,8 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
       limits: archiveLimits(config),
       thresholds: { hold: config.holdThreshold, reject: config.rejectThreshold },
     })
-    return { config, db, blobs, queue, ecosystems: ECOSYSTEMS, scanner, log }
+    const forensics = options.forensics ?? new FsBlobStore(join(config.dataDir, 'forensics'))
+    return { config, db, blobs, forensics, queue, ecosystems: ECOSYSTEMS, scanner, log }
   } catch (err) {
     await db.close()
     throw err

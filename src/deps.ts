@@ -17,6 +17,8 @@ export interface Deps {
   readonly config: Config
   readonly db: Db
   readonly blobs: BlobStore
+  /** Archives of removed versions: kept as evidence, never served. */
+  readonly forensics: BlobStore
   readonly queue: JobQueue
   readonly ecosystems: ReadonlyMap<EcosystemId, Ecosystem>
   readonly scanner: Scanner

@@ -202,3 +202,21 @@ export async function loginOrSignup(
   const token = await createToken(deps, user.id, { name: 'npm login', scope: 'publish' }, auditActor(actor))
   return { user, token, created }
 }
+
+/** Console sign-in: checks the password and issues a short-lived token for the session. */
+export async function startSession(deps: AccountDeps, rawName: string, password: string, ip: string | null): Promise<{ secret: string; user: UserRow; expiresAt: string }> {
+  const user = await authenticatePassword(deps, rawName, password)
+  const { secret, row } = await createToken(deps, user.id, { name: 'console session', scope: 'publish', expiresInDays: SESSION_HOURS / 24 }, { id: user.id, label: `user:${user.name}`, ip })
+  return { secret, user, expiresAt: row.expires_at! }
+}
+
+const SESSION_HOURS = 12
+
+/** Ends the session the request authenticated with. */
+export async function endSession(deps: AccountDeps, actor: Actor): Promise<void> {
+  if (actor.tokenId === null) throw new RegistryError('invalidRequest', 'this request did not authenticate with a session token')
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    await repo.markTokenRevoked(trx, actor.tokenId!, new Date().toISOString())
+    await appendAudit(trx, deps.db.dialect, { actor: auditActor(actor), action: 'token.revoke', subjectType: 'user', subjectId: actor.userId, before: { tokenId: actor.tokenId } })
+  })
+}

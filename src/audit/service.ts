@@ -1,6 +1,6 @@
 // Append-only, hash-chained audit log, written in the caller's transaction.
 import { createHash } from 'node:crypto'
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { AuditRow, Database } from '../db/schema.ts'
 import { lockForTransaction, type DialectName } from '../db/dialect.ts'
 
@@ -82,4 +82,28 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerif
       lastId = row.id
     }
   }
+}
+
+export interface AuditFilter {
+  readonly actor?: string
+  readonly action?: string
+  readonly subjectType?: string
+  readonly subjectId?: string
+  /** Entries older than this id (paging backwards from the newest). */
+  readonly before?: number
+  readonly limit: number
+}
+
+/** Newest first; `actor` and `action` match as prefixes ('user:alice', 'removal.'). */
+export async function listAuditEntries(db: Kysely<Database>, filter: AuditFilter): Promise<{ entries: AuditRow[]; next: number | null }> {
+  let q = db.selectFrom('audit_log').selectAll()
+  // Prefix matches written with substr, which both dialects treat alike (LIKE differs in case and escapes).
+  if (filter.actor) q = q.where(sql<boolean>`substr(actor, 1, ${filter.actor.length}) = ${filter.actor}`)
+  if (filter.action) q = q.where(sql<boolean>`substr(action, 1, ${filter.action.length}) = ${filter.action}`)
+  if (filter.subjectType) q = q.where('subject_type', '=', filter.subjectType)
+  if (filter.subjectId) q = q.where('subject_id', '=', filter.subjectId)
+  if (filter.before !== undefined) q = q.where('id', '<', filter.before)
+  const rows = await q.orderBy('id', 'desc').limit(filter.limit + 1).execute()
+  const entries = rows.slice(0, filter.limit)
+  return { entries, next: rows.length > filter.limit ? entries.at(-1)!.id : null }
 }

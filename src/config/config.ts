@@ -57,6 +57,10 @@ const schema = z.object({
   scanThreads: int(1, 64).default(2),
   /** HTTP header carrying the client address when behind a trusted reverse proxy. */
   trustProxy: bool.default(false),
+  /** Every removal waits for a second reviewer's confirmation (otherwise only when the first marks doubt). */
+  reviewTwoPerson: bool.default(false),
+  /** Shortest reason a human may give for a state-changing action. */
+  reviewReasonMinLength: int(1, 1000).default(10),
 })
 
 export type Config = Readonly<z.infer<typeof schema>> & {
@@ -89,6 +93,8 @@ const ENV_KEYS: Record<keyof z.input<typeof schema>, string> = {
   rejectThreshold: 'GATEHOUSE_REJECT_THRESHOLD',
   scanTimeoutSeconds: 'GATEHOUSE_SCAN_TIMEOUT_SECONDS',
   scanThreads: 'GATEHOUSE_SCAN_THREADS',
+  reviewTwoPerson: 'GATEHOUSE_REVIEW_TWO_PERSON',
+  reviewReasonMinLength: 'GATEHOUSE_REVIEW_REASON_MIN_LENGTH',
 }
 
 export class ConfigError extends Error {

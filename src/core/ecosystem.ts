@@ -37,6 +37,8 @@ export interface InstallHook {
 
 export interface Ecosystem {
   readonly id: EcosystemId
+  /** The ecosystem's name in OSV records ('npm', 'PyPI', 'RubyGems'). */
+  readonly osvName: string
   /** Normalises a raw name from the wire; throws RegistryError('invalidName') when it is not acceptable. */
   parseName(raw: string): PackageName
   parseVersion(raw: string): VersionString

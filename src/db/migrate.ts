@@ -3,11 +3,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 import type { Db } from './create-db.ts'
 import * as initial from './migrations/0001-initial.ts'
 import * as scans from './migrations/0002-scans.ts'
+import * as review from './migrations/0003-review.ts'
 
 // Migrations are listed in code rather than read from a folder, so they work the same from sources and bundles.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-scans': scans,
+  '0003-review': review,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

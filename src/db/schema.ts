@@ -141,6 +141,98 @@ export interface ScansTable {
   created_at: Timestamp
 }
 
+export type CaseStatus = 'open' | 'awaiting-second' | 'closed'
+export type RemovalStatus = 'pending' | 'done' | 'declined' | 'restored'
+
+export interface CasesTable {
+  id: Generated<number>
+  package_id: number
+  status: CaseStatus
+  resolution: 'legitimate' | 'malicious' | null
+  /** The highest score among the case's versions: the queue's order. */
+  risk: number
+  /** What opened it: 'gate', later 'report', 'osv', 'rescan'… */
+  source: string
+  assignee_id: number | null
+  opened_at: Timestamp
+  updated_at: Timestamp
+  closed_at: Timestamp | null
+}
+
+export interface CaseVersionsTable {
+  case_id: number
+  version_id: number
+  added_at: Timestamp
+}
+
+export interface CaseEventsTable {
+  id: Generated<number>
+  case_id: number
+  actor_id: number | null
+  actor: string
+  kind: string
+  body: string | null
+  created_at: Timestamp
+}
+
+export interface RemovalsTable {
+  id: Generated<number>
+  case_id: number | null
+  package_id: number
+  /** JSON array of version ids. */
+  version_ids: JsonText
+  whole_package: number
+  status: RemovalStatus
+  reason: string
+  doubt: number
+  suspend_owners: number
+  reserve_name: number
+  proposed_by: number
+  confirmed_by: number | null
+  /** JSON map version id → state before the removal, for restore. */
+  prior_states: JsonText | null
+  /** JSON array of the user ids this removal suspended (restore lifts exactly these). */
+  suspended_user_ids: JsonText | null
+  name_block_id: number | null
+  created_at: Timestamp
+  done_at: Timestamp | null
+  restored_at: Timestamp | null
+}
+
+export interface ForensicArtifactsTable {
+  artifact_id: number
+  removal_id: number
+  blob_key: string
+  sha256: string
+  sha512: string
+  size: number
+  scan_id: number | null
+  stored_at: Timestamp
+}
+
+export type NameBlockKind = 'exact' | 'prefix' | 'glob'
+
+export interface NameBlocksTable {
+  id: Generated<number>
+  /** null: every ecosystem. */
+  ecosystem: string | null
+  kind: NameBlockKind
+  pattern: string
+  reason: string
+  /** 'reviewer', 'removal', later 'osv'. */
+  source: string
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface RuleOutcomesTable {
+  id: Generated<number>
+  rule: string
+  version_id: number
+  outcome: 'confirmed' | 'dismissed'
+  created_at: Timestamp
+}
+
 export interface Database {
   users: UsersTable
   tokens: TokensTable
@@ -152,6 +244,13 @@ export interface Database {
   jobs: JobsTable
   audit_log: AuditLogTable
   scans: ScansTable
+  cases: CasesTable
+  case_versions: CaseVersionsTable
+  case_events: CaseEventsTable
+  removals: RemovalsTable
+  forensic_artifacts: ForensicArtifactsTable
+  name_blocks: NameBlocksTable
+  rule_outcomes: RuleOutcomesTable
 }
 
 export type UserRow = Selectable<UsersTable>
@@ -164,3 +263,7 @@ export type AuditRow = Selectable<AuditLogTable>
 export type ScanRow = Selectable<ScansTable>
 export type NewVersion = Insertable<VersionsTable>
 export type VersionUpdate = Updateable<VersionsTable>
+export type CaseRow = Selectable<CasesTable>
+export type CaseEventRow = Selectable<CaseEventsTable>
+export type RemovalRow = Selectable<RemovalsTable>
+export type NameBlockRow = Selectable<NameBlocksTable>

@@ -4,6 +4,9 @@ import type { Deps } from '../deps.ts'
 import { registerAuth } from './auth.ts'
 import { npmRoutes } from '../protocols/npm/routes.ts'
 import { scanRoutes } from '../scanning/routes.ts'
+import { reviewRoutes } from '../review/routes.ts'
+import { auditRoutes } from '../audit/routes.ts'
+import { sessionRoutes } from '../accounts/routes.ts'
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -24,6 +27,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerAuth(app, deps)
   // npm owns the root namespace (its clients address packages as /:name); other protocols get prefixes.
   await app.register(async (instance) => scanRoutes(instance, deps))
+  await app.register(async (instance) => sessionRoutes(instance, deps))
+  await app.register(async (instance) => reviewRoutes(instance, deps))
+  await app.register(async (instance) => auditRoutes(instance, deps))
   await app.register(async (instance) => npmRoutes(instance, deps))
   await app.ready()
   return app

@@ -3,13 +3,14 @@ import type { VersionState } from '../db/schema.ts'
 
 const TRANSITIONS: Readonly<Record<VersionState, readonly VersionState[]>> = {
   // The gate's verdict.
-  pending: ['published', 'held', 'rejected'],
+  pending: ['published', 'held', 'rejected', 'removed'],
   // Security removal, or the owner's unpublish within the window.
   published: ['removed', 'unpublished'],
   // A reviewer dismisses (publish) or confirms (remove).
   held: ['published', 'removed'],
   rejected: [],
-  removed: [],
+  // A reviewer's restore puts the version back where the removal found it.
+  removed: ['published', 'held'],
   unpublished: [],
 }
 

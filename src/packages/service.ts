@@ -10,6 +10,7 @@ import { auditActor, type Actor } from '../accounts/types.ts'
 import { findUser } from '../accounts/service.ts'
 import { digestsOf, type BlobDigests } from '../storage/blob-store.ts'
 import { scanVersionJob } from '../scanning/jobs.ts'
+import { assertPublishAllowed } from '../review/name-blocks.ts'
 import { canTransition } from './lifecycle.ts'
 import { pinBlob, pinCount } from './blob-pins.ts'
 import * as repo from './repository.ts'
@@ -76,6 +77,7 @@ export async function publish(deps: PackageDeps, eco: Ecosystem, actor: Actor, i
     await requireOwner(deps, existing, actor)
     if (await repo.findVersion(deps.db.kysely, existing.id, version)) throw versionExists(name, version)
   }
+  await assertPublishAllowed(deps.db.kysely, eco.id, name, existing?.id)
 
   const unpin = pinBlob(digests.sha256)
   try {
@@ -84,6 +86,8 @@ export async function publish(deps: PackageDeps, eco: Ecosystem, actor: Actor, i
       return await deps.db.kysely.transaction().execute(async (trx) => {
         const at = new Date().toISOString()
         const { pkg, created } = await repo.ensurePackage(trx, { ecosystem: eco.id, name, displayName: input.name, createdBy: actor.userId, at })
+        // Checked again inside the transaction: a block or removal may have landed meanwhile.
+        await assertPublishAllowed(trx, eco.id, name, created ? undefined : pkg.id)
         if (created) await repo.addOwner(trx, pkg.id, actor.userId, at)
         else await requireOwner(deps, pkg, actor, trx)
         const row = await repo.insertVersion(trx, {

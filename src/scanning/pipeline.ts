@@ -9,6 +9,7 @@ import type { ScanReport } from './engine.ts'
 import { RULESET_VERSION } from './rules/ruleset.ts'
 import { ScanTimeoutError } from './scanner.ts'
 import { insertScan } from './repository.ts'
+import { fileVersionForReview } from '../review/service.ts'
 
 export type ScanDeps = Pick<Deps, 'db' | 'blobs' | 'config' | 'log' | 'ecosystems' | 'scanner'>
 
@@ -36,6 +37,9 @@ export async function scanVersion(deps: ScanDeps, versionId: number): Promise<vo
     await deps.db.kysely.transaction().execute(async (trx) => {
       await insertScan(trx, version.id, report, new Date().toISOString())
       await transitionVersion(deps, eco, trx, { versionId, from: 'pending', to: STATE_FOR[report.verdict], reason, actor: SYSTEM('scanner') })
+      if (report.verdict === 'hold') {
+        await fileVersionForReview(trx, deps.db.dialect, { packageId: pkg.id, versionId, score: report.score, source: 'gate', actor: SYSTEM('scanner'), note: `${version.version} held: ${report.reasons.join('; ')}` })
+      }
     })
   } catch (err) {
     // Someone else moved it first (a concurrent delivery of this job): nothing left to do.

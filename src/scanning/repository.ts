@@ -23,3 +23,14 @@ export async function insertScan(db: Executor, versionId: number, report: ScanRe
 
 export const listScans = (db: Executor, versionId: number): Promise<ScanRow[]> =>
   db.selectFrom('scans').selectAll().where('version_id', '=', versionId).orderBy('id', 'desc').execute()
+
+export const latestScan = (db: Executor, versionId: number): Promise<ScanRow | undefined> =>
+  db.selectFrom('scans').selectAll().where('version_id', '=', versionId).orderBy('id', 'desc').limit(1).executeTakeFirst()
+
+/** The distinct rule ids that fired in a version's latest scan. */
+export async function latestScanRules(db: Executor, versionId: number): Promise<string[]> {
+  const scan = await latestScan(db, versionId)
+  if (!scan) return []
+  const signals = JSON.parse(scan.signals) as { rule: string }[]
+  return [...new Set(signals.map((s) => s.rule))]
+}

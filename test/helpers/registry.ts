@@ -17,6 +17,7 @@ export interface TestRegistry {
   readonly deps: Deps
   readonly app: FastifyInstance
   readonly blobs: BlobStore
+  readonly forensics: BlobStore
   /** Creates a user and returns a publish token (or read-only with scope 'read'). */
   user(name: string, options?: { scope?: 'read' | 'publish'; password?: string }): Promise<string>
   /** Publishes name@version through the npm protocol and returns the response. */
@@ -38,8 +39,9 @@ export async function startTestRegistry(
     { dataDir: database.dir, logLevel: 'silent', passwordCost: 10, publicUrl: 'http://registry.test/', ...options.config },
   )
   const blobs = options.blobs === 'fs' ? new FsBlobStore(join(database.dir, 'blobs')) : new MemoryBlobStore()
+  const forensics = options.blobs === 'fs' ? new FsBlobStore(join(database.dir, 'forensics')) : new MemoryBlobStore()
   const silent = { info() {}, warn() {}, error() {}, debug() {} }
-  const deps = await openDeps(config, { target: database.target, blobs, log: silent, ...(database.jobSchema ? { jobSchema: database.jobSchema } : {}) })
+  const deps = await openDeps(config, { target: database.target, blobs, forensics, log: silent, ...(database.jobSchema ? { jobSchema: database.jobSchema } : {}) })
   if (options.worker !== false) await startWorker(deps)
   const app = await buildApp(deps)
 
@@ -47,6 +49,7 @@ export async function startTestRegistry(
     deps,
     app,
     blobs,
+    forensics,
     async user(name, opts = {}) {
       const user = await createUser(deps, { name, email: `${name}@example.com`, password: opts.password ?? 'correct-horse-battery' }, CLI())
       const { secret } = await createToken(deps, user.id, { scope: opts.scope ?? 'publish' }, CLI())

@@ -12,6 +12,7 @@ const LIFECYCLE_HOOKS = ['preinstall', 'install', 'postinstall'] as const
 
 export const npmEcosystem: Ecosystem = {
   id: 'npm',
+  osvName: 'npm',
 
   parseName(raw: string): PackageName {
     const result = validateName(raw)

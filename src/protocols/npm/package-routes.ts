@@ -5,7 +5,8 @@ import type { Deps } from '../../deps.ts'
 import { RegistryError } from '../../core/errors.ts'
 import { requireActor } from '../../http/auth.ts'
 import * as packages from '../../packages/service.ts'
-import { loadArtifact, loadPackageView } from '../../packages/views.ts'
+import { loadArtifact, loadPackageView, tombstoneForFile } from '../../packages/views.ts'
+import { removalNotice } from '../../review/policy.ts'
 import { listVersions, listOwners } from '../../packages/repository.ts'
 import { npmEcosystem as eco } from './ecosystem.ts'
 import { parseNpmPath, splitPackagePath } from './paths.ts'
@@ -61,7 +62,7 @@ export function registerPackageRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/*', async (request, reply) => {
     const path = parsedOr404(request)
     if (path.kind === 'tarball') {
-      const { artifact, bytes } = await loadArtifact(deps, eco, path.name, path.filename)
+      const { artifact, bytes } = await loadArtifactOrTombstone(deps, path.name, path.filename)
       return reply
         .header('content-type', 'application/octet-stream')
         .header('cache-control', 'public, max-age=31536000, immutable')
@@ -187,4 +188,16 @@ function distTagPath(request: FastifyRequest): { name: string; tag?: string } {
 
 function prefersAbbreviated(accept: string | undefined): boolean {
   return accept !== undefined && accept.includes(ABBREVIATED)
+}
+
+/** A removed version's tarball answers 410 with the removal notice, which npm prints. */
+async function loadArtifactOrTombstone(deps: Deps, name: string, filename: string) {
+  try {
+    return await loadArtifact(deps, eco, name, filename)
+  } catch (err) {
+    if (!(err instanceof RegistryError && err.code === 'notFound')) throw err
+    const tombstone = await tombstoneForFile(deps, eco, name, filename)
+    if (!tombstone) throw err
+    throw new RegistryError('removed', removalNotice(deps.config.publicUrl, eco.parseName(name), tombstone.version, tombstone.advisoryId))
+  }
 }

@@ -1,5 +1,6 @@
 // Renders package documents in npm's two shapes: the full packument and the abbreviated install document.
-import type { PackageView, VersionView } from '../../packages/views.ts'
+import type { PackageView, Tombstone, VersionView } from '../../packages/views.ts'
+import { removalNotice } from '../../review/policy.ts'
 import { hasInstallScript, revisionString, tarballFilename } from './manifest.ts'
 
 const ABBREVIATED_FIELDS = [
@@ -56,13 +57,14 @@ export function fullPackument(publicUrl: string, view: PackageView): Record<stri
     _rev: revisionString(view.pkg.id, view.pkg.revision),
     name,
     ...(latest?.row.description ? { description: latest.row.description } : {}),
-    'dist-tags': view.tags,
-    versions: Object.fromEntries(
-      view.versions.map((v) => {
+    'dist-tags': distTags(view),
+    versions: Object.fromEntries([
+      ...view.versions.map((v) => {
         const { readme: _r, readmeFilename: _f, ...manifest } = fullVersion(publicUrl, name, v)
         return [v.row.version, manifest]
       }),
-    ),
+      ...view.tombstones.map((t) => [t.version, tombstoneVersion(publicUrl, name, t)]),
+    ]),
     time,
     maintainers: view.owners,
     readme,
@@ -76,9 +78,9 @@ export function abbreviatedPackument(publicUrl: string, view: PackageView): Reco
   return {
     name,
     modified: view.pkg.updated_at,
-    'dist-tags': view.tags,
-    versions: Object.fromEntries(
-      view.versions.map((v) => {
+    'dist-tags': distTags(view),
+    versions: Object.fromEntries([
+      ...view.versions.map((v) => {
         const out: Record<string, unknown> = {}
         for (const key of ABBREVIATED_FIELDS) if (v.manifest[key] !== undefined) out[key] = v.manifest[key]
         if (v.row.deprecated) out.deprecated = v.row.deprecated
@@ -86,8 +88,24 @@ export function abbreviatedPackument(publicUrl: string, view: PackageView): Reco
         out.dist = dist(publicUrl, name, v)
         return [v.row.version, out]
       }),
-    ),
+      ...view.tombstones.map((t) => [t.version, tombstoneVersion(publicUrl, name, t)]),
+    ]),
   }
+}
+
+/**
+ * A removed version stays in the document as a tombstone: deprecated with the removal notice, its
+ * tarball answering 410 with the same notice. npm skips deprecated versions when a range has other
+ * candidates, and prints the notice when a lockfile or an exact version asks for it.
+ */
+function tombstoneVersion(publicUrl: string, name: string, t: Tombstone): Record<string, unknown> {
+  return { name, version: t.version, deprecated: removalNotice(publicUrl, name, t.version, t.advisoryId), dist: { tarball: tarballUrl(publicUrl, name, t.version) } }
+}
+
+/** A package with nothing installable left points `latest` at its newest tombstone, so a bare install hears why. */
+function distTags(view: PackageView): Record<string, string> {
+  if (view.tags.latest !== undefined || view.tombstones.length === 0) return view.tags
+  return { ...view.tags, latest: view.tombstones.at(-1)!.version }
 }
 
 export function versionDocument(publicUrl: string, view: PackageView, version: string): Record<string, unknown> | undefined {

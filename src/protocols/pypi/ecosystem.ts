@@ -9,6 +9,7 @@ import { pythonImportEntries, pythonInstallHooks } from './install-hooks.ts'
 
 export const pypiEcosystem: Ecosystem = {
   id: 'pypi',
+  osvName: 'PyPI',
 
   /** Returns the PEP 503 normalised name: `Foo.Bar` and `foo_bar` are the same project. */
   parseName(raw: string): PackageName {

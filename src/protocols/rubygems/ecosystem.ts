@@ -8,6 +8,7 @@ import { reconcileGemManifest } from './manifest.ts'
 
 export const rubygemsEcosystem: Ecosystem = {
   id: 'rubygems',
+  osvName: 'RubyGems',
 
   parseName(raw: string): PackageName {
     return parseGemName(raw)
