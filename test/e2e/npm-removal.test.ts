@@ -32,14 +32,14 @@ describe('removal with the real npm client (sqlite)', () => {
 
     // The reviewer removes the whole package.
     const headers = { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' }
-    const [c] = (await (await fetch(`${r.url}-/api/v1/review/cases`, { headers })).json()).cases
-    const res = await fetch(`${r.url}-/api/v1/review/cases/${c.id}/remove`, {
+    const [c] = ((await (await fetch(`${r.url}-/api/v1/review/cases`, { headers })).json()) as { cases: { id: number }[] }).cases
+    const res = await fetch(`${r.url}-/api/v1/review/cases/${c!.id}/remove`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ reason: 'the package posts the environment to a collection host', wholePackage: true }),
     })
     expect(res.status).toBe(200)
-    advisory = (await res.json()).removal.advisoryId
+    advisory = ((await res.json()) as { removal: { advisoryId: string } }).removal.advisoryId
   }, 240_000)
 
   afterAll(async () => {
