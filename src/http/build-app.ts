@@ -7,6 +7,7 @@ import { scanRoutes } from '../scanning/routes.ts'
 import { reviewRoutes } from '../review/routes.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { sessionRoutes } from '../accounts/routes.ts'
+import { consoleRoutes } from './console.ts'
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -30,6 +31,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(async (instance) => sessionRoutes(instance, deps))
   await app.register(async (instance) => reviewRoutes(instance, deps))
   await app.register(async (instance) => auditRoutes(instance, deps))
+  // The console's pages live under /-/console/, registered before npm's catch-all package routes.
+  await app.register(async (instance) => consoleRoutes(instance))
   await app.register(async (instance) => npmRoutes(instance, deps))
   await app.ready()
   return app

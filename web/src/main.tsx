@@ -1,0 +1,104 @@
+// The security console's entry point: the shell (navigation, who is signed in) and the page for each route.
+import { render } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import { api, onSessionExpired } from './api.ts'
+import { clearSession, currentSession, type Session } from './session.ts'
+import { Link, navigate, useRoute } from './router.tsx'
+import { LoginPage } from './pages/login.tsx'
+import { QueuePage } from './pages/queue.tsx'
+import { CasePage } from './pages/case-page.tsx'
+import { AuditPage } from './pages/audit-log.tsx'
+import { NameBlocksPage } from './pages/name-blocks.tsx'
+import { RemovalsPage } from './pages/removals.tsx'
+
+const NAV = [
+  { to: '/', label: 'Queue' },
+  { to: '/removals', label: 'Removals' },
+  { to: '/name-blocks', label: 'Name blocks' },
+  { to: '/audit', label: 'Audit log' },
+]
+
+function App() {
+  const route = useRoute()
+  const [session, setSession] = useState<Session | null>(currentSession)
+  const [notice, setNotice] = useState<string | null>(null)
+
+  useEffect(() => {
+    onSessionExpired(() => {
+      setSession(null)
+      setNotice('Your session has ended; sign in again.')
+    })
+  }, [])
+
+  useEffect(() => {
+    document.title = session ? `Gatehouse console — ${titleOf(route.path)}` : 'Gatehouse console — sign in'
+  }, [route.path, session])
+
+  if (!session) {
+    return (
+      <LoginPage
+        notice={notice}
+        onLogin={(s) => {
+          setNotice(null)
+          setSession(s)
+          if (route.path === '/login') navigate('/', { replace: true })
+        }}
+      />
+    )
+  }
+
+  async function logout() {
+    // Revoke the token on the server too; a failure (already expired) still signs out here.
+    await api('DELETE', 'session').catch(() => undefined)
+    clearSession()
+    setSession(null)
+    setNotice('Signed out.')
+  }
+
+  return (
+    <>
+      <header class="topbar">
+        <span class="brand">Gatehouse · security console</span>
+        <nav aria-label="Main">
+          {NAV.map((n) => (
+            <Link key={n.to} to={n.to} aria-current={isCurrent(route.path, n.to) ? 'page' : undefined}>
+              {n.label}
+            </Link>
+          ))}
+        </nav>
+        <span class="who">
+          {session.user.name} <span class="muted">({session.user.role})</span>
+          <button type="button" class="link" onClick={logout}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main>{page(route.path, session)}</main>
+    </>
+  )
+}
+
+function isCurrent(path: string, to: string): boolean {
+  return to === '/' ? path === '/' || path.startsWith('/cases/') : path.startsWith(to)
+}
+
+function titleOf(path: string): string {
+  if (path.startsWith('/cases/')) return `case ${path.slice(7)}`
+  return NAV.find((n) => n.to !== '/' && path.startsWith(n.to))?.label ?? 'queue'
+}
+
+function page(path: string, session: Session) {
+  const caseMatch = /^\/cases\/(\d+)\/?$/.exec(path)
+  if (caseMatch) return <CasePage id={Number(caseMatch[1])} me={session.user.name} />
+  if (path === '/' || path === '/login') return <QueuePage />
+  if (path.startsWith('/audit')) return <AuditPage />
+  if (path.startsWith('/name-blocks')) return <NameBlocksPage />
+  if (path.startsWith('/removals')) return <RemovalsPage />
+  return (
+    <p>
+      No such page. <Link to="/">Back to the queue</Link>
+    </p>
+  )
+}
+
+render(<App />, document.getElementById('app')!)
