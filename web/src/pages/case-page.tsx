@@ -50,7 +50,7 @@ export function CasePage(props: { id: number; me: string }) {
       <dl class="facts">
         <dt>Status</dt>
         <dd>
-          <Badge kind={c.status}>{c.status}</Badge>
+          <Badge kind={c.status}>{c.status}</Badge>{' '}
           {c.resolution && <Badge kind={c.resolution}>{c.resolution}</Badge>}
         </dd>
         <dt>Risk</dt>

@@ -95,7 +95,7 @@ export function QueuePage() {
                   <Risk value={c.risk} />
                 </td>
                 <td>
-                  <Badge kind={c.status}>{c.status}</Badge>
+                  <Badge kind={c.status}>{c.status}</Badge>{' '}
                   {c.resolution && <Badge kind={c.resolution}>{c.resolution}</Badge>}
                 </td>
                 <td>{c.source}</td>

@@ -56,8 +56,7 @@ export function RemovalsPage() {
                 </td>
                 <td>{r.wholePackage ? <em>whole package</em> : r.versions.join(', ')}</td>
                 <td>
-                  <Badge kind={r.status}>{r.status}</Badge>
-                  {r.suspendOwners && <Badge kind="flag">owners suspended</Badge>}
+                  <Badge kind={r.status}>{r.status}</Badge> {r.suspendOwners && <Badge kind="flag">owners suspended</Badge>}{' '}
                   {r.reserveName && <Badge kind="flag">name reserved</Badge>}
                 </td>
                 <td>{r.reason}</td>
