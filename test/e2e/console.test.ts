@@ -60,6 +60,7 @@ describe('the security console in Chromium (sqlite)', () => {
     consoleUrl = `${r.url}-/console/`
     const publisher = await r.user('alice')
     await createUser(r.deps, { name: 'rita', email: 'rita@example.com', password: PASSWORD, role: 'reviewer' }, CLI())
+    await createUser(r.deps, { name: 'victor', email: 'victor@example.com', password: PASSWORD, role: 'admin' }, CLI())
     await createUser(r.deps, { name: 'ursula', email: 'ursula@example.com', password: PASSWORD }, CLI())
 
     expect((await r.publish(publisher, 'console-takeover', '1.0.0', { files: LIBRARY })).statusCode).toBe(201)
@@ -246,6 +247,38 @@ describe('the security console in Chromium (sqlite)', () => {
     expect(await page.evaluate('sessionStorage.length')).toBe(0)
     const res = await fetch(`${r.url}-/api/v1/session`, { headers: { authorization: `Bearer ${token}` } })
     expect(res.status).toBe(401)
+  })
+
+  it('a removal in doubt waits for a second reviewer, who confirms it', async () => {
+    const publisher = await r.user('bob')
+    expect((await r.publish(publisher, 'console-dropper', '1.0.0', NPMRC_STEALER)).statusCode).toBe(201)
+    await r.settle()
+
+    await signIn('rita')
+    // Signing in keeps the page one was on; the queue is one click away.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue' }).click()
+    await page.getByRole('link', { name: /console-dropper/ }).click()
+    const form = page.getByRole('form', { name: 'Remove as malicious' })
+    await form.getByRole('checkbox', { name: /in doubt/ }).check()
+    await form.getByLabel('Reason').fill('looks like a credential stealer, want a second pair of eyes')
+    await form.getByRole('button', { name: 'Propose removal' }).click()
+    await page.getByRole('status').filter({ hasText: 'waits for a second reviewer' }).waitFor()
+    const pending = page.getByRole('region', { name: 'Pending removal' })
+    expect(await textOf(pending)).toMatch(/rita proposed removing 1\.0\.0/)
+    // The proposer may withdraw but not confirm their own removal.
+    expect(await page.getByRole('form', { name: 'Confirm the removal' }).count()).toBe(0)
+    await page.getByRole('form', { name: 'Decline the removal' }).waitFor()
+    await page.getByRole('button', { name: 'Sign out' }).click()
+
+    await signIn('victor')
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue' }).click()
+    await page.getByLabel('Status').selectOption('awaiting-second')
+    await page.getByRole('link', { name: /console-dropper/ }).click()
+    const confirm = page.getByRole('form', { name: 'Confirm the removal' })
+    await confirm.getByLabel('Reason').fill('agreed: reads ~/.npmrc and posts it out')
+    await confirm.getByRole('button', { name: 'Confirm removal' }).click()
+    await page.getByRole('status').filter({ hasText: 'Removal confirmed' }).waitFor()
+    await expect.poll(async () => textOf(page.getByRole('table', { name: 'Versions in this case' }))).toMatch(/1\.0\.0 removed/)
   })
 
   it('serves the SPA for deep links and a strict content security policy', async () => {

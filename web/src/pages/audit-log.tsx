@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, errorMessage, query, type AuditEntry } from '../api.ts'
 import { compact, when } from '../format.ts'
-import { navigate, useRoute } from '../router.tsx'
+import { Link, navigate, useRoute } from '../router.tsx'
 import { ErrorBox, Loading } from '../components/ui.tsx'
 
 const FILTERS = [
@@ -98,7 +98,13 @@ export function AuditPage() {
                   <code>{e.action}</code>
                 </td>
                 <td>
-                  {e.subjectType} {e.subjectId ?? ''}
+                  {e.subjectType === 'case' && e.subjectId !== null ? (
+                    <Link to={`/cases/${e.subjectId}`}>case {e.subjectId}</Link>
+                  ) : (
+                    <>
+                      {e.subjectType} {e.subjectId ?? ''}
+                    </>
+                  )}
                 </td>
                 <td>{e.reason ?? <span class="muted">—</span>}</td>
                 <td class="change">
