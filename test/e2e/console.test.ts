@@ -1,5 +1,6 @@
 // The security console in a real Chromium against a listening registry: sign in, work held cases, read the audit log.
-import { mkdirSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -164,6 +165,13 @@ describe('the security console in Chromium (sqlite)', () => {
     expect(await status.innerText()).toMatch(/Removed 1\.0\.1: advisory GATEHOUSE-MAL-/)
     await expect.poll(async () => textOf(page.getByRole('table', { name: 'Versions in this case' }))).toMatch(/1\.0\.1 removed/)
     await page.getByRole('region', { name: 'Timeline' }).getByText('removed', { exact: true }).waitFor()
+
+    // The removed archive stays available to reviewers, as a download with its hash.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Forensic archive' }).click()])
+    expect(download.suggestedFilename()).toMatch(/console-takeover-1\.0\.1\.tgz$/)
+    const saved = await download.path()
+    const sha256 = createHash('sha256').update(readFileSync(saved)).digest('hex')
+    expect(await page.getByRole('status').filter({ hasText: 'forensic archive' }).innerText()).toContain(sha256)
   })
 
   it('dismisses the other case as legitimate', async () => {

@@ -194,3 +194,24 @@ export function query(params: Record<string, string | number | null | undefined>
   const s = q.toString()
   return s ? `?${s}` : ''
 }
+
+/**
+ * Downloads an authenticated attachment (forensic archives): a plain link cannot carry the Bearer
+ * token, so the bytes are fetched and handed to the browser as a file. Returns the archive's SHA-256.
+ */
+export async function downloadAttachment(path: string): Promise<string | null> {
+  const session = currentSession()
+  const res = await fetch(`/-/api/v1/${path}`, { headers: session ? { authorization: `Bearer ${session.token}` } : {} })
+  if (!res.ok) {
+    const err = (await res.json().catch(() => ({}))) as { error?: string; code?: string }
+    throw new ApiError(res.status, err.code ?? 'httpError', err.error ?? `the registry answered ${res.status}`)
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'archive'
+  const url = URL.createObjectURL(await res.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  return res.headers.get('x-gatehouse-sha256')
+}

@@ -1,6 +1,6 @@
 // One case: its versions and their evidence, files, diff, timeline, and the decisions a reviewer can take.
 import { useEffect, useState } from 'preact/hooks'
-import { api, errorMessage, type CaseDetail } from '../api.ts'
+import { api, downloadAttachment, errorMessage, type CaseDetail } from '../api.ts'
 import { age, when } from '../format.ts'
 import { Link } from '../router.tsx'
 import { Badge, ErrorBox, Loading, Risk, Section, useLoad } from '../components/ui.tsx'
@@ -15,6 +15,7 @@ export function CasePage(props: { id: number; me: string }) {
   const [versionId, setVersionId] = useState<number | null>(null)
   const [target, setTarget] = useState<FileTarget | null>(null)
   const [claimError, setClaimError] = useState<string | null>(null)
+  const [forensic, setForensic] = useState<string | null>(null)
   const c = detail.data
 
   // Start on the riskiest version still under review: that is the one to judge.
@@ -34,6 +35,16 @@ export function CasePage(props: { id: number; me: string }) {
     try {
       await api('POST', `review/cases/${props.id}/${on ? 'claim' : 'unclaim'}`, {})
       detail.reload()
+    } catch (err) {
+      setClaimError(errorMessage(err))
+    }
+  }
+
+  async function download(versionId: number, label: string) {
+    setClaimError(null)
+    try {
+      const sha256 = await downloadAttachment(`review/forensics/${versionId}`)
+      setForensic(`Downloaded the forensic archive of ${label}${sha256 ? `; SHA-256 ${sha256}` : ''}.`)
     } catch (err) {
       setClaimError(errorMessage(err))
     }
@@ -77,6 +88,11 @@ export function CasePage(props: { id: number; me: string }) {
         </dd>
       </dl>
       <ErrorBox error={claimError ?? detail.error} />
+      {forensic && (
+        <p class="notice" role="status">
+          {forensic}
+        </p>
+      )}
 
       <Section title="Versions">
         <table class="grid" aria-label="Versions in this case">
@@ -99,6 +115,11 @@ export function CasePage(props: { id: number; me: string }) {
                 <td>{v.version}</td>
                 <td>
                   <Badge kind={v.state}>{v.state}</Badge>
+                  {v.state === 'removed' && (
+                    <button type="button" class="small" onClick={() => download(v.id, v.version)}>
+                      Forensic archive
+                    </button>
+                  )}
                 </td>
                 <td class="num">
                   <Risk value={v.score} />
