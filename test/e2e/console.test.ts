@@ -206,7 +206,7 @@ describe('the security console in Chromium (sqlite)', () => {
 
   it("adds and lifts a name block, showing the server's refusals", async () => {
     await page.getByRole('link', { name: 'Name blocks' }).click()
-    const form = page.getByRole('form', { name: 'New name block' })
+    const form = page.getByRole('form', { name: 'Add a name block' })
     await form.getByLabel('Kind').selectOption('glob')
     await form.getByLabel('Pattern').fill('console-typo')
     await form.getByLabel('Reason').fill('typosquats of the console packages')

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks'
 import { api, type NameBlock } from '../api.ts'
 import { when } from '../format.ts'
-import { ErrorBox, Loading, Section, useLoad } from '../components/ui.tsx'
+import { ErrorBox, Loading, useLoad } from '../components/ui.tsx'
 import { ReasonForm } from '../components/reason-form.tsx'
 
 export function NameBlocksPage() {
@@ -80,9 +80,9 @@ export function NameBlocksPage() {
           </tbody>
         </table>
       )}
-      <Section title="Add a name block" id="add-block">
+      <div class="panel">
         <ReasonForm
-          title="New name block"
+          title="Add a name block"
           submitLabel="Add block"
           onSubmit={async (reason) => {
             if (!pattern.trim()) throw new Error('Enter the name or pattern to block.')
@@ -116,7 +116,7 @@ export function NameBlocksPage() {
             </span>
           </div>
         </ReasonForm>
-      </Section>
+      </div>
     </>
   )
 }
