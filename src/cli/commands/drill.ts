@@ -64,9 +64,16 @@ export async function drillCommand(deps: Deps, options: { timeoutSeconds: number
     }
     if (!record('gate', state === 'held', state === 'held' ? 'the gate held the canary' : `the canary is ${state} after ${options.timeoutSeconds} s`)) return steps
 
-    const alert = await deps.db.kysely.selectFrom('alerts').selectAll().where('rule', '=', 'drill').where('dedup_key', '=', `version:${versionId}`).executeTakeFirst()
-    const deliveries = alert ? (JSON.parse(alert.deliveries) as Record<string, string>) : {}
-    for (const channel of deps.defense.alerts.channels()) {
+    // The alert follows the verdict's commit; wait until every channel has reported.
+    const channels = deps.defense.alerts.channels()
+    let deliveries: Record<string, string> = {}
+    while (Date.now() < deadline) {
+      const alert = await deps.db.kysely.selectFrom('alerts').select('deliveries').where('rule', '=', 'drill').where('dedup_key', '=', `version:${versionId}`).executeTakeFirst()
+      deliveries = alert ? (JSON.parse(alert.deliveries) as Record<string, string>) : {}
+      if (channels.every((c) => deliveries[c] !== undefined)) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    for (const channel of channels) {
       record(`alert via ${channel}`, deliveries[channel] === 'sent', deliveries[channel] ?? 'no alert was raised')
     }
     const reviewCase = await deps.db.kysely.selectFrom('cases').select(['id', 'status']).where('package_id', '=', packageId).executeTakeFirst()
