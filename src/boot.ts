@@ -15,6 +15,7 @@ import { scanningHandlers } from './scanning/handlers.ts'
 import { scanVersionJob } from './scanning/jobs.ts'
 import { Scanner } from './scanning/scanner.ts'
 import { archiveLimits } from './packages/service.ts'
+import { Defense } from './defense/service.ts'
 
 export { ECOSYSTEMS }
 
@@ -52,7 +53,8 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
       thresholds: { hold: config.holdThreshold, reject: config.rejectThreshold },
     })
     const forensics = options.forensics ?? new FsBlobStore(join(config.dataDir, 'forensics'))
-    return { config, db, blobs, forensics, queue, ecosystems: ECOSYSTEMS, scanner, log }
+    const defense = new Defense(db, config, log)
+    return { config, db, blobs, forensics, queue, ecosystems: ECOSYSTEMS, scanner, defense, log }
   } catch (err) {
     await db.close()
     throw err
@@ -74,5 +76,6 @@ export async function startWorker(deps: Deps): Promise<void> {
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.queue.stop()
   await deps.scanner.close()
+  await deps.defense.close()
   await deps.db.close()
 }

@@ -5,6 +5,7 @@ import type { BlobStore } from './storage/blob-store.ts'
 import type { JobQueue } from './jobs/job-queue.ts'
 import type { Ecosystem, EcosystemId } from './core/ecosystem.ts'
 import type { Scanner } from './scanning/scanner.ts'
+import type { Defense } from './defense/service.ts'
 
 export interface Logger {
   info(obj: object | string, msg?: string): void
@@ -22,5 +23,7 @@ export interface Deps {
   readonly queue: JobQueue
   readonly ecosystems: ReadonlyMap<EcosystemId, Ecosystem>
   readonly scanner: Scanner
+  /** Switches, IP blocks, rate limits, the upload monitor, alerts and incidents. */
+  readonly defense: Defense
   readonly log: Logger
 }

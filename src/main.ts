@@ -15,6 +15,7 @@ import { createTokenCommand } from './cli/commands/create-token.ts'
 import { verifyAuditCommand } from './cli/commands/verify-audit.ts'
 import { scanCommand } from './cli/commands/scan.ts'
 import { evalCommand } from './cli/commands/eval.ts'
+import { registerDefenseCommands } from './cli/commands/defense.ts'
 
 const ROLES: readonly Role[] = ['user', 'admin', 'reviewer']
 
@@ -140,6 +141,8 @@ export async function main(argv: string[]): Promise<void> {
         }
       }),
     )
+
+  registerDefenseCommands(program, withDeps)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -10,7 +10,7 @@ import { ipAllowed, parseCidrList } from './cidr.ts'
 import { auditActor, type Actor } from './types.ts'
 import * as repo from './repository.ts'
 
-type AccountDeps = Pick<Deps, 'db' | 'config'>
+type AccountDeps = Pick<Deps, 'db' | 'config' | 'defense'>
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
@@ -54,11 +54,13 @@ export async function createUser(
 }
 
 /** Checks a name and password; the same error for an unknown user and a wrong password. */
-export async function authenticatePassword(deps: AccountDeps, rawName: string, password: string): Promise<UserRow> {
+export async function authenticatePassword(deps: AccountDeps, rawName: string, password: string, ip: string | null): Promise<UserRow> {
+  await deps.defense.guardLogin(ip, rawName)
   let name: string
   try {
     name = parseUsername(rawName)
   } catch {
+    await deps.defense.loginFailed(ip, rawName)
     throw new RegistryError('badCredentials', 'incorrect user name or password')
   }
   const user = await repo.findUserByName(deps.db.kysely, name)
@@ -66,7 +68,10 @@ export async function authenticatePassword(deps: AccountDeps, rawName: string, p
   const ok = user
     ? await verifyPassword(password, user.password_hash)
     : (await hashPassword(password, deps.config.passwordCost), false)
-  if (!user || !ok) throw new RegistryError('badCredentials', 'incorrect user name or password')
+  if (!user || !ok) {
+    await deps.defense.loginFailed(ip, rawName)
+    throw new RegistryError('badCredentials', 'incorrect user name or password')
+  }
   if (user.suspended_at) throw new RegistryError('accountSuspended', `account ${user.name} is suspended`)
   return user
 }
@@ -190,13 +195,15 @@ export async function loginOrSignup(
   let user: UserRow
   let created = false
   if (existing) {
-    user = await authenticatePassword(deps, input.name, input.password)
+    user = await authenticatePassword(deps, input.name, input.password, input.ip)
   } else {
     if (!deps.config.allowSignup) throw new RegistryError('signupClosed', 'new accounts are not being accepted on this registry')
     if (!input.email) throw new RegistryError('badCredentials', `no user named ${input.name}; use \`npm adduser\` to create one`)
+    await deps.defense.guardSignup(input.ip)
     const name = parseUsername(input.name)
     user = await createUser(deps, { name, email: input.email, password: input.password }, { id: null, label: `user:${name}`, ip: input.ip })
     created = true
+    await deps.defense.afterSignup()
   }
   const actor = actorFromUser(user, 'publish', input.ip)
   const token = await createToken(deps, user.id, { name: 'npm login', scope: 'publish' }, auditActor(actor))
@@ -205,7 +212,7 @@ export async function loginOrSignup(
 
 /** Console sign-in: checks the password and issues a short-lived token for the session. */
 export async function startSession(deps: AccountDeps, rawName: string, password: string, ip: string | null): Promise<{ secret: string; user: UserRow; expiresAt: string }> {
-  const user = await authenticatePassword(deps, rawName, password)
+  const user = await authenticatePassword(deps, rawName, password, ip)
   const { secret, row } = await createToken(deps, user.id, { name: 'console session', scope: 'publish', expiresInDays: SESSION_HOURS / 24 }, { id: user.id, label: `user:${user.name}`, ip })
   return { secret, user, expiresAt: row.expires_at! }
 }

@@ -61,6 +61,47 @@ const schema = z.object({
   reviewTwoPerson: bool.default(false),
   /** Shortest reason a human may give for a state-changing action. */
   reviewReasonMinLength: int(1, 1000).default(10),
+  /** Redis for rate limits shared by every process; without it each process counts on its own. */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be redis://… or rediss://…').optional(),
+  /** Key prefix in Redis, so deployments can share one server. */
+  redisPrefix: z.string().min(1).default('gatehouse'),
+  /** 'default', 'off', or a JSON object overriding limits: {"login-ip": {"points": 10, "seconds": 300}, …}. */
+  rateLimits: z
+    .union([z.literal('default'), z.literal('off'), z.string(), z.record(z.string(), z.object({ points: z.number().int().min(1), seconds: z.number().int().min(1) }))])
+    .default('default')
+    .transform((v, ctx) => {
+      if (v === 'default' || v === 'off') return v
+      try {
+        const parsed = typeof v === 'string' ? (JSON.parse(v) as unknown) : v
+        return z.record(z.string(), z.object({ points: z.number().int().min(1), seconds: z.number().int().min(1) })).parse(parsed)
+      } catch {
+        ctx.addIssue({ code: 'custom', message: "must be 'default', 'off' or a JSON object of {points, seconds} by limit name" })
+        return z.NEVER
+      }
+    }),
+  /** How long a process may act on switches and IP blocks it read earlier. */
+  switchCacheMs: int(0, 60_000).default(1000),
+  /** Upload monitor: uploads per minute from one account, and from one address, that raise an alert. */
+  monitorAccountUploadsPerMinute: int(1, 100_000).default(10),
+  monitorIpUploadsPerMinute: int(1, 100_000).default(30),
+  /** New accounts per 10 minutes that raise an alert. */
+  monitorSignupsPer10Minutes: int(1, 100_000).default(10),
+  /** Accounts uploading the same masked content within an hour that raise an alert. */
+  monitorCloneAccounts: int(2, 1000).default(3),
+  /** Uploads in 5 minutes above this many times the day's 5-minute average (and at least 20) raise an alert. */
+  monitorSpikeFactor: z.coerce.number().min(1).max(1000).default(5),
+  /** Repeated firings of one alert within this window are counted, not sent again. */
+  alertDedupMinutes: int(1, 24 * 60).default(15),
+  alertWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  alertWebhookSecret: z.string().min(16).optional(),
+  alertEmailTo: z.string().min(3).optional(),
+  smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be smtp://… or smtps://…').optional(),
+  mailFrom: z.string().min(3).default('gatehouse@localhost'),
+  /** Alert rules allowed to flip their narrow switch automatically (comma-separated rule ids). */
+  circuitBreakers: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
 })
 
 export type Config = Readonly<z.infer<typeof schema>> & {
@@ -95,6 +136,22 @@ const ENV_KEYS: Record<keyof z.input<typeof schema>, string> = {
   scanThreads: 'GATEHOUSE_SCAN_THREADS',
   reviewTwoPerson: 'GATEHOUSE_REVIEW_TWO_PERSON',
   reviewReasonMinLength: 'GATEHOUSE_REVIEW_REASON_MIN_LENGTH',
+  redisUrl: 'GATEHOUSE_REDIS_URL',
+  redisPrefix: 'GATEHOUSE_REDIS_PREFIX',
+  rateLimits: 'GATEHOUSE_RATE_LIMITS',
+  switchCacheMs: 'GATEHOUSE_SWITCH_CACHE_MS',
+  monitorAccountUploadsPerMinute: 'GATEHOUSE_MONITOR_ACCOUNT_UPLOADS_PER_MINUTE',
+  monitorIpUploadsPerMinute: 'GATEHOUSE_MONITOR_IP_UPLOADS_PER_MINUTE',
+  monitorSignupsPer10Minutes: 'GATEHOUSE_MONITOR_SIGNUPS_PER_10_MINUTES',
+  monitorCloneAccounts: 'GATEHOUSE_MONITOR_CLONE_ACCOUNTS',
+  monitorSpikeFactor: 'GATEHOUSE_MONITOR_SPIKE_FACTOR',
+  alertDedupMinutes: 'GATEHOUSE_ALERT_DEDUP_MINUTES',
+  alertWebhookUrl: 'GATEHOUSE_ALERT_WEBHOOK_URL',
+  alertWebhookSecret: 'GATEHOUSE_ALERT_WEBHOOK_SECRET',
+  alertEmailTo: 'GATEHOUSE_ALERT_EMAIL_TO',
+  smtpUrl: 'GATEHOUSE_SMTP_URL',
+  mailFrom: 'GATEHOUSE_MAIL_FROM',
+  circuitBreakers: 'GATEHOUSE_CIRCUIT_BREAKERS',
 }
 
 export class ConfigError extends Error {

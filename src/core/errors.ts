@@ -18,6 +18,8 @@ const CATALOG = {
   signupClosed: 403,
   accountSuspended: 403,
   nameBlocked: 403,
+  ipBlocked: 403,
+  closedByOperator: 403,
   notFound: 404,
   conflict: 409,
   userExists: 409,
@@ -28,6 +30,7 @@ const CATALOG = {
   rateLimited: 429,
   internal: 500,
   unavailable: 503,
+  readOnly: 503,
 } as const
 
 export type ErrorCode = keyof typeof CATALOG

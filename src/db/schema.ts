@@ -233,6 +233,82 @@ export interface RuleOutcomesTable {
   created_at: Timestamp
 }
 
+export interface SwitchesTable {
+  name: string
+  /** JSON value; null when the switch is off. */
+  value: JsonText | null
+  reason: string
+  set_by: string
+  set_at: Timestamp
+}
+
+export interface IpBlocksTable {
+  id: Generated<number>
+  cidr: string
+  /** JSON array of 'registration' | 'login' | 'upload'. */
+  scopes: JsonText
+  reason: string
+  expires_at: Timestamp | null
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface UploadEventsTable {
+  id: Generated<number>
+  at: Timestamp
+  user_id: number
+  account_created_at: Timestamp
+  ip: string | null
+  token_id: number | null
+  ecosystem: string
+  package_name: string
+  version_id: number
+  new_package: number
+  /** Content hash with the package's own name and version masked: clones share it. */
+  fingerprint: string
+}
+
+export interface AlertsTable {
+  id: Generated<number>
+  rule: string
+  dedup_key: string
+  severity: 'info' | 'warning' | 'critical'
+  summary: string
+  details: JsonText
+  /** How many firings this alert gathered while deduplicated. */
+  count: number
+  first_at: Timestamp
+  last_at: Timestamp
+  /** JSON map channel → 'sent' | 'failed: …'. */
+  deliveries: JsonText
+}
+
+export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved'
+
+export interface IncidentsTable {
+  id: Generated<number>
+  title: string
+  status: IncidentStatus
+  severity: string
+  public: number
+  /** JSON attack-window query. */
+  window: JsonText | null
+  postmortem: string | null
+  created_by: string
+  created_at: Timestamp
+  updated_at: Timestamp
+  resolved_at: Timestamp | null
+}
+
+export interface IncidentUpdatesTable {
+  id: Generated<number>
+  incident_id: number
+  status: IncidentStatus
+  body: string
+  created_by: string
+  created_at: Timestamp
+}
+
 export interface Database {
   users: UsersTable
   tokens: TokensTable
@@ -251,6 +327,12 @@ export interface Database {
   forensic_artifacts: ForensicArtifactsTable
   name_blocks: NameBlocksTable
   rule_outcomes: RuleOutcomesTable
+  switches: SwitchesTable
+  ip_blocks: IpBlocksTable
+  upload_events: UploadEventsTable
+  alerts: AlertsTable
+  incidents: IncidentsTable
+  incident_updates: IncidentUpdatesTable
 }
 
 export type UserRow = Selectable<UsersTable>
@@ -267,3 +349,7 @@ export type CaseRow = Selectable<CasesTable>
 export type CaseEventRow = Selectable<CaseEventsTable>
 export type RemovalRow = Selectable<RemovalsTable>
 export type NameBlockRow = Selectable<NameBlocksTable>
+export type IpBlockRow = Selectable<IpBlocksTable>
+export type AlertRow = Selectable<AlertsTable>
+export type IncidentRow = Selectable<IncidentsTable>
+export type IncidentUpdateRow = Selectable<IncidentUpdatesTable>

@@ -11,7 +11,7 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuth(app: FastifyInstance, deps: Pick<Deps, 'db' | 'config'>): void {
+export function registerAuth(app: FastifyInstance, deps: Pick<Deps, 'db' | 'config' | 'defense'>): void {
   app.decorateRequest('actor', null)
   app.addHook('preHandler', async (request) => {
     request.actor = await resolveActor(deps, request)
@@ -22,7 +22,7 @@ export function registerAuth(app: FastifyInstance, deps: Pick<Deps, 'db' | 'conf
  * No credentials → anonymous. Credentials that do not check out are refused outright rather than
  * downgraded to anonymous, so a client with a stale token hears about it.
  */
-async function resolveActor(deps: Pick<Deps, 'db' | 'config'>, request: FastifyRequest): Promise<Actor | null> {
+async function resolveActor(deps: Pick<Deps, 'db' | 'config' | 'defense'>, request: FastifyRequest): Promise<Actor | null> {
   const header = request.headers.authorization
   if (!header) return null
   const [scheme, ...rest] = header.trim().split(/\s+/)
@@ -30,7 +30,9 @@ async function resolveActor(deps: Pick<Deps, 'db' | 'config'>, request: FastifyR
   const ip = request.ip ?? null
   switch (scheme?.toLowerCase()) {
     case 'bearer': {
+      await deps.defense.guardToken(ip)
       const actor = await authenticateToken(deps, value, ip)
+      if (!actor) await deps.defense.tokenFailed(ip)
       if (!actor) throw new RegistryError('badCredentials', 'the token is not valid: it is unknown, revoked, expired, or not allowed from this address')
       return actor
     }
@@ -38,7 +40,7 @@ async function resolveActor(deps: Pick<Deps, 'db' | 'config'>, request: FastifyR
       const decoded = Buffer.from(value, 'base64').toString('utf8')
       const colon = decoded.indexOf(':')
       if (colon < 0) throw new RegistryError('badCredentials', 'malformed Basic credentials')
-      const user = await authenticatePassword(deps, decoded.slice(0, colon), decoded.slice(colon + 1))
+      const user = await authenticatePassword(deps, decoded.slice(0, colon), decoded.slice(colon + 1), ip)
       return actorFromUser(user, 'publish', ip)
     }
     default:

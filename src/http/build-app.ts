@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Deps } from '../deps.ts'
 import { registerAuth } from './auth.ts'
+import { defenseRoutes, registerReadOnlyGuard } from '../defense/routes.ts'
 import { npmRoutes } from '../protocols/npm/routes.ts'
 import { scanRoutes } from '../scanning/routes.ts'
 import { reviewRoutes } from '../review/routes.ts'
@@ -26,11 +27,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     jsonParser(request, body.toString(), done)
   })
   registerAuth(app, deps)
+  registerReadOnlyGuard(app, deps)
   // npm owns the root namespace (its clients address packages as /:name); other protocols get prefixes.
   await app.register(async (instance) => scanRoutes(instance, deps))
   await app.register(async (instance) => sessionRoutes(instance, deps))
   await app.register(async (instance) => reviewRoutes(instance, deps))
   await app.register(async (instance) => auditRoutes(instance, deps))
+  await app.register(async (instance) => defenseRoutes(instance, deps))
   // The console's pages live under /-/console/, registered before npm's catch-all package routes.
   await app.register(async (instance) => consoleRoutes(instance))
   await app.register(async (instance) => npmRoutes(instance, deps))

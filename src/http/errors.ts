@@ -26,6 +26,7 @@ export function jsonErrorHandler(limits: { maxBodyBytes: number }) {
     const mapped = toRegistryError(err, limits)
     if (mapped.status >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: mapped.code, reason: mapped.message, url: request.url }, 'request refused')
+    if (typeof mapped.details.retryAfter === 'number') reply.header('retry-after', String(mapped.details.retryAfter))
     return reply.status(mapped.status).type('application/json').send({ error: mapped.message, code: mapped.code })
   }
 }

@@ -4,8 +4,8 @@ import type { VersionState } from '../db/schema.ts'
 const TRANSITIONS: Readonly<Record<VersionState, readonly VersionState[]>> = {
   // The gate's verdict.
   pending: ['published', 'held', 'rejected', 'removed'],
-  // Security removal, or the owner's unpublish within the window.
-  published: ['removed', 'unpublished'],
+  // Security removal, the owner's unpublish within the window, or a quarantine (incident, rescan, intel) for review.
+  published: ['removed', 'unpublished', 'held'],
   // A reviewer dismisses (publish) or confirms (remove).
   held: ['published', 'removed'],
   rejected: [],

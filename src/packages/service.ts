@@ -11,11 +11,12 @@ import { findUser } from '../accounts/service.ts'
 import { digestsOf, type BlobDigests } from '../storage/blob-store.ts'
 import { scanVersionJob } from '../scanning/jobs.ts'
 import { assertPublishAllowed } from '../review/name-blocks.ts'
+import { maskedFingerprint } from '../defense/fingerprint.ts'
 import { canTransition } from './lifecycle.ts'
 import { pinBlob, pinCount } from './blob-pins.ts'
 import * as repo from './repository.ts'
 
-type PackageDeps = Pick<Deps, 'db' | 'blobs' | 'queue' | 'config' | 'log'>
+type PackageDeps = Pick<Deps, 'db' | 'blobs' | 'queue' | 'config' | 'log' | 'defense'>
 
 export function archiveLimits(config: Deps['config']): ArchiveLimits {
   return {
@@ -54,6 +55,9 @@ export async function publish(deps: PackageDeps, eco: Ecosystem, actor: Actor, i
   requirePublishScope(actor)
   const name = eco.parseName(input.name)
   const version = eco.parseVersion(input.version)
+  // Switches, IP blocks and rate limits answer before any work is done.
+  const known = await repo.findPackage(deps.db.kysely, eco.id, name)
+  await deps.defense.guardUpload({ ip: actor.ip, userId: actor.userId, newPackage: !known })
 
   const digests = digestsOf(input.bytes)
   for (const [algo, expected] of Object.entries(input.declared) as [keyof BlobDigests, string | undefined][]) {
@@ -80,10 +84,11 @@ export async function publish(deps: PackageDeps, eco: Ecosystem, actor: Actor, i
   await assertPublishAllowed(deps.db.kysely, eco.id, name, existing?.id)
 
   const unpin = pinBlob(digests.sha256)
+  let result: PublishResult
   try {
     const blob = await deps.blobs.put(input.bytes)
     try {
-      return await deps.db.kysely.transaction().execute(async (trx) => {
+      result = await deps.db.kysely.transaction().execute(async (trx) => {
         const at = new Date().toISOString()
         const { pkg, created } = await repo.ensurePackage(trx, { ecosystem: eco.id, name, displayName: input.name, createdBy: actor.userId, at })
         // Checked again inside the transaction: a block or removal may have landed meanwhile.
@@ -131,6 +136,19 @@ export async function publish(deps: PackageDeps, eco: Ecosystem, actor: Actor, i
   } finally {
     unpin()
   }
+  const user = await deps.db.kysely.selectFrom('users').select('created_at').where('id', '=', actor.userId).executeTakeFirst()
+  await deps.defense.afterUpload({
+    userId: actor.userId,
+    accountCreatedAt: user?.created_at ?? new Date().toISOString(),
+    ip: actor.ip,
+    tokenId: actor.tokenId,
+    ecosystem: eco.id,
+    packageName: name,
+    versionId: result.version.id,
+    newPackage: result.createdPackage,
+    fingerprint: maskedFingerprint(artifact),
+  })
+  return result
 }
 
 async function discardBlobIfOrphan(deps: PackageDeps, key: string, sha256: string): Promise<void> {

@@ -10,8 +10,9 @@ import { RULESET_VERSION } from './rules/ruleset.ts'
 import { ScanTimeoutError } from './scanner.ts'
 import { insertScan } from './repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
+import { drillCanary } from './rules/package-shape.ts'
 
-export type ScanDeps = Pick<Deps, 'db' | 'blobs' | 'config' | 'log' | 'ecosystems' | 'scanner'>
+export type ScanDeps = Pick<Deps, 'db' | 'blobs' | 'config' | 'log' | 'ecosystems' | 'scanner' | 'defense'>
 
 const STATE_FOR = { publish: 'published', hold: 'held', reject: 'rejected' } as const
 
@@ -47,6 +48,17 @@ export async function scanVersion(deps: ScanDeps, versionId: number): Promise<vo
     throw err
   }
   deps.log.info({ versionId, name: pkg.name, version: version.version, verdict: report.verdict, score: report.score, ms: report.ms }, 'scanned')
+  deps.defense.metrics.scans.inc({ ecosystem: eco.id, verdict: report.verdict })
+  if (report.signals.some((s) => s.rule === drillCanary.id)) {
+    // The drill checks that this alert reached every configured channel.
+    await deps.defense.alerts.raise({
+      rule: 'drill',
+      key: `version:${versionId}`,
+      severity: 'info',
+      summary: `drill: canary ${pkg.name}@${version.version} was ${STATE_FOR[report.verdict]} by the gate`,
+      details: { versionId, name: pkg.name, version: version.version, verdict: report.verdict, score: report.score },
+    })
+  }
 }
 
 /** A scan that cannot finish fails closed: the version is held for a human, with the reason. */

@@ -26,6 +26,8 @@ export interface TestRegistry {
   settle(): Promise<void>
   countRows(table: 'versions' | 'packages' | 'artifacts' | 'jobs' | 'audit_log'): Promise<number>
   countBlobs(): Promise<number>
+  /** A second server instance on the same database and blob store, as another process of a scale-out deployment would be (no worker). */
+  sibling(): Promise<{ deps: Deps; app: FastifyInstance; close(): Promise<void> }>
   close(): Promise<void>
 }
 
@@ -36,7 +38,7 @@ export async function startTestRegistry(
   const database = await freshDatabase(dialect)
   const config = loadConfig(
     {},
-    { dataDir: database.dir, logLevel: 'silent', passwordCost: 10, publicUrl: 'http://registry.test/', ...options.config },
+    { dataDir: database.dir, logLevel: 'silent', passwordCost: 10, publicUrl: 'http://registry.test/', rateLimits: 'off', ...options.config },
   )
   const blobs = options.blobs === 'fs' ? new FsBlobStore(join(database.dir, 'blobs')) : new MemoryBlobStore()
   const forensics = options.blobs === 'fs' ? new FsBlobStore(join(database.dir, 'forensics')) : new MemoryBlobStore()
@@ -44,6 +46,7 @@ export async function startTestRegistry(
   const deps = await openDeps(config, { target: database.target, blobs, forensics, log: silent, ...(database.jobSchema ? { jobSchema: database.jobSchema } : {}) })
   if (options.worker !== false) await startWorker(deps)
   const app = await buildApp(deps)
+  const siblings: Deps[] = []
 
   return {
     deps,
@@ -80,8 +83,21 @@ export async function startTestRegistry(
       for await (const _ of blobs.list()) n += 1
       return n
     },
+    async sibling() {
+      const otherDeps = await openDeps(config, { target: database.target, blobs, forensics, log: silent, migrate: false, ...(database.jobSchema ? { jobSchema: database.jobSchema } : {}) })
+      const otherApp = await buildApp(otherDeps)
+      siblings.push(otherDeps)
+      return {
+        deps: otherDeps,
+        app: otherApp,
+        async close() {
+          await otherApp.close()
+        },
+      }
+    },
     async close() {
       await app.close()
+      for (const s of siblings) await closeDeps(s)
       await closeDeps(deps)
       await database.drop()
     },

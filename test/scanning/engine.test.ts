@@ -440,6 +440,13 @@ keyboard.Listener(on_press=on_press).start()
     weight: 40,
     verdict: 'publish',
   },
+  {
+    rule: 'drill-canary',
+    name: 'the drill canary file',
+    scan: () => npm({ 'gatehouse-drill-canary.js': 'module.exports = "drill"\n' }),
+    weight: 60,
+    verdict: 'hold',
+  },
 ]
 
 describe('each rule fires on a synthetic payload', () => {

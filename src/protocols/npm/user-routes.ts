@@ -85,7 +85,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: Deps): void {
     const actor = requireActor(request)
     const body = isObject(request.body) ? request.body : {}
     if (typeof body.password !== 'string') throw new RegistryError('invalidRequest', 'creating a token needs your password')
-    await accounts.authenticatePassword(deps, actor.name, body.password)
+    await accounts.authenticatePassword(deps, actor.name, body.password, request.ip)
     const readonly = body.readonly === true || body.packages_and_scopes_permission === 'read-only'
     if (!readonly && actor.scope !== 'publish') throw new RegistryError('readOnlyToken', 'a read-only credential cannot create a publish token')
     const cidr = Array.isArray(body.cidr_whitelist) ? body.cidr_whitelist.filter((c): c is string => typeof c === 'string') : []

@@ -68,3 +68,16 @@ function majorOf(version: string): number | undefined {
   const parsed = semver.coerce(version)
   return parsed ? parsed.major : undefined
 }
+
+/** The file `gatehouse drill` plants in its canary package. */
+export const DRILL_CANARY_FILE = 'gatehouse-drill-canary.js'
+
+export const drillCanary: Rule = {
+  id: 'drill-canary',
+  title: 'Incident-response drill canary',
+  explanation: 'A harmless package published by `gatehouse drill` to test the gate, the alerts and the review desk end to end. It is held on purpose; the drill removes it afterwards.',
+  evaluate(facts) {
+    const canary = facts.files.find((f) => f.path === DRILL_CANARY_FILE)
+    return canary ? [{ file: canary.path, message: 'drill canary present', weight: 60 }] : []
+  },
+}

@@ -15,7 +15,7 @@ import {
   stealsBrowserOrWalletData,
 } from './exfiltration.ts'
 import { capturesInput, decodesAndExecutes, downloadsAndExecutes, establishesPersistence, hiddenPowerShell, remoteShell } from './execution.ts'
-import { bundledExecutable, dependencyConfusionVersion, encodedPayload, installHook, obfuscatedCode } from './package-shape.ts'
+import { bundledExecutable, dependencyConfusionVersion, drillCanary, encodedPayload, installHook, obfuscatedCode } from './package-shape.ts'
 
 export const RULES: readonly Rule[] = [
   exfiltratesEnvironment,
@@ -37,6 +37,7 @@ export const RULES: readonly Rule[] = [
   bundledExecutable,
   installHook,
   dependencyConfusionVersion,
+  drillCanary,
 ]
 
 /** Bumped by hand for releases that change meaning; the digest below catches every other edit. */
