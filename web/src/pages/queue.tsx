@@ -20,8 +20,11 @@ export function QueuePage() {
   const cases = useLoad(() => api<{ cases: Case[] }>('GET', `review/cases${query({ status, assignee: mine ? 'me' : undefined })}`), `${status}|${mine}`)
   const [actionError, setActionError] = useState<string | null>(null)
 
+  // Filters live in the URL, so a filtered queue can be bookmarked and survives a reload.
   function setFilter(next: { status?: string; mine?: boolean }) {
-    navigate(`/${query({ status: (next.status ?? status) === 'active' ? undefined : (next.status ?? status), assignee: (next.mine ?? mine) ? 'me' : undefined })}`, { replace: true })
+    const s = next.status ?? status
+    const m = next.mine ?? mine
+    navigate(`/${query({ status: s === 'active' ? undefined : s, assignee: m ? 'me' : undefined })}`, { replace: true })
   }
 
   async function claim(c: Case) {

@@ -41,7 +41,7 @@ export function RemovalsPage() {
           <tbody>
             {list.data.removals.map((r) => (
               <tr key={r.id}>
-                <td>
+                <td class="nowrap">
                   <a href={`/-/advisories/${encodeURIComponent(r.advisoryId)}`} target="_blank" rel="noopener">
                     {r.advisoryId}
                   </a>
