@@ -27,6 +27,7 @@ export async function fileVersionForReview(
 ): Promise<CaseRow> {
   const at = new Date().toISOString()
   let c = await repo.findActiveCase(trx, input.packageId)
+  const opened = !c
   if (!c) {
     c = await repo.insertCase(trx, { packageId: input.packageId, risk: input.score, source: input.source, at })
     await repo.insertCaseEvent(trx, { caseId: c.id, actorId: input.actor.id, actor: input.actor.label, kind: 'opened', body: input.note, at })
@@ -34,7 +35,8 @@ export async function fileVersionForReview(
   } else {
     await repo.updateCase(trx, c.id, { risk: Math.max(c.risk, input.score), updated_at: at })
   }
-  if (await repo.addCaseVersion(trx, c.id, input.versionId, at)) {
+  // The `opened` event already names the first version.
+  if ((await repo.addCaseVersion(trx, c.id, input.versionId, at)) && !opened) {
     await repo.insertCaseEvent(trx, { caseId: c.id, actorId: input.actor.id, actor: input.actor.label, kind: 'version-added', body: input.note, at })
   }
   return c

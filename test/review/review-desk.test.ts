@@ -82,7 +82,7 @@ describe.each(DIALECTS)('review desk (%s)', (dialect) => {
     expect(version.scan.verdict).toBe('hold')
     const signal = (version.scan.signals as { file?: string; line?: number; excerpt?: string; weight: number }[]).find((s) => s.weight > 0 && s.file === 'setup.js')
     expect(signal?.excerpt).toMatch(/process\.env|https\.request/)
-    expect(detail.events.map((e: { kind: string }) => e.kind)).toEqual(['opened', 'version-added'])
+    expect(detail.events.map((e: { kind: string }) => e.kind)).toEqual(['opened'])
 
     const files = (await get(rita, `/-/api/v1/review/versions/${version.id}/files`)).json().files as { path: string }[]
     expect(files.map((f) => f.path)).toContain('setup.js')
