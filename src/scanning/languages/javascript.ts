@@ -2,7 +2,7 @@
 import { parseSync } from 'oxc-parser'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { JAVASCRIPT_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, scanText } from './source-file.ts'
+import { FactSink, offscreenCode, scanText } from './source-file.ts'
 import {
   DATA_METHODS,
   TRANSFORMERS,
@@ -129,6 +129,8 @@ class JsWalker {
     if (packer) this.sink.indicator('obfuscation', 'packed eval(function(p,a,c,k,e,…))', packer.index)
     const jsfuck = /\[\]\[\(!\[\]\+\[\]\)\[\+\[\]\]/.exec(this.source)
     if (jsfuck) this.sink.indicator('obfuscation', 'JSFuck encoding', jsfuck.index)
+    const hidden = offscreenCode(this.source)
+    if (hidden) this.sink.indicator('obfuscation', `code hidden ${hidden.columns} columns to the right of a statement`, hidden.offset)
   }
 
   private visit(node: unknown): void {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { Language, Parser, type Node } from 'web-tree-sitter'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, scanText } from './source-file.ts'
+import { FactSink, offscreenCode, scanText } from './source-file.ts'
 import { foldString, isSensitive, stringValue, targets } from './python-syntax.ts'
 
 const MAX_PARSE_BYTES = 1_500_000
@@ -19,6 +19,8 @@ const RECON_COMMAND = /\b(hostname|whoami|id|uname|ifconfig|ipconfig|systeminfo|
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^_{5,}$/
 /** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
+/** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
+const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request'])
 const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|base64\.b64encode)$/
 
 let parser: Parser | undefined
@@ -52,6 +54,8 @@ export function analyzePython(path: string, source: string): FileFacts {
     if (walker.obfuscatedNames >= 10) sink.indicator('obfuscation', `${walker.obfuscatedNames} obfuscator-style identifiers (l1lI…)`, 0)
     const marker = /^__(obfuscator|pyarmor\w*|hyperion)__\s*=|pyarmor_runtime|__pyarmor__/m.exec(source)
     if (marker) sink.indicator('obfuscation', `obfuscator marker ${marker[0].slice(0, 40)}`, marker.index)
+    const hidden = offscreenCode(source)
+    if (hidden) sink.indicator('obfuscation', `code hidden ${hidden.columns} columns to the right of a statement`, hidden.offset)
     return sink.facts(tree.rootNode.hasError ? 'partial parse: syntax errors' : undefined, { trackReach: true })
   } finally {
     tree.delete()
@@ -494,6 +498,10 @@ class PyWalker {
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) out.add('decode')
         if (cap === 'system-info' && name !== 'os.path.expanduser') out.add('system-info')
         if (cap === 'network') out.add('network-response')
+        if (fnNode?.type === 'attribute') {
+          const handle = fnNode.childForFieldName('object')
+          if (handle?.type === 'identifier' && this.handles.has(handle.text) && HANDLE_RECEIVES.has(fnNode.childForFieldName('attribute')?.text ?? '')) out.add('network-response')
+        }
         if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
         if ((name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')) && isSensitive(node.text)) out.add('sensitive-file')
         // Data passes through transformations (str, json.dumps, encode, join…), not through arbitrary calls.
@@ -538,6 +546,8 @@ class PyWalker {
     if (node.type === 'attribute') {
       const object = this.resolve(node.childForFieldName('object'), depth + 1)
       const attr = node.childForFieldName('attribute')?.text
+      // builtins.exec and __builtins__.exec are exec: a detour that hides the call from name matching.
+      if (attr && (object === 'builtins' || object === '__builtins__')) return attr
       return object && attr ? `${object}.${attr}` : undefined
     }
     if (node.type === 'parenthesized_expression') return this.resolve(node.namedChildren[0], depth + 1)

@@ -157,3 +157,19 @@ export function scanText(sink: FactSink, options: { executed?: boolean } = {}): 
     offset += line.length + 1
   }
 }
+
+/**
+ * Code pushed hundreds of columns to the right of code on the same line, out of an editor's view:
+ * a trick for hiding a payload behind an innocent statement. Runs of spaces inside a string
+ * literal (an odd number of quotes before them on the line) do not count.
+ */
+export function offscreenCode(source: string): { offset: number; columns: number } | undefined {
+  const re = /[^\s'"`][ \t]{150,}[^\s'"`#/]/g
+  for (const m of source.matchAll(re)) {
+    const lineStart = source.lastIndexOf('\n', m.index) + 1
+    const before = source.slice(lineStart, m.index + 1).replace(/\\./g, '')
+    const open = ['"', "'", '`'].some((q) => before.split(q).length % 2 === 0)
+    if (!open) return { offset: m.index + m[0].length - 1, columns: m[0].length - 2 }
+  }
+  return undefined
+}
