@@ -10,12 +10,19 @@ import { CasePage } from './pages/case-page.tsx'
 import { AuditPage } from './pages/audit-log.tsx'
 import { NameBlocksPage } from './pages/name-blocks.tsx'
 import { RemovalsPage } from './pages/removals.tsx'
+import { DefensePage } from './pages/defense.tsx'
+import { AlertsPage } from './pages/alerts.tsx'
+import { IncidentsPage } from './pages/incidents.tsx'
+import type { PublicStatus } from './defense-api.ts'
 
 const NAV = [
   { to: '/', label: 'Queue' },
   { to: '/removals', label: 'Removals' },
   { to: '/name-blocks', label: 'Name blocks' },
   { to: '/audit', label: 'Audit log' },
+  { to: '/alerts', label: 'Alerts' },
+  { to: '/incidents', label: 'Incidents' },
+  { to: '/defense', label: 'Defense' },
 ]
 
 function App() {
@@ -73,8 +80,23 @@ function App() {
           </button>
         </span>
       </header>
+      <Banner path={route.path} />
       <main>{page(route.path, session)}</main>
     </>
+  )
+}
+
+/** The operators' public banner, on every page while it is set, linking to the status page. */
+function Banner(props: { path: string }) {
+  const [status, setStatus] = useState<PublicStatus | null>(null)
+  useEffect(() => {
+    api<PublicStatus>('GET', 'status').then(setStatus, () => setStatus(null))
+  }, [props.path])
+  if (!status?.banner && !status?.restrictions.length) return null
+  return (
+    <p class="banner" role="status" aria-label="Registry banner">
+      {status.banner ?? `Restrictions in force: ${status.restrictions.map((r) => r.name).join(', ')}`} — <a href="/-/status">status page</a>
+    </p>
   )
 }
 
@@ -94,6 +116,9 @@ function page(path: string, session: Session) {
   if (path.startsWith('/audit')) return <AuditPage />
   if (path.startsWith('/name-blocks')) return <NameBlocksPage />
   if (path.startsWith('/removals')) return <RemovalsPage />
+  if (path.startsWith('/alerts')) return <AlertsPage />
+  if (path.startsWith('/incidents')) return <IncidentsPage />
+  if (path.startsWith('/defense')) return <DefensePage />
   return (
     <p>
       No such page. <Link to="/">Back to the queue</Link>
