@@ -16,6 +16,7 @@ import { verifyAuditCommand } from './cli/commands/verify-audit.ts'
 import { scanCommand } from './cli/commands/scan.ts'
 import { evalCommand } from './cli/commands/eval.ts'
 import { registerDefenseCommands } from './cli/commands/defense.ts'
+import { registerIntelCommands } from './cli/commands/intel.ts'
 
 const ROLES: readonly Role[] = ['user', 'admin', 'reviewer']
 
@@ -143,6 +144,7 @@ export async function main(argv: string[]): Promise<void> {
     )
 
   registerDefenseCommands(program, withDeps)
+  registerIntelCommands(program, withDeps)
 
   try {
     await program.parseAsync(argv, { from: 'user' })
