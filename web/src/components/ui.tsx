@@ -71,3 +71,29 @@ export function Section(props: { title: string; children: ComponentChildren; id?
     </section>
   )
 }
+
+/** A table's column headers; `actions` adds the visually hidden header of a trailing actions column. */
+export function TableHead(props: { columns: readonly (string | { label: string; num: true })[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c) =>
+          typeof c === 'string' ? (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ) : (
+            <th key={c.label} scope="col" class="num">
+              {c.label}
+            </th>
+          ),
+        )}
+        {props.actions && (
+          <th scope="col">
+            <span class="sr-only">Actions</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  )
+}

@@ -2,7 +2,7 @@
 import { api } from '../api.ts'
 import type { Alert } from '../defense-api.ts'
 import { compact, when } from '../format.ts'
-import { Badge, ErrorBox, Loading, useLoad } from '../components/ui.tsx'
+import { Badge, ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
 
 export function AlertsPage() {
   const list = useLoad(() => api<{ alerts: Alert[] }>('GET', 'defense/alerts'), 'alerts')
@@ -14,17 +14,7 @@ export function AlertsPage() {
       {list.loading && !list.data && <Loading what="alerts" />}
       {list.data && (
         <table class="grid" aria-label="Alerts">
-          <thead>
-            <tr>
-              <th scope="col">Severity</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Summary</th>
-              <th scope="col">Firings</th>
-              <th scope="col">First seen</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Delivered</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Severity', 'Rule', 'Summary', 'Firings', 'First seen', 'Last seen', 'Delivered']} />
           <tbody>
             {list.data.alerts.length === 0 && (
               <tr>

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { api, errorMessage, query, type AuditEntry } from '../api.ts'
 import { compact, when } from '../format.ts'
 import { Link, navigate, useRoute } from '../router.tsx'
-import { ErrorBox, Loading } from '../components/ui.tsx'
+import { ErrorBox, Loading, TableHead } from '../components/ui.tsx'
 
 const FILTERS = [
   { key: 'actor', label: 'Actor', hint: 'user:rita' },
@@ -74,17 +74,7 @@ export function AuditPage() {
       {entries && entries.length === 0 && <p class="muted">No entries match.</p>}
       {entries && entries.length > 0 && (
         <table class="grid audit" aria-label="Audit entries">
-          <thead>
-            <tr>
-              <th scope="col" class="num">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
+          <TableHead columns={[{ label: '#', num: true }, 'When', 'Actor', 'Action', 'Subject', 'Reason', 'Change']} />
           <tbody>
             {entries.map((e) => (
               <tr key={e.id}>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks'
 import { api } from '../api.ts'
 import type { IpBlock, SwitchEntry } from '../defense-api.ts'
 import { when } from '../format.ts'
-import { Badge, ErrorBox, Loading, useLoad } from '../components/ui.tsx'
+import { Badge, ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
 import { ReasonForm } from '../components/reason-form.tsx'
 
 function SwitchRow(props: { entry: SwitchEntry; onChanged: (message: string) => void }) {
@@ -80,17 +80,7 @@ export function DefensePage() {
       {switches.loading && !switches.data && <Loading what="switches" />}
       {switches.data && (
         <table class="grid" aria-label="Emergency switches">
-          <thead>
-            <tr>
-              <th scope="col">Switch</th>
-              <th scope="col">State</th>
-              <th scope="col">Set by and why</th>
-              <th scope="col">Since</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Switch', 'State', 'Set by and why', 'Since']} actions />
           <tbody>
             {switches.data.switches.map((s) => (
               <SwitchRow key={`${s.name}-${String(s.on)}`} entry={s} onChanged={changed} />
@@ -103,17 +93,7 @@ export function DefensePage() {
       <ErrorBox error={blocks.error} />
       {blocks.data && (
         <table class="grid" aria-label="IP blocks">
-          <thead>
-            <tr>
-              <th scope="col">Range</th>
-              <th scope="col">Blocks</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Range', 'Blocks', 'Reason', 'Expires']} actions />
           <tbody>
             {blocks.data.blocks.length === 0 && (
               <tr>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks'
 import { api, downloadAttachment } from '../api.ts'
 import type { Incident, WindowVersion } from '../defense-api.ts'
 import { when } from '../format.ts'
-import { Badge, ErrorBox, Loading, useLoad } from '../components/ui.tsx'
+import { Badge, ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
 import { ReasonForm } from '../components/reason-form.tsx'
 
 const STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const
@@ -108,15 +108,7 @@ function IncidentPanel(props: { incident: Incident; onChanged: (message: string)
       <WindowEditor incident={incident} onSaved={() => props.onChanged('Saved the attack window.')} />
       {versions.data && (
         <table class="grid" aria-label="Versions in the attack window">
-          <thead>
-            <tr>
-              <th scope="col">Package</th>
-              <th scope="col">State</th>
-              <th scope="col">Publisher</th>
-              <th scope="col">Address</th>
-              <th scope="col">Uploaded</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Package', 'State', 'Publisher', 'Address', 'Uploaded']} />
           <tbody>
             {versions.data.versions.map((v) => (
               <tr key={v.versionId}>

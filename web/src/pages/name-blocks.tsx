@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks'
 import { api, type NameBlock } from '../api.ts'
 import { when } from '../format.ts'
-import { ErrorBox, Loading, useLoad } from '../components/ui.tsx'
+import { ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
 import { ReasonForm } from '../components/reason-form.tsx'
 
 export function NameBlocksPage() {
@@ -26,19 +26,7 @@ export function NameBlocksPage() {
       {list.loading && !list.data && <Loading what="name blocks" />}
       {list.data && (
         <table class="grid" aria-label="Name blocks">
-          <thead>
-            <tr>
-              <th scope="col">Ecosystem</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Pattern</th>
-              <th scope="col">Reason</th>
-              <th scope="col">By</th>
-              <th scope="col">Since</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Ecosystem', 'Kind', 'Pattern', 'Reason', 'By', 'Since']} actions />
           <tbody>
             {list.data.blocks.length === 0 && (
               <tr>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks'
 import { api, errorMessage, query, type Case } from '../api.ts'
 import { age } from '../format.ts'
 import { Link, navigate, useRoute } from '../router.tsx'
-import { Badge, ErrorBox, Loading, Risk, useLoad } from '../components/ui.tsx'
+import { Badge, ErrorBox, Loading, Risk, useLoad, TableHead } from '../components/ui.tsx'
 
 const STATUSES = [
   { value: 'active', label: 'Active (open + awaiting second)' },
@@ -61,21 +61,7 @@ export function QueuePage() {
       {cases.data && cases.data.cases.length === 0 && <p class="muted">No cases with this status. The gate holds risky versions here.</p>}
       {cases.data && cases.data.cases.length > 0 && (
         <table class="grid" aria-label="Cases">
-          <thead>
-            <tr>
-              <th scope="col">Case</th>
-              <th scope="col">Package</th>
-              <th scope="col">Versions</th>
-              <th scope="col" class="num">Risk</th>
-              <th scope="col">Status</th>
-              <th scope="col">Source</th>
-              <th scope="col">Assignee</th>
-              <th scope="col">Age</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Case', 'Package', 'Versions', { label: 'Risk', num: true }, 'Status', 'Source', 'Assignee', 'Age']} actions />
           <tbody>
             {cases.data.cases.map((c) => (
               <tr key={c.id}>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks'
 import { api, type Removal } from '../api.ts'
 import { when } from '../format.ts'
 import { Link } from '../router.tsx'
-import { Badge, ErrorBox, Loading, useLoad } from '../components/ui.tsx'
+import { Badge, ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
 import { ReasonForm } from '../components/reason-form.tsx'
 
 export function RemovalsPage() {
@@ -24,20 +24,7 @@ export function RemovalsPage() {
       {list.data && list.data.removals.length === 0 && <p class="muted">Nothing has been removed.</p>}
       {list.data && list.data.removals.length > 0 && (
         <table class="grid" aria-label="Removals">
-          <thead>
-            <tr>
-              <th scope="col">Advisory</th>
-              <th scope="col">Package</th>
-              <th scope="col">Versions</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Proposed / confirmed</th>
-              <th scope="col">When</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Advisory', 'Package', 'Versions', 'Status', 'Reason', 'Proposed / confirmed', 'When']} actions />
           <tbody>
             {list.data.removals.map((r) => (
               <tr key={r.id}>
