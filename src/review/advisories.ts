@@ -67,9 +67,3 @@ export async function removalAdvisoriesOf(deps: Pick<Deps, 'db'>, ecosystem: Eco
     })
     .filter((a) => a.versions.length > 0)
 }
-
-/** Every advisory this registry has published (removals carried out, and withdrawn ones after a restore), newest first: the OSV export feed. */
-export async function allAdvisories(deps: Pick<Deps, 'db' | 'ecosystems' | 'config'>): Promise<Record<string, unknown>[]> {
-  const removals = await repo.listRemovals(deps.db.kysely, { statuses: ['done', 'restored'] })
-  return Promise.all(removals.map((r) => advisoryDocument(deps, advisoryId(r.id, r.created_at))))
-}

@@ -8,7 +8,7 @@ import * as cases from './service.ts'
 import * as removal from './removal.ts'
 import * as views from './views.ts'
 import * as blocks from './name-blocks.ts'
-import { advisoryDocument, allAdvisories } from './advisories.ts'
+import { advisoryDocument } from './advisories.ts'
 
 type Body = Record<string, unknown>
 
@@ -121,7 +121,6 @@ export async function reviewRoutes(app: FastifyInstance, deps: Deps): Promise<vo
 
   app.get(`${base}/rules`, async (request) => ({ rules: await views.rulePrecision(deps, requireActor(request)) }))
 
-  // Public: the advisory a tombstone points installers to, and all of them as an OSV feed for other registries.
+  // Public: the advisory a tombstone points installers to.
   app.get('/-/advisories/:id', async (request) => advisoryDocument(deps, (request.params as { id: string }).id))
-  app.get('/-/osv/all.json', async () => allAdvisories(deps))
 }
