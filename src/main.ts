@@ -16,7 +16,6 @@ import { verifyAuditCommand } from './cli/commands/verify-audit.ts'
 import { scanCommand } from './cli/commands/scan.ts'
 import { evalCommand } from './cli/commands/eval.ts'
 import { registerDefenseCommands } from './cli/commands/defense.ts'
-import { registerIntelCommands } from './cli/commands/intel.ts'
 
 const ROLES: readonly Role[] = ['user', 'admin', 'reviewer']
 
@@ -144,7 +143,6 @@ export async function main(argv: string[]): Promise<void> {
     )
 
   registerDefenseCommands(program, withDeps)
-  registerIntelCommands(program, withDeps)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -4,7 +4,6 @@ import type { Db } from './create-db.ts'
 import * as initial from './migrations/0001-initial.ts'
 import * as scans from './migrations/0002-scans.ts'
 import * as review from './migrations/0003-review.ts'
-import * as intel from './migrations/0005-intel.ts'
 import * as defense from './migrations/0007-defense.ts'
 
 // Migrations are listed in code rather than read from a folder, so they work the same from sources and bundles.
@@ -12,7 +11,6 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-scans': scans,
   '0003-review': review,
-  '0005-intel': intel,
   '0007-defense': defense,
 }
 

@@ -309,17 +309,6 @@ export interface IncidentUpdatesTable {
   created_at: Timestamp
 }
 
-export interface IntelRecordsTable {
-  /** OSV id, e.g. MAL-2024-1234. */
-  id: string
-  /** The record's own `modified`: a newer one is applied again. */
-  modified: string
-  summary: string | null
-  /** What importing it did, as JSON: versions held, name blocked. */
-  outcome: JsonText
-  imported_at: Timestamp
-}
-
 export interface Database {
   users: UsersTable
   tokens: TokensTable
@@ -344,7 +333,6 @@ export interface Database {
   alerts: AlertsTable
   incidents: IncidentsTable
   incident_updates: IncidentUpdatesTable
-  intel_records: IntelRecordsTable
 }
 
 export type UserRow = Selectable<UsersTable>

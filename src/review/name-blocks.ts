@@ -109,9 +109,9 @@ export async function listNameBlocks(deps: ReviewDeps, actor: Actor): Promise<Na
   return repo.listNameBlocks(deps.db.kysely)
 }
 
-/** Reserves one exact name in the caller's transaction (a removal, an OSV record); returns the block, or undefined when one exists. */
-export async function reserveName(trx: Transaction<Database>, ecosystem: EcosystemId, name: string, reason: string, by: string, source = 'removal'): Promise<NameBlockRow | undefined> {
+/** Reserves one exact name as part of a removal (in the removal's transaction); returns the block, or undefined when one exists. */
+export async function reserveName(trx: Transaction<Database>, ecosystem: EcosystemId, name: string, reason: string, by: string): Promise<NameBlockRow | undefined> {
   const existing = (await repo.listNameBlocks(trx, ecosystem)).find((b) => b.kind === 'exact' && b.pattern === name && b.ecosystem === ecosystem)
   if (existing) return undefined
-  return repo.insertNameBlock(trx, { ecosystem, kind: 'exact', pattern: name, reason, source, createdBy: by, at: new Date().toISOString() })
+  return repo.insertNameBlock(trx, { ecosystem, kind: 'exact', pattern: name, reason, source: 'removal', createdBy: by, at: new Date().toISOString() })
 }
