@@ -38,32 +38,3 @@ export async function advisoryDocument(deps: Pick<Deps, 'db' | 'ecosystems' | 'c
     database_specific: { source: 'gatehouse', removal: removal.id },
   }
 }
-
-export interface RemovalAdvisory {
-  readonly advisoryId: string
-  readonly removalId: number
-  readonly versions: readonly string[]
-  readonly publishedAt: string
-}
-
-/** The carried-out removals of a package, each with the versions it took out: what audit tools report. */
-export async function removalAdvisoriesOf(deps: Pick<Deps, 'db'>, ecosystem: EcosystemId, name: string): Promise<RemovalAdvisory[]> {
-  const pkg = await deps.db.kysely.selectFrom('packages').select('id').where('ecosystem', '=', ecosystem).where('name', '=', name).executeTakeFirst()
-  if (!pkg) return []
-  const removals = await repo.removalsOfPackage(deps.db.kysely, pkg.id)
-  const ids = removals.flatMap((r) => Object.keys(JSON.parse(r.prior_states ?? '{}') as Record<string, string>).map(Number))
-  if (ids.length === 0) return []
-  const versions = await deps.db.kysely.selectFrom('versions').select(['id', 'version', 'state']).where('id', 'in', ids).execute()
-  return removals
-    .map((r) => {
-      const mine = new Set(Object.keys(JSON.parse(r.prior_states ?? '{}') as Record<string, string>).map(Number))
-      return {
-        advisoryId: advisoryId(r.id, r.created_at),
-        removalId: r.id,
-        // A version restored and removed again belongs to the later removal too; only removed ones count.
-        versions: versions.filter((v) => mine.has(v.id) && v.state === 'removed').map((v) => v.version),
-        publishedAt: r.done_at ?? r.created_at,
-      }
-    })
-    .filter((a) => a.versions.length > 0)
-}

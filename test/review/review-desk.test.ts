@@ -1,7 +1,6 @@
 // The review desk over its JSON API, on both dialects: cases from the gate, dismiss, second opinion, removal with
 // forensic copies and tombstones, the two-person rule, restore, name blocks, rule precision and the audit browser.
 import { createHash } from 'node:crypto'
-import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setRole } from '../../src/accounts/service.ts'
 import { CLI } from '../../src/accounts/types.ts'
@@ -168,15 +167,6 @@ describe.each(DIALECTS)('review desk (%s)', (dialect) => {
     expect(blocks).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'exact', pattern: 'desk-evil', source: 'removal' })]))
     const rules = (await get(rita, '/-/api/v1/review/rules')).json().rules as { confirmed: number }[]
     expect(rules.some((x) => x.confirmed >= 2)).toBe(true)
-
-    // npm audit's bulk endpoint (gzip'd, as npm sends it) names the removal for the removed versions only
-    const bulk = (payload: unknown) =>
-      r.app.inject({ method: 'POST', url: '/-/npm/v1/security/advisories/bulk', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: gzipSync(JSON.stringify(payload)) })
-    const audit = await bulk({ 'desk-evil': ['1.0.0', '9.9.9'], 'desk-ok': ['1.1.0'] })
-    expect(audit.statusCode, audit.body).toBe(200)
-    expect(Object.keys(audit.json())).toEqual(['desk-evil'])
-    expect(audit.json()['desk-evil'][0]).toMatchObject({ severity: 'critical', vulnerable_versions: '1.0.0 || 1.0.1', url: `http://registry.test/-/advisories/${removal.advisoryId}` })
-    expect((await bulk(['not', 'a', 'map'])).statusCode).toBe(400)
   })
 
   it('restores a removal: versions back where they were, archives back, suspension and reservation lifted', async () => {

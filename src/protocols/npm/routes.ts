@@ -5,7 +5,6 @@ import { jsonErrorHandler } from '../../http/errors.ts'
 import { registerUserRoutes } from './user-routes.ts'
 import { registerSearchRoutes } from './search-routes.ts'
 import { registerPackageRoutes } from './package-routes.ts'
-import { registerAuditRoutes } from './audit-routes.ts'
 
 export async function npmRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   // npm's error envelope is `{ "error": message }`, which the shared JSON handler produces
@@ -13,6 +12,5 @@ export async function npmRoutes(app: FastifyInstance, deps: Deps): Promise<void>
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: 'not found', code: 'notFound' }))
   registerUserRoutes(app, deps)
   registerSearchRoutes(app, deps)
-  registerAuditRoutes(app, deps)
   registerPackageRoutes(app, deps)
 }
