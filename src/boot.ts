@@ -43,7 +43,7 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
   const db = createDb(target)
   try {
     if (options.migrate !== false) await migrateToLatest(db)
-    const queue = createQueue(db, target, options.jobSchema)
+    const queue = createQueue(db, target, config.jobLeaseSeconds, options.jobSchema)
     await queue.init(JOB_TYPES)
     const blobs = options.blobs ?? new FsBlobStore(join(config.dataDir, 'blobs'))
     const scanner = new Scanner({
@@ -51,6 +51,7 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
       timeoutMs: config.scanTimeoutSeconds * 1000,
       limits: archiveLimits(config),
       thresholds: { hold: config.holdThreshold, reject: config.rejectThreshold },
+      extraRulesPath: config.extraRulesPath,
     })
     const forensics = options.forensics ?? new FsBlobStore(join(config.dataDir, 'forensics'))
     const defense = new Defense(db, config, log)
@@ -61,9 +62,9 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
   }
 }
 
-function createQueue(db: Db, target: DatabaseTarget, jobSchema?: string): JobQueue {
+function createQueue(db: Db, target: DatabaseTarget, leaseSeconds: number, jobSchema?: string): JobQueue {
   if (target.kind === 'postgres') return new PgBossQueue(target.url, jobSchema ?? (target.schema ? `${target.schema}_boss` : 'pgboss'))
-  return new EmbeddedQueue(db.kysely)
+  return new EmbeddedQueue(db.kysely, { leaseMs: leaseSeconds * 1000 })
 }
 
 export async function startWorker(deps: Deps): Promise<void> {
