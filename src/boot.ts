@@ -13,6 +13,10 @@ import { PgBossQueue } from './jobs/pg-boss-queue.ts'
 import { ECOSYSTEMS } from './ecosystems.ts'
 import { scanningHandlers } from './scanning/handlers.ts'
 import { scanVersionJob } from './scanning/jobs.ts'
+import { INTEL_JOBS } from './intel/jobs.ts'
+import { intelHandlers } from './intel/handlers.ts'
+import { rescanOnWorkerStart } from './intel/rescans.ts'
+import { startSchedules, stopSchedules } from './intel/schedules.ts'
 import { Scanner } from './scanning/scanner.ts'
 import { archiveLimits } from './packages/service.ts'
 import { Defense } from './defense/service.ts'
@@ -20,10 +24,10 @@ import { Defense } from './defense/service.ts'
 export { ECOSYSTEMS }
 
 /** Every job type the registry enqueues; producers create their queues at boot. */
-export const JOB_TYPES: readonly JobType<any>[] = [scanVersionJob]
+export const JOB_TYPES: readonly JobType<any>[] = [scanVersionJob, ...INTEL_JOBS]
 
 export function jobHandlers(deps: Deps): JobHandler<any>[] {
-  return [...scanningHandlers(deps)]
+  return [...scanningHandlers(deps), ...intelHandlers(deps)]
 }
 
 export interface OpenOptions {
@@ -72,9 +76,13 @@ export async function startWorker(deps: Deps): Promise<void> {
     concurrency: deps.config.workerConcurrency,
     onError: (job, err) => deps.log.error({ err, job }, 'job failed'),
   })
+  // A changed ruleset starts (or an interrupted run resumes) a rescan; periodic intel pulls begin.
+  await rescanOnWorkerStart(deps).catch((err) => deps.log.error({ err }, 'rescan: could not check for stale scans'))
+  startSchedules(deps)
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  stopSchedules(deps)
   await deps.queue.stop()
   await deps.scanner.close()
   await deps.defense.close()
