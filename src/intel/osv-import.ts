@@ -20,8 +20,8 @@ export type ImportDeps = Pick<Deps, 'db' | 'ecosystems' | 'log' | 'config'>
 
 /** Feeds are large (the malicious-packages archive holds hundreds of thousands of small files) but each record is small. */
 const FEED_LIMITS: ArchiveLimits = {
-  maxArchiveBytes: 1024 * 1024 * 1024,
-  maxUnpackedBytes: 4 * 1024 * 1024 * 1024,
+  maxArchiveBytes: 512 * 1024 * 1024,
+  maxUnpackedBytes: 1024 * 1024 * 1024,
   maxEntries: 2_000_000,
   maxEntryBytes: 16 * 1024 * 1024,
   maxPathDepth: 32,
