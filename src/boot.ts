@@ -13,6 +13,10 @@ import { PgBossQueue } from './jobs/pg-boss-queue.ts'
 import { ECOSYSTEMS } from './ecosystems.ts'
 import { scanningHandlers } from './scanning/handlers.ts'
 import { scanVersionJob } from './scanning/jobs.ts'
+import { INTEL_JOBS } from './intel/jobs.ts'
+import { intelHandlers } from './intel/handlers.ts'
+import { rescanOnWorkerStart } from './intel/rescans.ts'
+import { startSchedules, stopSchedules } from './intel/schedules.ts'
 import { Scanner } from './scanning/scanner.ts'
 import { archiveLimits } from './packages/service.ts'
 import { Defense } from './defense/service.ts'
@@ -20,10 +24,10 @@ import { Defense } from './defense/service.ts'
 export { ECOSYSTEMS }
 
 /** Every job type the registry enqueues; producers create their queues at boot. */
-export const JOB_TYPES: readonly JobType<any>[] = [scanVersionJob]
+export const JOB_TYPES: readonly JobType<any>[] = [scanVersionJob, ...INTEL_JOBS]
 
 export function jobHandlers(deps: Deps): JobHandler<any>[] {
-  return [...scanningHandlers(deps)]
+  return [...scanningHandlers(deps), ...intelHandlers(deps)]
 }
 
 export interface OpenOptions {
@@ -43,7 +47,7 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
   const db = createDb(target)
   try {
     if (options.migrate !== false) await migrateToLatest(db)
-    const queue = createQueue(db, target, options.jobSchema)
+    const queue = createQueue(db, target, config.jobLeaseSeconds, options.jobSchema)
     await queue.init(JOB_TYPES)
     const blobs = options.blobs ?? new FsBlobStore(join(config.dataDir, 'blobs'))
     const scanner = new Scanner({
@@ -51,6 +55,7 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
       timeoutMs: config.scanTimeoutSeconds * 1000,
       limits: archiveLimits(config),
       thresholds: { hold: config.holdThreshold, reject: config.rejectThreshold },
+      extraRulesPath: config.extraRulesPath,
     })
     const forensics = options.forensics ?? new FsBlobStore(join(config.dataDir, 'forensics'))
     const defense = new Defense(db, config, log)
@@ -61,9 +66,9 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
   }
 }
 
-function createQueue(db: Db, target: DatabaseTarget, jobSchema?: string): JobQueue {
+function createQueue(db: Db, target: DatabaseTarget, leaseSeconds: number, jobSchema?: string): JobQueue {
   if (target.kind === 'postgres') return new PgBossQueue(target.url, jobSchema ?? (target.schema ? `${target.schema}_boss` : 'pgboss'))
-  return new EmbeddedQueue(db.kysely)
+  return new EmbeddedQueue(db.kysely, { leaseMs: leaseSeconds * 1000 })
 }
 
 export async function startWorker(deps: Deps): Promise<void> {
@@ -71,9 +76,13 @@ export async function startWorker(deps: Deps): Promise<void> {
     concurrency: deps.config.workerConcurrency,
     onError: (job, err) => deps.log.error({ err, job }, 'job failed'),
   })
+  // A changed ruleset starts (or an interrupted run resumes) a rescan; periodic intel pulls begin.
+  await rescanOnWorkerStart(deps).catch((err) => deps.log.error({ err }, 'rescan: could not check for stale scans'))
+  startSchedules(deps)
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  stopSchedules(deps)
   await deps.queue.stop()
   await deps.scanner.close()
   await deps.defense.close()

@@ -15,9 +15,11 @@ import { createTokenCommand } from './cli/commands/create-token.ts'
 import { verifyAuditCommand } from './cli/commands/verify-audit.ts'
 import { scanCommand } from './cli/commands/scan.ts'
 import { evalCommand } from './cli/commands/eval.ts'
+import { rescanCommand } from './cli/commands/rescan.ts'
+import { intelExportCommand, intelImportCommand } from './cli/commands/intel-import.ts'
 import { registerDefenseCommands } from './cli/commands/defense.ts'
 
-const ROLES: readonly Role[] = ['user', 'admin', 'reviewer']
+const ROLES: readonly Role[] = ['user', 'admin', 'reviewer', 'reporter']
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('gatehouse')
@@ -125,6 +127,42 @@ export async function main(argv: string[]): Promise<void> {
         ...(opts.splitDate ? { splitDate: opts.splitDate } : {}),
       })
     })
+
+  program
+    .command('rescan')
+    .description('rescan stored versions under the current ruleset, newest first, and show progress (Ctrl-C leaves it running)')
+    .option('--detach', 'start it and return; a running serve or worker carries it out', false)
+    .option('--work', 'also carry it out in this process (when no worker is running)', false)
+    .action(async (opts: { detach: boolean; work: boolean }) =>
+      withDeps(async (deps) => {
+        const p = await rescanCommand(deps, { detach: opts.detach, work: opts.work })
+        if (!opts.detach) console.log(`rescan ${p.id} ${p.status}: ${p.done}/${p.total} versions, ${p.flagged} flagged for review, ${p.held} held`)
+      }),
+    )
+
+  const intel = program.command('intel').description('external intelligence: OSV records in and out')
+  intel
+    .command('import')
+    .description('import OSV records (a .json file, a folder, a .zip or .tar.gz, or an http(s) URL); re-importing changes nothing')
+    .argument('<source>')
+    .action(async (source: string) =>
+      withDeps(async (deps) => {
+        const s = await intelImportCommand(deps, source)
+        console.log(`${s.records} records: ${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.ignored} for other ecosystems; ${s.held} versions held, ${s.filed} filed, ${s.blocked} names blocked`)
+        for (const e of s.errors.slice(0, 20)) console.error(`  ${e}`)
+        if (s.errors.length) process.exitCode = 1
+      }),
+    )
+  intel
+    .command('export')
+    .description("write the registry's own OSV records (removed malicious packages) as a .tar.gz")
+    .argument('<file>')
+    .action(async (file: string) =>
+      withDeps(async (deps) => {
+        const size = await intelExportCommand(deps, file)
+        console.log(`wrote ${file} (${size} bytes)`)
+      }),
+    )
 
   const audit = program.command('audit').description('the audit log')
   audit

@@ -97,6 +97,26 @@ const schema = z.object({
   alertEmailTo: z.string().min(3).optional(),
   smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be smtp://… or smtps://…').optional(),
   mailFrom: z.string().min(3).default('gatehouse@localhost'),
+  /** Retroactive rescans: a published version whose new score reaches this is held at once (when enabled), not only filed for review. */
+  rescanCriticalThreshold: int(1, 100_000).default(150),
+  rescanHoldCritical: bool.default(true),
+  /** A worker that finds stored versions judged by an older ruleset starts a rescan by itself. */
+  rescanOnRulesetChange: bool.default(true),
+  /** Versions per rescan job, and the pause after each version: one batch at a time keeps serving unaffected. */
+  rescanBatchSize: int(1, 10_000).default(25),
+  rescanPauseMs: int(0, 60_000).default(50),
+  /** A module of the operators' own rules (exports `rules` and `version`), run after the built-in ones. */
+  extraRulesPath: z.string().min(1).optional(),
+  /** How long an embedded-queue job stays claimed before another worker may take it over (a worker died). */
+  jobLeaseSeconds: int(1, 24 * 3600).default(300),
+  /** An OSV feed (a .zip/.tar.gz archive or a JSON list of records) pulled on a schedule. */
+  intelFeedUrl: z.url({ protocol: /^https?$/ }).optional(),
+  intelFeedIntervalMinutes: int(1, 7 * 24 * 60).default(60),
+  /** Where removals are announced to dependents' systems (JSON POSTs, signed when a secret is set). */
+  notifyWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  notifyWebhookSecret: z.string().min(16).optional(),
+  /** A trusted report on a package younger than this holds it at once. */
+  reportYoungPackageHours: int(0, 24 * 365).default(24),
   /** Alert rules allowed to flip their narrow switch automatically (comma-separated rule ids). */
   circuitBreakers: z
     .string()
@@ -151,6 +171,18 @@ const ENV_KEYS: Record<keyof z.input<typeof schema>, string> = {
   alertEmailTo: 'GATEHOUSE_ALERT_EMAIL_TO',
   smtpUrl: 'GATEHOUSE_SMTP_URL',
   mailFrom: 'GATEHOUSE_MAIL_FROM',
+  rescanCriticalThreshold: 'GATEHOUSE_RESCAN_CRITICAL_THRESHOLD',
+  rescanHoldCritical: 'GATEHOUSE_RESCAN_HOLD_CRITICAL',
+  rescanOnRulesetChange: 'GATEHOUSE_RESCAN_ON_RULESET_CHANGE',
+  rescanBatchSize: 'GATEHOUSE_RESCAN_BATCH_SIZE',
+  rescanPauseMs: 'GATEHOUSE_RESCAN_PAUSE_MS',
+  extraRulesPath: 'GATEHOUSE_EXTRA_RULES',
+  jobLeaseSeconds: 'GATEHOUSE_JOB_LEASE_SECONDS',
+  intelFeedUrl: 'GATEHOUSE_INTEL_FEED_URL',
+  intelFeedIntervalMinutes: 'GATEHOUSE_INTEL_FEED_INTERVAL_MINUTES',
+  notifyWebhookUrl: 'GATEHOUSE_NOTIFY_WEBHOOK_URL',
+  notifyWebhookSecret: 'GATEHOUSE_NOTIFY_WEBHOOK_SECRET',
+  reportYoungPackageHours: 'GATEHOUSE_REPORT_YOUNG_PACKAGE_HOURS',
   circuitBreakers: 'GATEHOUSE_CIRCUIT_BREAKERS',
 }
 

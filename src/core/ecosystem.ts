@@ -57,6 +57,8 @@ export interface Ecosystem {
   manifestFor(declared: Record<string, unknown>, artifact: Artifact): Record<string, unknown>
   /** What would run at install time. */
   installHooks(artifact: Artifact): InstallHook[]
+  /** Normalised names of the packages a version's stored manifest depends on at install (not dev-only ones). */
+  dependencyNames(manifest: Record<string, unknown>): string[]
   /** Files that run when the package is loaded (npm main entry, Python top-level `__init__.py`, gem lib entry). */
   importEntries(artifact: Artifact): string[]
 }

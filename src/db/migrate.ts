@@ -4,6 +4,7 @@ import type { Db } from './create-db.ts'
 import * as initial from './migrations/0001-initial.ts'
 import * as scans from './migrations/0002-scans.ts'
 import * as review from './migrations/0003-review.ts'
+import * as intel from './migrations/0005-intel.ts'
 import * as defense from './migrations/0007-defense.ts'
 
 // Migrations are listed in code rather than read from a folder, so they work the same from sources and bundles.
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-scans': scans,
   '0003-review': review,
+  '0005-intel': intel,
   '0007-defense': defense,
 }
 
@@ -18,7 +20,8 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
-  const migrator = new Migrator({ db: db.kysely, provider, ...(db.schema ? { migrationTableSchema: db.schema } : {}) })
+  // Unordered: migrations are numbered when planned and may land out of order (0007 before 0005).
+  const migrator = new Migrator({ db: db.kysely, provider, allowUnorderedMigrations: true, ...(db.schema ? { migrationTableSchema: db.schema } : {}) })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)

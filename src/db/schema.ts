@@ -6,7 +6,8 @@ export type Timestamp = string
 /** JSON documents are stored as text on both dialects and parsed by the repositories. */
 export type JsonText = string
 
-export type Role = 'user' | 'admin' | 'reviewer'
+/** 'reporter': a trusted outside reporter whose observations can hold versions (see intel/). */
+export type Role = 'user' | 'admin' | 'reviewer' | 'reporter'
 export type TokenScope = 'read' | 'publish'
 export type VersionState = 'pending' | 'published' | 'held' | 'rejected' | 'removed' | 'unpublished'
 export type JobState = 'queued' | 'active' | 'done' | 'failed'
@@ -309,6 +310,107 @@ export interface IncidentUpdatesTable {
   created_at: Timestamp
 }
 
+export type RescanStatus = 'running' | 'done' | 'cancelled'
+
+export interface RescanRunsTable {
+  id: Generated<number>
+  ruleset_version: string
+  status: RescanStatus
+  reason: string
+  total: number
+  done_count: number
+  /** Published versions whose new score reached the review threshold (a case was opened or joined). */
+  flagged: number
+  /** Of those, the ones past the critical threshold that were held at once. */
+  held: number
+  started_by: string
+  created_at: Timestamp
+  updated_at: Timestamp
+  finished_at: Timestamp | null
+}
+
+export interface RescanItemsTable {
+  run_id: number
+  version_id: number
+  /** Priority order fixed at the start of the run: 0 is rescanned first. */
+  position: number
+  status: 'queued' | 'done' | 'skipped'
+  score: number | null
+  done_at: Timestamp | null
+}
+
+export interface OsvRecordsTable {
+  /** The record's own id (MAL-2025-1234, GHSA-…, GATEHOUSE-MAL-…). */
+  id: string
+  /** Gatehouse ecosystem id ('npm', 'pypi', 'rubygems'). */
+  ecosystem: string
+  /** Canonical (normalised) package name. */
+  package_name: string
+  modified: string
+  withdrawn: string | null
+  summary: string | null
+  document: JsonText
+  /** Where it came from: a file path or feed URL. */
+  source: string
+  imported_at: Timestamp
+}
+
+export interface OsvMatchesTable {
+  record_id: string
+  version_id: number
+  /** 'held', 'filed' (a case only; the version was not installable) or 'none' (already removed or rejected). */
+  action: string
+  created_at: Timestamp
+}
+
+export type ReportStatus = 'open' | 'confirmed' | 'dismissed'
+
+export interface ReportsTable {
+  id: Generated<number>
+  /** 'reporter' (a trusted account's observation) or 'community'. */
+  source: string
+  reporter_id: number | null
+  /** 'user:<name>' or 'anonymous:<ip>' — kept as text, like the audit log. */
+  reporter_label: string
+  /** Where the outcome is sent: the account's address, or one an anonymous reporter gave. */
+  contact_email: string | null
+  trusted: number
+  ecosystem: string
+  package_name: string
+  package_id: number | null
+  version: string | null
+  kind: string
+  evidence: string
+  case_id: number | null
+  /** What the report did at once: 'held', 'filed', 'none' (no such package yet). */
+  action: string
+  status: ReportStatus
+  /** sha256 of the receipt secret an anonymous reporter uses to check the outcome. */
+  receipt_hash: string | null
+  ip: string | null
+  created_at: Timestamp
+  resolved_at: Timestamp | null
+}
+
+export interface NotificationsTable {
+  id: Generated<number>
+  /** 'dependent-removed', 'report-outcome'. */
+  kind: string
+  channel: 'email' | 'webhook'
+  recipient: string
+  /** What it is about, e.g. 'removal:12:package:34'; with kind, channel and recipient it is sent once. */
+  subject_key: string
+  body: JsonText
+  status: 'sent' | 'failed' | 'skipped'
+  error: string | null
+  created_at: Timestamp
+}
+
+export interface SchedulesTable {
+  name: string
+  next_run_at: Timestamp
+}
+
 export interface Database {
   users: UsersTable
   tokens: TokensTable
@@ -333,6 +435,13 @@ export interface Database {
   alerts: AlertsTable
   incidents: IncidentsTable
   incident_updates: IncidentUpdatesTable
+  rescan_runs: RescanRunsTable
+  rescan_items: RescanItemsTable
+  osv_records: OsvRecordsTable
+  osv_matches: OsvMatchesTable
+  reports: ReportsTable
+  notifications: NotificationsTable
+  schedules: SchedulesTable
 }
 
 export type UserRow = Selectable<UsersTable>
@@ -353,3 +462,7 @@ export type IpBlockRow = Selectable<IpBlocksTable>
 export type AlertRow = Selectable<AlertsTable>
 export type IncidentRow = Selectable<IncidentsTable>
 export type IncidentUpdateRow = Selectable<IncidentUpdatesTable>
+export type RescanRunRow = Selectable<RescanRunsTable>
+export type OsvRecordRow = Selectable<OsvRecordsTable>
+export type ReportRow = Selectable<ReportsTable>
+export type NotificationRow = Selectable<NotificationsTable>

@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { Redis } from 'ioredis'
 import { RegistryError } from '../core/errors.ts'
 
-export type LimitName = 'login-ip' | 'login-account' | 'signup-ip' | 'token-failure-ip' | 'publish-ip' | 'publish-account' | 'new-package-account' | 'new-package-ip'
+export type LimitName = 'login-ip' | 'login-account' | 'signup-ip' | 'token-failure-ip' | 'publish-ip' | 'publish-account' | 'new-package-account' | 'new-package-ip' | 'report-ip' | 'report-account'
 
 export interface LimitSpec {
   readonly points: number
@@ -23,6 +23,9 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitName, LimitSpec>> = {
   'publish-account': { points: 400, seconds: 3600 },
   'new-package-account': { points: 20, seconds: 3600 },
   'new-package-ip': { points: 40, seconds: 3600 },
+  // Community reports: enough for a real finding, too few to flood the review queue.
+  'report-ip': { points: 10, seconds: 3600 },
+  'report-account': { points: 30, seconds: 3600 },
 }
 
 const MESSAGES: Record<LimitName, string> = {
@@ -34,6 +37,8 @@ const MESSAGES: Record<LimitName, string> = {
   'publish-account': 'too many uploads from this account',
   'new-package-account': 'too many new packages from this account',
   'new-package-ip': 'too many new packages from this address',
+  'report-ip': 'too many reports from this address',
+  'report-account': 'too many reports from this account',
 }
 
 export interface RateLimitOptions {

@@ -9,6 +9,7 @@ import { reviewRoutes } from '../review/routes.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { sessionRoutes } from '../accounts/routes.ts'
 import { consoleRoutes } from './console.ts'
+import { intelRoutes } from '../intel/routes.ts'
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -34,6 +35,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(async (instance) => reviewRoutes(instance, deps))
   await app.register(async (instance) => auditRoutes(instance, deps))
   await app.register(async (instance) => defenseRoutes(instance, deps))
+  await app.register(async (instance) => intelRoutes(instance, deps))
   // The console's pages live under /-/console/, registered before npm's catch-all package routes.
   await app.register(async (instance) => consoleRoutes(instance))
   await app.register(async (instance) => npmRoutes(instance, deps))

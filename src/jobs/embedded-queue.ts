@@ -5,12 +5,14 @@ import type { Database, JobRow } from '../db/schema.ts'
 import type { Executor } from '../db/dialect.ts'
 import type { JobHandler, JobQueue, JobType, WorkOptions } from './job-queue.ts'
 
-const LEASE_MS = 5 * 60_000
+const DEFAULT_LEASE_MS = 5 * 60_000
 const IDLE_POLL_MS = 500
 
 export interface EmbeddedQueueOptions {
   /** Delay before the next try of a job that failed its `attempts`-th try (tests shorten it). */
   readonly backoffMs?: (attempts: number) => number
+  /** How long a claimed job is its worker's; past it another worker takes the job over (the first one died). */
+  readonly leaseMs?: number
 }
 
 /** Exponential: 2 s, 4 s, 8 s … capped at 5 minutes. */
@@ -24,12 +26,14 @@ export class EmbeddedQueue implements JobQueue {
   /** One waker per idle loop: a single shared slot would let each loop overwrite the others'. */
   private readonly sleepers = new Set<() => void>()
   private readonly backoffMs: (attempts: number) => number
+  private readonly leaseMs: number
 
   constructor(
     private readonly db: Kysely<Database>,
     options: EmbeddedQueueOptions = {},
   ) {
     this.backoffMs = options.backoffMs ?? defaultBackoffMs
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   }
 
   async init(): Promise<void> {}
@@ -131,7 +135,7 @@ export class EmbeddedQueue implements JobQueue {
           .execute()
         continue
       }
-      const lockedUntil = new Date(Date.now() + LEASE_MS).toISOString()
+      const lockedUntil = new Date(Date.now() + this.leaseMs).toISOString()
       const claimed = await this.db
         .updateTable('jobs')
         .set({ state: 'active', attempts: candidate.attempts + 1, locked_until: lockedUntil })

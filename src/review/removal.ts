@@ -13,6 +13,7 @@ import * as repo from './repository.ts'
 import { advisoryId, requireReason, requireReviewer, requireReviewerWrite } from './policy.ts'
 import { reserveName } from './name-blocks.ts'
 import { caseFor, packageOf, recordEvent, type ReviewDeps } from './service.ts'
+import { removalCarriedOut, settleReports } from '../intel/outcomes.ts'
 
 /** States a removal can take a version out of. */
 const REMOVABLE: readonly VersionState[] = ['pending', 'published', 'held']
@@ -200,10 +201,13 @@ async function executeRemoval(deps: ReviewDeps, actor: Actor, removal: RemovalRo
     if (!moved) throw new RegistryError('conflict', 'the removal was decided meanwhile')
     const after = { versions: removed, wholePackage: removal.whole_package === 1, suspendedUsers: suspended, nameBlockId: block?.id ?? null, advisory: advisoryId(removal.id, removal.created_at) }
     await appendAudit(trx, deps.db.dialect, { actor: auditActor(actor), action: 'removal.execute', subjectType: 'removal', subjectId: removal.id, reason, after })
+    // Dependents of the removed package are told by a job that exists exactly when the removal commits.
+    await removalCarriedOut(deps, trx, removal.id)
     if (removal.case_id !== null) {
       const c = await repo.findCase(trx, removal.case_id)
       if (c && c.status !== 'closed') {
         await repo.setCaseStatus(trx, c.id, ['open', 'awaiting-second'], { status: 'closed', resolution: 'malicious', closed_at: at, updated_at: at })
+        await settleReports(deps, trx, c.id, 'malicious')
         await recordEvent(deps, trx, c, actor, {
           kind: confirmedBy ? 'removal-confirmed' : 'removed',
           body: reason,

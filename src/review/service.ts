@@ -13,8 +13,9 @@ import * as packages from '../packages/repository.ts'
 import * as repo from './repository.ts'
 import { requireReason, requireReviewerWrite } from './policy.ts'
 import { latestScanRules } from '../scanning/repository.ts'
+import { settleReports } from '../intel/outcomes.ts'
 
-export type ReviewDeps = Pick<Deps, 'db' | 'config' | 'ecosystems' | 'blobs' | 'forensics' | 'log'>
+export type ReviewDeps = Pick<Deps, 'db' | 'config' | 'ecosystems' | 'blobs' | 'forensics' | 'log' | 'queue'>
 
 /**
  * Puts a version in front of reviewers, in the caller's transaction: it joins the package's case
@@ -113,6 +114,7 @@ export async function dismissCase(deps: ReviewDeps, actor: Actor, id: number, ra
     if (!(await repo.setCaseStatus(trx, id, ['open', 'awaiting-second'], { status: 'closed', resolution: 'legitimate', closed_at: at, updated_at: at }))) {
       throw new RegistryError('conflict', `case ${id} was decided meanwhile`)
     }
+    await settleReports(deps, trx, id, 'legitimate')
     const pkg = await packageOf(trx, c.package_id)
     const eco = deps.ecosystems.get(pkg.ecosystem as EcosystemId)!
     const released: string[] = []

@@ -7,6 +7,7 @@ import { analyzeJavaScript } from './languages/javascript.ts'
 import { analyzePython, initPython } from './languages/python.ts'
 import { analyzeShell } from './languages/shell.ts'
 import { RULES, RULESET_VERSION } from './rules/ruleset.ts'
+import type { Rule } from './rules/rule.ts'
 import { assignRoles, filesRunBy, inlineCode } from './roles.ts'
 
 export interface SignalRecord extends Signal {
@@ -31,6 +32,9 @@ export interface ScanReport {
 
 export interface EngineOptions {
   readonly thresholds?: Thresholds
+  /** Local rules run after the built-in ones, and the ruleset version that covers them. */
+  readonly extraRules?: readonly Rule[]
+  readonly rulesetVersion?: string
 }
 
 /** Loads parsers that need asynchronous set-up (tree-sitter grammars). Call once before analyzing. */
@@ -170,9 +174,9 @@ function safely(analyze: Analyzer, path: string, source: string): FileFacts {
 }
 
 /** Runs every rule; each rule contributes its strongest hit to the score (further hits are evidence). */
-export function evaluateRules(facts: PackageFacts): SignalRecord[] {
+export function evaluateRules(facts: PackageFacts, extraRules: readonly Rule[] = []): SignalRecord[] {
   const signals: SignalRecord[] = []
-  for (const rule of RULES) {
+  for (const rule of extraRules.length ? [...RULES, ...extraRules] : RULES) {
     const hits = rule.evaluate(facts).sort((a, b) => b.weight - a.weight)
     if (rule.id === 'install-hook') {
       for (const hit of hits) signals.push({ rule: rule.id, severity: 'info', weight: 0, message: hit.message, title: rule.title, explanation: rule.explanation })
@@ -207,7 +211,7 @@ export function severityOf(weight: number): Severity {
 export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: EngineOptions = {}): ScanReport {
   const started = performance.now()
   const facts = collectFacts(artifact, eco)
-  const signals = evaluateRules(facts)
+  const signals = evaluateRules(facts, options.extraRules)
   const verdict = decideVerdict(
     signals.filter((s) => s.weight > 0),
     options.thresholds ?? DEFAULT_THRESHOLDS,
@@ -221,7 +225,7 @@ export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: Eng
     score: verdict.score,
     reasons: verdict.reasons,
     signals,
-    rulesetVersion: RULESET_VERSION,
+    rulesetVersion: options.rulesetVersion ?? RULESET_VERSION,
     ms: Math.round((performance.now() - started) * 10) / 10,
     stats: {
       files: artifact.files.length,

@@ -6,7 +6,6 @@ import { SYSTEM } from '../accounts/types.ts'
 import { transitionVersion } from '../packages/service.ts'
 import * as packages from '../packages/repository.ts'
 import type { ScanReport } from './engine.ts'
-import { RULESET_VERSION } from './rules/ruleset.ts'
 import { ScanTimeoutError } from './scanner.ts'
 import { insertScan } from './repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
@@ -88,7 +87,7 @@ async function scanOrHold(deps: ScanDeps, bytes: Buffer, ecosystem: EcosystemId,
           explanation: 'The static analysis could not finish, so the gate cannot vouch for this version. Review it by hand.',
         },
       ],
-      rulesetVersion: RULESET_VERSION,
+      rulesetVersion: deps.scanner.rulesetVersion,
       ms: 0,
       stats: { files: 0, analyzed: 0, parseErrors: 0, textOnly: 0 },
     }

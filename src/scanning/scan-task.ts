@@ -5,6 +5,7 @@ import type { Thresholds } from '../core/verdict.ts'
 import { RegistryError } from '../core/errors.ts'
 import { ECOSYSTEMS } from '../ecosystems.ts'
 import { analyzeArtifact, initEngine, type ScanReport } from './engine.ts'
+import { loadExtraRules } from './rules/extra-rules.ts'
 
 export interface ScanTask {
   readonly bytes: Uint8Array
@@ -12,6 +13,8 @@ export interface ScanTask {
   readonly filename: string
   readonly limits: ArchiveLimits
   readonly thresholds: Thresholds
+  readonly extraRulesPath?: string | undefined
+  readonly rulesetVersion: string
 }
 
 export type ScanTaskResult = { ok: true; report: ScanReport } | { ok: false; code: string; message: string }
@@ -23,7 +26,8 @@ export default async function runScanTask(task: ScanTask): Promise<ScanTaskResul
   if (!eco) return { ok: false, code: 'internal', message: `unknown ecosystem ${task.ecosystem}` }
   try {
     const artifact = await eco.readArtifact(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.limits, { filename: task.filename })
-    return { ok: true, report: analyzeArtifact(artifact, eco, { thresholds: task.thresholds }) }
+    const extraRules = task.extraRulesPath ? await loadExtraRules(task.extraRulesPath) : []
+    return { ok: true, report: analyzeArtifact(artifact, eco, { thresholds: task.thresholds, extraRules, rulesetVersion: task.rulesetVersion }) }
   } catch (err) {
     if (err instanceof RegistryError) return { ok: false, code: err.code, message: err.message }
     throw err

@@ -6,12 +6,15 @@ import type { Thresholds } from '../core/verdict.ts'
 import { RegistryError, type ErrorCode } from '../core/errors.ts'
 import type { ScanReport } from './engine.ts'
 import type { ScanTaskResult } from './scan-task.ts'
+import { effectiveRulesetVersion } from './rules/extra-rules.ts'
 
 export interface ScannerOptions {
   readonly threads: number
   readonly timeoutMs: number
   readonly limits: ArchiveLimits
   readonly thresholds: Thresholds
+  /** The operators' own rules module (GATEHOUSE_EXTRA_RULES); tests use it to add a rule without editing the real ones. */
+  readonly extraRulesPath?: string | undefined
 }
 
 export class ScanTimeoutError extends Error {
@@ -24,7 +27,12 @@ export class ScanTimeoutError extends Error {
 export class Scanner {
   private pool: Piscina | undefined
 
-  constructor(private readonly options: ScannerOptions) {}
+  /** What every scan from this scanner records; rescans compare stored scans against it. */
+  readonly rulesetVersion: string
+
+  constructor(private readonly options: ScannerOptions) {
+    this.rulesetVersion = effectiveRulesetVersion(options.extraRulesPath)
+  }
 
   get thresholds(): Thresholds {
     return this.options.thresholds
@@ -42,7 +50,7 @@ export class Scanner {
     const timer = setTimeout(() => abort.abort(), this.options.timeoutMs)
     try {
       const result = (await this.pool.run(
-        { bytes, ecosystem, filename, limits: this.options.limits, thresholds: this.options.thresholds },
+        { bytes, ecosystem, filename, limits: this.options.limits, thresholds: this.options.thresholds, extraRulesPath: this.options.extraRulesPath, rulesetVersion: this.rulesetVersion },
         { signal: abort.signal },
       )) as ScanTaskResult
       if (!result.ok) throw new RegistryError(result.code as ErrorCode, result.message)

@@ -23,6 +23,15 @@ export const npmEcosystem: Ecosystem = {
     return raw as PackageName
   },
 
+  dependencyNames(manifest: Record<string, unknown>): string[] {
+    const names = new Set<string>()
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+      const deps = manifest[field]
+      if (deps && typeof deps === 'object' && !Array.isArray(deps)) for (const name of Object.keys(deps)) names.add(name)
+    }
+    return [...names]
+  },
+
   parseVersion(raw: string): VersionString {
     const clean = semver.valid(raw)
     if (!clean || clean !== raw) throw new RegistryError('invalidVersion', `invalid version ${JSON.stringify(raw)}: versions must be exact semver (e.g. 1.2.3)`)

@@ -16,6 +16,22 @@ export const pypiEcosystem: Ecosystem = {
     return parseProjectName(raw)
   },
 
+  /** requires_dist entries start with the project name ("requests (>=2); extra == 'x'"); extras-only ones count too. */
+  dependencyNames(manifest: Record<string, unknown>): string[] {
+    const list = Array.isArray(manifest.requires_dist) ? manifest.requires_dist : []
+    const names = new Set<string>()
+    for (const entry of list) {
+      const m = typeof entry === 'string' ? /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(entry) : null
+      if (!m) continue
+      try {
+        names.add(parseProjectName(m[1]!))
+      } catch {
+        // Not a name this registry could hold.
+      }
+    }
+    return [...names]
+  },
+
   /** Returns the canonical PEP 440 spelling, which is also what readArtifact reports. */
   parseVersion(raw: string): VersionString {
     return parsePep440Version(raw)

@@ -14,6 +14,18 @@ export const rubygemsEcosystem: Ecosystem = {
     return parseGemName(raw)
   },
 
+  /** Runtime dependencies from the gemspec; development ones never install for users. */
+  dependencyNames(manifest: Record<string, unknown>): string[] {
+    const list = Array.isArray(manifest.dependencies) ? manifest.dependencies : []
+    const names = new Set<string>()
+    for (const d of list as unknown[]) {
+      const dep = d as { name?: unknown; type?: unknown } | string
+      const name = typeof dep === 'string' ? dep : typeof dep?.name === 'string' && dep.type !== 'development' && dep.type !== ':development' ? dep.name : undefined
+      if (name) names.add(name)
+    }
+    return [...names]
+  },
+
   parseVersion(raw: string): VersionString {
     return parseGemVersion(raw)
   },

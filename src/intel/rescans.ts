@@ -1,0 +1,275 @@
+// Retroactive rescans: when detection improves, stored versions are judged again, newest first, one batch at a time.
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Deps } from '../deps.ts'
+import type { AuditActor } from '../audit/service.ts'
+import type { Config } from '../config/config.ts'
+import type { EcosystemId } from '../core/ecosystem.ts'
+import type { RescanRunRow, VersionState } from '../db/schema.ts'
+import { SYSTEM } from '../accounts/types.ts'
+import { appendAudit } from '../audit/service.ts'
+import { lockForTransaction } from '../db/dialect.ts'
+import { RegistryError } from '../core/errors.ts'
+import { transitionVersion } from '../packages/service.ts'
+import * as packages from '../packages/repository.ts'
+import { fileVersionForReview } from '../review/service.ts'
+import { insertScan } from '../scanning/repository.ts'
+import type { ScanReport } from '../scanning/engine.ts'
+import { rescanBatchJob } from './jobs.ts'
+
+export type RescanDeps = Pick<Deps, 'db' | 'config' | 'scanner' | 'blobs' | 'queue' | 'ecosystems' | 'log'>
+
+/** Versions a rescan looks at: what installers get, and what reviewers have yet to decide. */
+const RESCANNED: readonly VersionState[] = ['published', 'held']
+
+export type RescanAction = 'hold' | 'file' | 'none'
+
+/**
+ * Pure: what a new score means for a stored version. A published version is held at once past the
+ * critical threshold (when enabled) and filed for review past the hold threshold; a held one only
+ * has its case's risk raised. A rescan never releases anything: lower scores change nothing.
+ */
+export function rescanAction(state: VersionState, score: number, config: Pick<Config, 'holdThreshold' | 'rescanCriticalThreshold' | 'rescanHoldCritical'>): RescanAction {
+  if (score < config.holdThreshold) return 'none'
+  if (state === 'published' && config.rescanHoldCritical && score >= config.rescanCriticalThreshold) return 'hold'
+  return state === 'published' || state === 'held' ? 'file' : 'none'
+}
+
+export interface RescanStart {
+  readonly run: RescanRunRow
+  readonly created: boolean
+}
+
+/**
+ * Starts a rescan under the scanner's ruleset, or returns the one already running for it. The
+ * worklist is fixed now, newest uploads first: they are the likeliest to be installed, and the
+ * registry keeps no download counts to rank by. Runs under an older ruleset are superseded.
+ */
+export async function startRescan(deps: RescanDeps, input: { reason: string; actor: AuditActor }): Promise<RescanStart> {
+  const ruleset = deps.scanner.rulesetVersion
+  return deps.db.kysely.transaction().execute(async (trx) => {
+    await lockForTransaction(trx, deps.db.dialect, 'rescan-start')
+    const running = await trx.selectFrom('rescan_runs').selectAll().where('status', '=', 'running').execute()
+    const current = running.find((r) => r.ruleset_version === ruleset)
+    if (current) return { run: current, created: false }
+    const at = new Date().toISOString()
+    for (const old of running) {
+      await trx.updateTable('rescan_runs').set({ status: 'cancelled', finished_at: at, updated_at: at }).where('id', '=', old.id).where('status', '=', 'running').execute()
+      await appendAudit(trx, deps.db.dialect, { actor: input.actor, action: 'rescan.supersede', subjectType: 'rescan', subjectId: old.id, reason: `superseded by ruleset ${ruleset}`, before: { status: 'running' }, after: { status: 'cancelled' } })
+    }
+    const stale = await trx
+      .selectFrom('versions')
+      .select('versions.id')
+      .where('versions.state', 'in', RESCANNED)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('scans').select('scans.id').whereRef('scans.version_id', '=', 'versions.id').where('scans.ruleset_version', '=', ruleset))))
+      .orderBy('versions.created_at', 'desc')
+      .orderBy('versions.id', 'desc')
+      .execute()
+    const run = await trx
+      .insertInto('rescan_runs')
+      .values({
+        ruleset_version: ruleset,
+        status: stale.length ? 'running' : 'done',
+        reason: input.reason,
+        total: stale.length,
+        done_count: 0,
+        flagged: 0,
+        held: 0,
+        started_by: input.actor.label,
+        created_at: at,
+        updated_at: at,
+        finished_at: stale.length ? null : at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    for (let i = 0; i < stale.length; i += 500) {
+      await trx
+        .insertInto('rescan_items')
+        .values(stale.slice(i, i + 500).map((v, j) => ({ run_id: run.id, version_id: v.id, position: i + j, status: 'queued' as const, score: null, done_at: null })))
+        .execute()
+    }
+    await appendAudit(trx, deps.db.dialect, { actor: input.actor, action: 'rescan.start', subjectType: 'rescan', subjectId: run.id, reason: input.reason, after: { ruleset, versions: stale.length } })
+    if (stale.length) await deps.queue.enqueue(trx, rescanBatchJob, { runId: run.id })
+    return { run, created: true }
+  })
+}
+
+/** Re-enqueues a running run's next batch (after a restart lost its job); duplicates are harmless. */
+export async function resumeRescan(deps: RescanDeps, runId: number): Promise<void> {
+  await deps.db.kysely.transaction().execute(async (trx) => deps.queue.enqueue(trx, rescanBatchJob, { runId }))
+}
+
+/**
+ * One batch of a run. Each version's new scan, its case or hold, and its worklist entry commit in
+ * one transaction that first moves the entry from queued to done by compare-and-set: a batch that
+ * is retried after its worker died, or delivered twice, records each version exactly once.
+ */
+export async function rescanBatch(deps: RescanDeps, runId: number): Promise<void> {
+  const db = deps.db.kysely
+  const run = await db.selectFrom('rescan_runs').selectAll().where('id', '=', runId).executeTakeFirst()
+  if (!run || run.status !== 'running') return
+  if (run.ruleset_version !== deps.scanner.rulesetVersion) {
+    // A worker on other rules (a rolling deploy): leave the run to the workers it was started for.
+    deps.log.warn({ runId, run: run.ruleset_version, here: deps.scanner.rulesetVersion }, 'rescan: this worker runs another ruleset; batch left alone')
+    return
+  }
+  const items = await db
+    .selectFrom('rescan_items')
+    .select('version_id')
+    .where('run_id', '=', runId)
+    .where('status', '=', 'queued')
+    .orderBy('position')
+    .limit(deps.config.rescanBatchSize)
+    .execute()
+  for (const item of items) {
+    const current = await db.selectFrom('rescan_runs').select('status').where('id', '=', runId).executeTakeFirst()
+    if (current?.status !== 'running') return
+    await rescanOne(deps, run, item.version_id)
+    if (deps.config.rescanPauseMs > 0) await sleep(deps.config.rescanPauseMs)
+  }
+  await db.transaction().execute(async (trx) => {
+    const left = await trx.selectFrom('rescan_items').select('version_id').where('run_id', '=', runId).where('status', '=', 'queued').limit(1).executeTakeFirst()
+    if (left) return deps.queue.enqueue(trx, rescanBatchJob, { runId })
+    const at = new Date().toISOString()
+    const finished = await trx.updateTable('rescan_runs').set({ status: 'done', finished_at: at, updated_at: at }).where('id', '=', runId).where('status', '=', 'running').executeTakeFirst()
+    if (Number(finished.numUpdatedRows) !== 1) return
+    const totals = await trx.selectFrom('rescan_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow()
+    await appendAudit(trx, deps.db.dialect, {
+      actor: SYSTEM('rescan'),
+      action: 'rescan.finish',
+      subjectType: 'rescan',
+      subjectId: runId,
+      reason: null,
+      after: { total: totals.total, flagged: totals.flagged, held: totals.held },
+    })
+  })
+}
+
+async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number): Promise<void> {
+  const db = deps.db.kysely
+  const version = await packages.findVersionById(db, versionId)
+  const already = await db.selectFrom('scans').select('id').where('version_id', '=', versionId).where('ruleset_version', '=', run.ruleset_version).executeTakeFirst()
+  let report: ScanReport | undefined
+  if (version && RESCANNED.includes(version.state) && !already) {
+    const [artifact] = await packages.artifactsOf(db, [versionId])
+    const bytes = artifact ? await deps.blobs.get(artifact.blob_key) : undefined
+    const pkg = await db.selectFrom('packages').select('ecosystem').where('id', '=', version.package_id).executeTakeFirstOrThrow()
+    if (artifact && bytes) {
+      try {
+        report = await deps.scanner.scan(bytes, pkg.ecosystem as EcosystemId, artifact.filename)
+      } catch (err) {
+        deps.log.warn({ versionId, err: (err as Error).message }, 'rescan: could not scan; skipped')
+      }
+    }
+  }
+  await db.transaction().execute(async (trx) => {
+    const at = new Date().toISOString()
+    const claimed = await trx
+      .updateTable('rescan_items')
+      .set({ status: report ? 'done' : 'skipped', score: report?.score ?? null, done_at: at })
+      .where('run_id', '=', run.id)
+      .where('version_id', '=', versionId)
+      .where('status', '=', 'queued')
+      .executeTakeFirst()
+    if (Number(claimed.numUpdatedRows) !== 1) return
+    let flagged = 0
+    let held = 0
+    if (report && version) {
+      await insertScan(trx, versionId, report, at)
+      // Read again inside the transaction: a reviewer may have acted while the scan ran.
+      const now = (await packages.findVersionById(trx, versionId))!
+      const action = rescanAction(now.state, report.score, deps.config)
+      if (action !== 'none') {
+        const pkg = await trx.selectFrom('packages').selectAll().where('id', '=', now.package_id).executeTakeFirstOrThrow()
+        const eco = deps.ecosystems.get(pkg.ecosystem as EcosystemId)
+        if (!eco) throw new RegistryError('internal', `no ecosystem ${pkg.ecosystem}`)
+        const note = `${now.version} rescanned under ${run.ruleset_version}: score ${report.score} (${report.reasons.join('; ')})`
+        if (action === 'hold') {
+          await transitionVersion(deps, eco, trx, { versionId, from: 'published', to: 'held', reason: `rescan: ${note}`, actor: SYSTEM('rescan') })
+          held = 1
+        }
+        await fileVersionForReview(trx, deps.db.dialect, { packageId: pkg.id, versionId, score: report.score, source: 'rescan', actor: SYSTEM('rescan'), note })
+        await appendAudit(trx, deps.db.dialect, {
+          actor: SYSTEM('rescan'),
+          action: 'version.rescan-flag',
+          subjectType: 'version',
+          subjectId: versionId,
+          reason: note,
+          after: { runId: run.id, score: report.score, action },
+        })
+        flagged = 1
+      }
+    }
+    await trx
+      .updateTable('rescan_runs')
+      .set((eb) => ({ done_count: eb('done_count', '+', 1), flagged: eb('flagged', '+', flagged), held: eb('held', '+', held), updated_at: at }))
+      .where('id', '=', run.id)
+      .execute()
+  })
+}
+
+/**
+ * At worker start: resume the run for this worker's ruleset, or start one when stored versions were
+ * judged by an older ruleset (and the deployment allows it). Cheap when there is nothing to do.
+ */
+export async function rescanOnWorkerStart(deps: RescanDeps): Promise<void> {
+  const ruleset = deps.scanner.rulesetVersion
+  const running = await deps.db.kysely.selectFrom('rescan_runs').select('id').where('status', '=', 'running').where('ruleset_version', '=', ruleset).executeTakeFirst()
+  if (running) return resumeRescan(deps, running.id)
+  if (!deps.config.rescanOnRulesetChange) return
+  const anyRun = await deps.db.kysely.selectFrom('rescan_runs').select('id').where('ruleset_version', '=', ruleset).executeTakeFirst()
+  if (anyRun) return
+  const stale = await deps.db.kysely
+    .selectFrom('versions')
+    .select('versions.id')
+    .where('versions.state', 'in', RESCANNED)
+    .where((eb) => eb.exists(eb.selectFrom('scans').select('scans.id').whereRef('scans.version_id', '=', 'versions.id')))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('scans').select('scans.id').whereRef('scans.version_id', '=', 'versions.id').where('scans.ruleset_version', '=', ruleset))))
+    .limit(1)
+    .executeTakeFirst()
+  if (!stale) return
+  const { run, created } = await startRescan(deps, { reason: `the ruleset changed to ${ruleset}`, actor: SYSTEM('rescan') })
+  if (created) deps.log.info({ runId: run.id, ruleset, versions: run.total }, 'rescan started: the ruleset changed')
+}
+
+export interface RescanProgress {
+  readonly id: number
+  readonly rulesetVersion: string
+  readonly status: RescanRunRow['status']
+  readonly reason: string
+  readonly total: number
+  readonly done: number
+  readonly flagged: number
+  readonly held: number
+  readonly percent: number
+  readonly startedBy: string
+  readonly createdAt: string
+  readonly finishedAt: string | null
+}
+
+export function progressOf(run: RescanRunRow): RescanProgress {
+  return {
+    id: run.id,
+    rulesetVersion: run.ruleset_version,
+    status: run.status,
+    reason: run.reason,
+    total: run.total,
+    done: run.done_count,
+    flagged: run.flagged,
+    held: run.held,
+    percent: run.total === 0 ? 100 : Math.floor((run.done_count / run.total) * 100),
+    startedBy: run.started_by,
+    createdAt: run.created_at,
+    finishedAt: run.finished_at,
+  }
+}
+
+export async function listRescans(deps: Pick<Deps, 'db'>, limit = 20): Promise<RescanProgress[]> {
+  const rows = await deps.db.kysely.selectFrom('rescan_runs').selectAll().orderBy('id', 'desc').limit(limit).execute()
+  return rows.map(progressOf)
+}
+
+export async function rescanProgress(deps: Pick<Deps, 'db'>, runId: number): Promise<RescanProgress> {
+  const row = await deps.db.kysely.selectFrom('rescan_runs').selectAll().where('id', '=', runId).executeTakeFirst()
+  if (!row) throw new RegistryError('notFound', `no rescan ${runId}`)
+  return progressOf(row)
+}
