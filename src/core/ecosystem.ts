@@ -61,4 +61,10 @@ export interface Ecosystem {
   dependencyNames(manifest: Record<string, unknown>): string[]
   /** Files that run when the package is loaded (npm main entry, Python top-level `__init__.py`, gem lib entry). */
   importEntries(artifact: Artifact): string[]
+  /** What the installer prints to the user after install (a gem's post_install_message), if the format has one. */
+  installMessage?(artifact: Artifact): string | undefined
+  /** Commands the package installs onto the user's PATH (npm `bin`, gem `executables`). */
+  installedCommands?(artifact: Artifact): string[]
+  /** The exact file list the package's own metadata declares (a gemspec's `files`), where the format keeps one. */
+  declaredFiles?(artifact: Artifact): string[] | undefined
 }

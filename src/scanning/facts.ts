@@ -69,7 +69,7 @@ export interface Flow extends Evidence {
   readonly api: string
 }
 
-export type Language = 'javascript' | 'python' | 'shell' | 'text'
+export type Language = 'javascript' | 'python' | 'ruby' | 'shell' | 'text'
 
 /** When a file runs: at install, when the package is loaded, or only if something calls it. */
 export type Role = 'install' | 'import' | 'runtime'
@@ -112,6 +112,13 @@ export interface PackageFacts {
   /** Executables (ELF, PE, Mach-O) bundled in the package. */
   readonly binaries: readonly string[]
   readonly fileCount: number
+  /** Commands the package puts on the user's PATH. */
+  readonly commands?: readonly string[]
+  /** What the installer shows the user after install, when the format has such a message. */
+  readonly installMessage?: string
+  /** Files in the archive its own metadata does not declare, and declared files the archive lacks (formats with an exact list). */
+  readonly undeclaredFiles?: readonly string[]
+  readonly missingDeclaredFiles?: readonly string[]
 }
 
 export function roleOf(facts: PackageFacts, path: string): Role {

@@ -14,7 +14,7 @@ const PASTE_HOSTS = host(
 )
 const TUNNEL_HOSTS = host('duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok\\.io|ngrok-free\\.app|ngrok\\.app|ngrok\\.dev|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev')
 const OAST_HOSTS = host(
-  'burpcollaborator\\.net|oastify\\.com|oast\\.(fun|pro|live|site|online|me)|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht',
+  'burpcollaborator\\.net|oastify\\.com|oast\\.(fun|pro|live|site|online|me)|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht|iplogger\\.(com|org|ru|co|info)|grabify\\.link|2no\\.co|yip\\.su',
 )
 const IP_LOOKUP_HOSTS = host('api\\.ipify\\.org|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|ip-api\\.com|checkip\\.amazonaws\\.com|ipapi\\.co|myexternalip\\.com|wtfismyip\\.com|ident\\.me|ipecho\\.net')
 const EXECUTABLE_URL = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|hta|jar)(\?|#|$)/i
@@ -31,7 +31,7 @@ const WALLET_PATH =
 const SHELL_DOWNLOAD =
   /\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*(ba|z|da)?sh\b|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b[^;&\n]{0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b[^;&\n]{0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?/i
 const SHELL_EXFIL =
-  /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\s|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)/i
+  /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\s|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)|\bdig\s+@\d{1,3}(\.\d{1,3}){3}\s+[\w.-]+\.[a-z]{2,}|\bnslookup\s+[\w.-]+\.[a-z]{2,}\s+\d{1,3}(\.\d{1,3}){3}\b/i
 const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\n]{0,200}(os\.dup2|pty\.spawn)|\bnc(at)?\s+(-\w+\s+)*-e\s+\/bin\/(ba)?sh|\bbash\s+-i\s+>&|\bmkfifo\s+\S+[^\n]{0,80}\bnc\s|socat\s+exec:/i
 const POWERSHELL =
   /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass/i

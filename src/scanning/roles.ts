@@ -1,6 +1,7 @@
 // When each file runs: follows install hooks and import entries through the package's own local imports.
 import { dirname, posix } from 'node:path'
 import type { FileFacts, Role } from './facts.ts'
+import { resolveRubyRequire } from './languages/ruby.ts'
 
 const JS_EXTENSIONS = ['', '.js', '.cjs', '.mjs', '.ts', '.json', '/index.js', '/index.cjs', '/index.mjs']
 
@@ -27,7 +28,8 @@ export function assignRoles(
       const facts = factsOf(path, role)
       if (!facts) continue
       for (const spec of facts.localImports) {
-        const target = facts.language === 'python' ? resolvePython(spec, path, pythonModules) : resolveJs(spec, path, known)
+        const target =
+          facts.language === 'python' ? resolvePython(spec, path, pythonModules) : facts.language === 'ruby' ? resolveRubyRequire(spec, path, known) : resolveJs(spec, path, known)
         if (target && target !== path) queue.push(target)
       }
     }

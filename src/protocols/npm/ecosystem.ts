@@ -23,6 +23,12 @@ export const npmEcosystem: Ecosystem = {
     return raw as PackageName
   },
 
+  installedCommands(artifact: Artifact): string[] {
+    const bin = artifact.manifest.bin
+    if (typeof bin === 'string') return [String(artifact.name).split('/').pop()!]
+    return bin && typeof bin === 'object' && !Array.isArray(bin) ? Object.keys(bin) : []
+  },
+
   dependencyNames(manifest: Record<string, unknown>): string[] {
     const names = new Set<string>()
     for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {

@@ -57,6 +57,21 @@ export const rubygemsEcosystem: Ecosystem = {
     return hooks
   },
 
+  installedCommands(artifact: Artifact): string[] {
+    return stringList(artifact.manifest.executables)
+  },
+
+  installMessage(artifact: Artifact): string | undefined {
+    const message = artifact.manifest.post_install_message
+    return typeof message === 'string' && message.trim() !== '' ? message : undefined
+  },
+
+  /** The gemspec's `files`: `gem build` packs exactly these, so anything else in data.tar.gz was added by hand. */
+  declaredFiles(artifact: Artifact): string[] | undefined {
+    const files = stringList(artifact.manifest.files)
+    return files.length > 0 ? files : undefined
+  },
+
   /** What `require '<name>'` (and Bundler's `require 'a/b'` for gem `a-b`) loads. */
   importEntries(artifact: Artifact): string[] {
     const paths = new Set(artifact.files.map((f) => f.path))

@@ -2,7 +2,7 @@
 import { parseSync } from 'oxc-parser'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { JAVASCRIPT_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, offscreenCode, scanText } from './source-file.ts'
+import { FactSink, collapseEncodedRuns, encodedRunIndicators, offscreenCode, scanText } from './source-file.ts'
 import {
   DATA_METHODS,
   TRANSFORMERS,
@@ -28,6 +28,12 @@ const CALLBACK_METHODS = new Set(['then', 'on', 'once', 'pipe'])
 export function analyzeJavaScript(path: string, source: string): FileFacts {
   const sink = new FactSink(path, 'javascript', source)
   if (source.length > MAX_PARSE_BYTES) {
+    // an embedded payload makes the file large; the code around it is small and worth parsing
+    const collapsed = collapseEncodedRuns(source)
+    if (collapsed.runs.length > 0 && collapsed.source.length <= MAX_PARSE_BYTES) {
+      const facts = analyzeJavaScript(path, collapsed.source)
+      return { ...facts, indicators: [...facts.indicators, ...encodedRunIndicators(collapsed)] }
+    }
     scanText(sink)
     return sink.facts('file too large to parse; scanned as text')
   }
@@ -48,6 +54,13 @@ export function analyzeJavaScript(path: string, source: string): FileFacts {
   }
   new JsWalker(sink, source).run(program)
   return sink.facts(parseError, { trackReach: true })
+}
+
+/** The text a hex literal spells, when it spells readable words or a path (not a digest or key). */
+export function hexSpelledText(value: string): string | undefined {
+  if (value.length < 8 || value.length % 2 !== 0 || !/^[0-9a-f]+$/i.test(value)) return undefined
+  const text = Buffer.from(value, 'hex').toString('latin1')
+  return /^[\x20-\x7e]+$/.test(text) && /[a-z]{3}/i.test(text) ? text : undefined
 }
 
 /** Names the runtime provides; any other unbound name is some local thing we know nothing about. */
@@ -345,6 +358,11 @@ class JsWalker {
       }
     }
 
+    // a local helper handed a hex literal that spells a name or path: how payloads hide what they load
+    if (!name && args.length === 1 && args[0]?.type === 'Literal' && typeof args[0].value === 'string') {
+      const spelled = hexSpelledText(args[0].value)
+      if (spelled) this.sink.indicator('obfuscation', `hex-encoded string decoded at run time: ${JSON.stringify(spelled)}`, args[0].start)
+    }
     let cap = name ? capabilityOf(JAVASCRIPT_APIS, name) : undefined
     if (name === 'Buffer.from' && isDecodingEncoding(args[1])) cap = 'decode'
     if ((name === 'setTimeout' || name === 'setInterval') && args[0] && isStringy(args[0])) cap = 'dynamic-code'

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { Language, Parser, type Node } from 'web-tree-sitter'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, offscreenCode, scanText } from './source-file.ts'
+import { FactSink, collapseEncodedRuns, encodedRunIndicators, offscreenCode, scanText } from './source-file.ts'
 import { foldString, isSensitive, stringValue, targets } from './python-syntax.ts'
 
 const MAX_PARSE_BYTES = 1_500_000
@@ -14,6 +14,8 @@ const PY_DATA_METHODS = new Set([
   'encode', 'decode', 'format', 'join', 'replace', 'strip', 'lower', 'upper', 'split', 'read', 'readlines', 'json', 'hex',
   'items', 'keys', 'values', 'get', 'copy', 'getvalue', 'text', 'content', 'splitlines', 'rstrip', 'lstrip', 'append', 'extend',
 ])
+/** Environment variables that name the machine or the user. */
+const IDENTITY_VARIABLE = /^["'](COMPUTERNAME|USERNAME|USERDOMAIN|HOSTNAME|USER|LOGNAME)["']$/
 const RECON_COMMAND = /\b(hostname|whoami|id|uname|ifconfig|ipconfig|systeminfo|pwd|printenv|net\s+user)\b|\bcat\s+\/etc\/(passwd|shadow|hosts)|^\s*(env|ls)\b/
 /** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), or from underscores only. */
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^_{5,}$/
@@ -36,10 +38,26 @@ export async function initPython(): Promise<void> {
   parser = p
 }
 
-export function analyzePython(path: string, source: string): FileFacts {
+/** Mathematical alphanumerics (𝙞𝗺𝗽𝗼𝗿𝘁): Python folds identifiers to NFKC, so they spell ordinary names. */
+const FOLDED_LETTERS = /[\u{1D400}-\u{1D7FF}]/u
+
+export function analyzePython(path: string, rawSource: string): FileFacts {
+  // Analyse what the interpreter sees: identifiers spelled in look-alike letters are the ASCII names.
+  const folded = FOLDED_LETTERS.test(rawSource)
+  const source = folded ? rawSource.normalize('NFKC') : rawSource
   const sink = new FactSink(path, 'python', source)
+  if (folded) {
+    const at = FOLDED_LETTERS.exec(rawSource)!.index
+    sink.indicator('obfuscation', 'identifiers spelled in mathematical alphanumerics, which Python reads as plain letters', rawSource.slice(0, at).normalize('NFKC').length)
+  }
   if (!parser) throw new Error('initPython() must run before analyzePython()')
   if (source.length > MAX_PARSE_BYTES) {
+    // an embedded payload makes the file large; the code around it is small and worth parsing
+    const collapsed = collapseEncodedRuns(source)
+    if (collapsed.runs.length > 0 && collapsed.source.length <= MAX_PARSE_BYTES) {
+      const facts = analyzePython(path, collapsed.source)
+      return { ...facts, indicators: [...facts.indicators, ...encodedRunIndicators(collapsed)] }
+    }
     scanText(sink)
     return sink.facts('file too large to parse; scanned as text')
   }
@@ -136,6 +154,7 @@ class PyWalker {
       let childCls = cls
       if (node.type === 'function_definition' && fn === undefined) {
         const name = node.childForFieldName('name')?.text ?? ''
+        if (name && !this.paramNames.has(name)) this.paramNames.set(name, PyWalker.paramsOf(node))
         childFn = cls ? `${cls}.${name}` : name
       } else if (node.type === 'class_definition' && fn === undefined && cls === undefined) {
         childCls = node.childForFieldName('name')?.text
@@ -166,15 +185,35 @@ class PyWalker {
     }
   }
 
+  /** `open(path, 'wb').write(data)`: a file written without naming its handle. */
+  private writeInPlace(fnNode: Node | null, args: Node | null, node: Node): boolean {
+    if (fnNode?.type !== 'attribute') return false
+    const method = fnNode.childForFieldName('attribute')?.text
+    const receiver = fnNode.childForFieldName('object')
+    if ((method !== 'write' && method !== 'writelines') || receiver?.type !== 'call') return false
+    if (!['open', 'io.open'].includes(this.resolve(receiver.childForFieldName('function')) ?? '')) return false
+    const mode = receiver.childForFieldName('arguments')?.namedChildren[1]
+    if (mode?.type !== 'string' || !/[wa]/.test(stringValue(mode))) return false
+    this.sink.capability('fs-write', `open(…).${method}`, this.offset(node))
+    for (const arg of args?.namedChildren ?? []) if (arg) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `open(…).${method}`, this.offset(arg))
+    return true
+  }
+
+  /** Parameter names of the file's functions, so keyword arguments at call sites find their parameter. */
+  private readonly paramNames = new Map<string, string[]>()
+
+  private static paramsOf(def: Node): string[] {
+    return (def.childForFieldName('parameters')?.namedChildren ?? []).map((param) =>
+      param?.type === 'identifier' ? param.text : (param?.childForFieldName('name')?.text ?? param?.namedChildren[0]?.text ?? ''),
+    )
+  }
+
   /** Position of `name` among the parameters of the function `node` sits in, with that function's name. */
   private paramOf(node: Node, name: string): { fn: string; index: number } | undefined {
     for (let p: Node | null = node.parent; p; p = p.parent) {
       if (p.type !== 'function_definition') continue
       const fn = p.childForFieldName('name')?.text
-      const params = (p.childForFieldName('parameters')?.namedChildren ?? []).map((param) =>
-        param?.type === 'identifier' ? param.text : (param?.childForFieldName('name')?.text ?? param?.namedChildren[0]?.text),
-      )
-      const index = params.indexOf(name)
+      const index = PyWalker.paramsOf(p).indexOf(name)
       return fn && index >= 0 ? { fn, index } : undefined
     }
     return undefined
@@ -220,7 +259,8 @@ class PyWalker {
           if (!nameNode) continue
           if (nameNode.type === 'dotted_name') {
             this.aliases.set(nameNode.text, `${module}.${nameNode.text}`)
-            if (module.startsWith('.')) this.sink.localImports.add(`${module}${module.endsWith('.') ? '' : '.'}${nameNode.text}`)
+            // `from pkg import sub` may load the submodule pkg/sub.py as well as pkg/__init__.py
+            this.sink.localImports.add(module.startsWith('.') ? `${module}${module.endsWith('.') ? '' : '.'}${nameNode.text}` : `${module}.${nameNode.text}`)
           } else if (nameNode.type === 'aliased_import') {
             const name = nameNode.childForFieldName('name')?.text
             const alias = nameNode.childForFieldName('alias')?.text
@@ -351,12 +391,25 @@ class PyWalker {
   private call(node: Node): void {
     const fnNode = node.childForFieldName('function')
     const args = node.childForFieldName('arguments')
+    if (this.writeInPlace(fnNode, args, node)) return
     const name = this.resolve(fnNode)
     if (!name) return
     if (fnNode?.type === 'identifier' && !this.aliases.has(fnNode.text)) {
-      const positional = (args?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument')
-      if (positional.length > 0) {
-        this.callSites.push({ fn: fnNode.text, args: positional.map((a) => this.taint(a) as Set<string>), offsets: positional.map((a) => this.offset(a)) })
+      const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
+      // positional arguments by position, keyword arguments by the parameter they name
+      const byIndex: (Node | undefined)[] = given.filter((a) => a.type !== 'keyword_argument')
+      const params = this.paramNames.get(fnNode.text) ?? []
+      for (const kw of given.filter((a) => a.type === 'keyword_argument')) {
+        const index = params.indexOf(kw.childForFieldName('name')?.text ?? '')
+        const value = kw.childForFieldName('value')
+        if (index >= 0 && value) byIndex[index] = value
+      }
+      if (byIndex.length > 0) {
+        this.callSites.push({
+          fn: fnNode.text,
+          args: Array.from(byIndex, (a) => (a ? (this.taint(a) as Set<string>) : new Set<string>())),
+          offsets: Array.from(byIndex, (a) => (a ? this.offset(a) : 0)),
+        })
       }
     }
     let cap = capabilityOf(PYTHON_APIS, name)
@@ -383,7 +436,7 @@ class PyWalker {
     if (!cap && receiver?.type === 'identifier' && this.handles.has(receiver.text) && method && HANDLE_SENDS.has(method)) {
       cap = 'network'
     }
-    if (!cap && receiver?.type === 'identifier' && this.writers.has(receiver.text) && (method === 'write' || method === 'writelines')) {
+    if (!cap && receiver && receiver.type === 'identifier' && this.writers.has(receiver.text) && (method === 'write' || method === 'writelines')) {
       const writes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
       this.sink.capability('fs-write', `${receiver.text}.${method}`, this.offset(node))
       for (const arg of writes) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `${receiver.text}.${method}`, this.offset(arg))
@@ -478,6 +531,8 @@ class PyWalker {
         if (value && this.resolve(value) === 'os.environ') {
           // one variable, not the environment: only secret-looking names count
           if (SECRET_NAME.test(node.childForFieldName('subscript')?.text ?? '')) out.add('env-secret')
+          // the machine's or the user's name read from the environment is a host fingerprint
+          if (IDENTITY_VARIABLE.test(node.childForFieldName('subscript')?.text ?? '')) out.add('system-info')
           return out
         }
         for (const t of this.taint(value, depth + 1)) out.add(t)
@@ -503,6 +558,7 @@ class PyWalker {
           if (handle?.type === 'identifier' && this.handles.has(handle.text) && HANDLE_RECEIVES.has(fnNode.childForFieldName('attribute')?.text ?? '')) out.add('network-response')
         }
         if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
+        if ((name === 'os.getenv' || name === 'os.environ.get') && IDENTITY_VARIABLE.test(args?.namedChildren[0]?.text ?? '')) out.add('system-info')
         if ((name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')) && isSensitive(node.text)) out.add('sensitive-file')
         // Data passes through transformations (str, json.dumps, encode, join…), not through arbitrary calls.
         const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined

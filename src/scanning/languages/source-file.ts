@@ -173,3 +173,51 @@ export function offscreenCode(source: string): { offset: number; columns: number
   }
   return undefined
 }
+
+/** Runs this long of base64/hex characters are data, not code: embedded payloads, fonts, images. */
+const ENCODED_RUN = /[A-Za-z0-9+/=_-]{4096,}/g
+const MAGIC: readonly [string, Buffer][] = [
+  ['a Windows executable', Buffer.from('MZ')],
+  ['a Linux executable', Buffer.from([0x7f, 0x45, 0x4c, 0x46])],
+  ['a macOS executable', Buffer.from([0xcf, 0xfa, 0xed, 0xfe])],
+  ['a zip archive', Buffer.from('PK\x03\x04', 'latin1')],
+  ['gzip data', Buffer.from([0x1f, 0x8b])],
+]
+
+/** What an encoded run decodes to, when its first bytes say so. */
+export function sniffEncoded(run: string): string | undefined {
+  const head = /^[0-9a-f]+$/i.test(run.slice(0, 64)) ? Buffer.from(run.slice(0, 64), 'hex') : Buffer.from(run.slice(0, 64), 'base64')
+  return MAGIC.find(([, magic]) => head.subarray(0, magic.length).equals(magic))?.[0]
+}
+
+/**
+ * Shortens long encoded runs so the code around a multi-megabyte embedded payload can still be
+ * parsed. Newlines are untouched, so line numbers stay true; the runs are returned with the
+ * offsets of their shortened stand-ins.
+ */
+export function collapseEncodedRuns(source: string): { source: string; runs: { offset: number; length: number; decodesTo?: string }[] } {
+  const runs: { offset: number; length: number; decodesTo?: string }[] = []
+  let shift = 0
+  const collapsed = source.replace(ENCODED_RUN, (run, offset: number) => {
+    const decodesTo = sniffEncoded(run)
+    const stand = `${run.slice(0, 64)}…`
+    runs.push({ offset: offset - shift, length: run.length, ...(decodesTo ? { decodesTo } : {}) })
+    shift += run.length - stand.length
+    return stand
+  })
+  return { source: collapsed, runs }
+}
+
+/** The encoded-blob indicators for runs collapseEncodedRuns shortened, at their lines in the shortened source. */
+export function encodedRunIndicators(collapsed: ReturnType<typeof collapseEncodedRuns>): Indicator[] {
+  const lines = collapsed.source.split('\n')
+  return collapsed.runs.map((run) => {
+    const line = collapsed.source.slice(0, run.offset).split('\n').length
+    return {
+      kind: 'encoded-blob' as const,
+      value: `${run.length} characters${run.decodesTo ? ` (decodes to ${run.decodesTo})` : ''}`,
+      line,
+      excerpt: excerptOf(lines, line),
+    }
+  })
+}

@@ -32,6 +32,13 @@ export const downloadsAndExecutes: Rule = perFile(
     if (run) return file.hit({ install: 100, import: 90, runtime: 20 }, `runs a download: ${run.value}`, run)
     const shell = file.indicator('shell-download')
     if (shell && file.has('process')) return file.hit({ install: 60, import: 15, runtime: 5 }, `download-and-run command text: ${shell.value}`, shell)
+    // the download itself handed to a process: `curl https://…/x.exe -o x.exe`, certutil, bitsadmin
+    const fetchedByProcess = file.executed('executable-url')
+    if (fetchedByProcess) return file.hit({ install: 80, import: 80, runtime: 30 }, `a process downloads an executable: ${fetchedByProcess.value}`, fetchedByProcess)
+    const exe = file.indicator('executable-url')
+    if (exe && file.has('process') && (file.has('network') || file.has('fs-write'))) {
+      return file.hit({ install: 90, import: 80, runtime: 50 }, `fetches and runs an executable: ${exe.value}`, exe)
+    }
     const saved = file.flow(['network-response'], ['fs-write'])
     if (saved && file.has('process')) {
       // bootstrap installers (ez_setup, get-pip) fetch from the package index itself
@@ -42,10 +49,6 @@ export const downloadsAndExecutes: Rule = perFile(
     const evaluates = file.facts.capabilities.find((c) => c.cap === 'dynamic-code' && (c.api === 'exec' || c.api === 'eval'))
     if (evaluates && file.role === 'install' && file.has('network')) {
       return file.hit({ install: 60, import: 0, runtime: 0 }, `install-time code fetches from the network and calls ${evaluates.api}`, evaluates)
-    }
-    const exe = file.indicator('executable-url')
-    if (exe && file.has('process') && (file.has('network') || file.has('fs-write'))) {
-      return file.hit({ install: 90, import: 80, runtime: 50 }, `fetches and runs an executable: ${exe.value}`, exe)
     }
     return undefined
   },

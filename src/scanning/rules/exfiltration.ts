@@ -67,7 +67,7 @@ export const hidesNetworkDestination: Rule = perFile(
 export const shellExfiltration: Rule = perFile(
   'shell-exfiltration',
   'Shell command sends local data out',
-  'A shell command embeds the output of hostname, whoami, env or a file into a DNS lookup or HTTP request: a one-line beacon or exfiltration.',
+  'A shell command embeds the output of hostname, whoami, env or a file into a DNS lookup or HTTP request, or queries a hard-coded public resolver directly: a one-line beacon or exfiltration.',
   (file) => {
     const run = file.executed('shell-exfil')
     if (run) return file.hit({ install: 100, import: 90, runtime: 60 }, `shell exfiltration: ${run.value}`, run)

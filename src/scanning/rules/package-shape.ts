@@ -1,6 +1,7 @@
 // Rules about the package as a whole: obfuscation, hidden payloads, bundled executables, install hooks, version tricks.
 import semver from 'semver'
 import { filesOf, perFile, type Rule, type RuleHit } from './rule.ts'
+import { indicatorsIn } from '../indicators.ts'
 
 export const obfuscatedCode: Rule = perFile(
   'obfuscated-code',
@@ -79,5 +80,54 @@ export const drillCanary: Rule = {
   evaluate(facts) {
     const canary = facts.files.find((f) => f.path === DRILL_CANARY_FILE)
     return canary ? [{ file: canary.path, message: 'drill canary present', weight: 60 }] : []
+  },
+}
+
+/** Commands everyone runs: a package that installs one of these names puts its own program in their place. */
+const SYSTEM_COMMANDS = new Set([
+  'ls', 'cd', 'cp', 'mv', 'rm', 'cat', 'sh', 'bash', 'zsh', 'sudo', 'su', 'ssh', 'scp', 'git', 'curl', 'wget', 'tar', 'make', 'gcc', 'cc',
+  'node', 'npm', 'npx', 'yarn', 'pnpm', 'python', 'python3', 'pip', 'pip3', 'ruby', 'gem', 'bundle', 'bundler', 'rake', 'rails', 'java', 'go',
+  'docker', 'kubectl', 'aws', 'gcloud', 'az', 'ps', 'kill', 'env', 'which', 'chmod', 'chown', 'openssl', 'gpg', 'vim', 'nano', 'code',
+])
+
+export const shadowsSystemCommand: Rule = {
+  id: 'shadows-system-command',
+  title: 'Installs a command named like a system tool',
+  explanation: 'The package installs an executable onto PATH under the name of a tool everyone runs (git, ssh, node, sudo…). Whoever runs that tool afterwards may run this package instead.',
+  evaluate(facts) {
+    const hit = (facts.commands ?? []).find((c) => SYSTEM_COMMANDS.has(c.toLowerCase()) && c.toLowerCase() !== facts.name.toLowerCase())
+    return hit ? [{ message: `installs the command "${hit}"`, weight: 40 }] : []
+  },
+}
+
+export const installMessage: Rule = {
+  id: 'install-message',
+  title: 'Install message asks the user to fetch or run something',
+  explanation: 'The message the installer prints after install tells the user to download or run a command. Gems have used post_install_message to send users to payloads; legitimate messages point to documentation.',
+  evaluate(facts) {
+    const message = facts.installMessage
+    if (!message) return []
+    const found = indicatorsIn(message.slice(0, 20_000))
+    const severe = found.find((f) => ['shell-download', 'powershell', 'executable-url', 'reverse-shell', 'raw-ip-url', 'paste-site', 'webhook', 'tunnel-host'].includes(f.kind))
+    if (severe) return [{ message: `${severe.kind} in the install message: ${severe.value}`, weight: 40 }]
+    if (/\b(curl|wget|bash|sh|powershell|sudo)\b[^\n]{0,200}https?:\/\//i.test(message)) return [{ message: 'the install message asks the user to run a download', weight: 30 }]
+    if (message.length > 4000) return [{ message: `an install message of ${message.length} characters`, weight: 10 }]
+    return []
+  },
+}
+
+export const undeclaredFiles: Rule = {
+  id: 'undeclared-files',
+  title: 'Archive holds files its metadata does not list',
+  explanation: 'The package format lists its files exactly (a gemspec\'s files, which gem build packs and nothing else), yet the archive holds more: it was changed after it was built. Look at what was added.',
+  evaluate(facts) {
+    const extra = facts.undeclaredFiles ?? []
+    if (extra.length === 0) return []
+    const views = filesOf(facts)
+    const running = views.find((f) => extra.includes(f.path) && f.role !== 'runtime')
+    if (running) return [{ file: running.path, message: `${running.path} runs at ${running.role} time and is not in the declared file list (${extra.length} undeclared)`, weight: 45 }]
+    const code = views.find((f) => extra.includes(f.path))
+    if (code) return [{ file: code.path, message: `${code.path} is code not in the declared file list (${extra.length} undeclared)`, weight: 15 }]
+    return [{ file: extra[0]!, message: `${extra.length} file(s) not in the declared file list, e.g. ${extra[0]}`, weight: 0 }]
   },
 }
