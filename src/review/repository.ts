@@ -1,6 +1,19 @@
-// Kysely queries for the review desk: cases, their versions and events, removals, forensic copies, name blocks, rule outcomes.
+// Kysely queries for the review desk: cases, their versions and events, removals, forensic copies, name blocks and exceptions, appeals, rule outcomes.
 import type { Executor } from '../db/dialect.ts'
-import type { CaseEventRow, CaseRow, CaseStatus, NameBlockRow, RemovalRow, RemovalsTable, NameBlockKind } from '../db/schema.ts'
+import type {
+  CaseEventRow,
+  CaseRow,
+  CaseStatus,
+  NameAppealRow,
+  NameAppealStatus,
+  NameAppealsTable,
+  NameBlockRow,
+  NameExceptionRow,
+  NameExceptionsTable,
+  RemovalRow,
+  RemovalsTable,
+  NameBlockKind,
+} from '../db/schema.ts'
 import type { Insertable } from 'kysely'
 
 export const findCase = (db: Executor, id: number): Promise<CaseRow | undefined> =>
@@ -223,3 +236,52 @@ export const ruleOutcomeCounts = (db: Executor) =>
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .groupBy(['rule', 'outcome'])
     .execute()
+
+export const listNameExceptions = (db: Executor, filter: { ecosystem?: string; name?: string } = {}): Promise<NameExceptionRow[]> => {
+  let q = db.selectFrom('name_exceptions').selectAll()
+  if (filter.ecosystem) q = q.where('ecosystem', '=', filter.ecosystem)
+  if (filter.name) q = q.where('name', '=', filter.name)
+  return q.orderBy('id', 'desc').execute()
+}
+
+export const findNameException = (db: Executor, id: number): Promise<NameExceptionRow | undefined> =>
+  db.selectFrom('name_exceptions').selectAll().where('id', '=', id).executeTakeFirst()
+
+export async function insertNameException(db: Executor, e: Insertable<NameExceptionsTable>): Promise<NameExceptionRow | undefined> {
+  // An existing identical exception stands; the caller reports the duplicate.
+  return db
+    .insertInto('name_exceptions')
+    .values(e)
+    .onConflict((oc) => oc.columns(['ecosystem', 'name', 'target']).doNothing())
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export const deleteNameException = (db: Executor, id: number) => db.deleteFrom('name_exceptions').where('id', '=', id).execute()
+
+export const insertNameAppeal = (db: Executor, a: Insertable<NameAppealsTable>): Promise<NameAppealRow> =>
+  db.insertInto('name_appeals').values(a).returningAll().executeTakeFirstOrThrow()
+
+export const findNameAppeal = (db: Executor, id: number): Promise<NameAppealRow | undefined> =>
+  db.selectFrom('name_appeals').selectAll().where('id', '=', id).executeTakeFirst()
+
+export const openAppealFor = (db: Executor, packageId: number): Promise<NameAppealRow | undefined> =>
+  db.selectFrom('name_appeals').selectAll().where('package_id', '=', packageId).where('status', '=', 'open').executeTakeFirst()
+
+export function listNameAppeals(db: Executor, filter: { status?: NameAppealStatus; appellantId?: number }): Promise<NameAppealRow[]> {
+  let q = db.selectFrom('name_appeals').selectAll()
+  if (filter.status) q = q.where('status', '=', filter.status)
+  if (filter.appellantId !== undefined) q = q.where('appellant_id', '=', filter.appellantId)
+  return q.orderBy('id', 'desc').limit(500).execute()
+}
+
+/** Compare-and-set: only an open appeal is decided, once. */
+export async function decideNameAppeal(db: Executor, id: number, d: { status: NameAppealStatus; by: string; at: string; reason: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('name_appeals')
+    .set({ status: d.status, decided_by: d.by, decided_at: d.at, decision_reason: d.reason })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

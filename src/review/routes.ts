@@ -8,6 +8,7 @@ import * as cases from './service.ts'
 import * as removal from './removal.ts'
 import * as views from './views.ts'
 import * as blocks from './name-blocks.ts'
+import * as names from './name-exceptions.ts'
 import { advisoryDocument } from './advisories.ts'
 
 type Body = Record<string, unknown>
@@ -117,6 +118,56 @@ export async function reviewRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   app.delete(`${base}/name-blocks/:id`, async (request) => {
     await blocks.deleteNameBlock(deps, requireActor(request), idParam(request), body(request).reason)
     return { ok: true }
+  })
+
+  // Look-alike names: exceptions (security team) and appeals (package owners).
+  const exceptionView = (e: Awaited<ReturnType<typeof names.listExceptions>>[number]) => ({
+    id: e.id,
+    ecosystem: e.ecosystem,
+    name: e.name,
+    target: e.target,
+    reason: e.reason,
+    appealId: e.appeal_id,
+    createdBy: e.created_by,
+    createdAt: e.created_at,
+  })
+  const appealView = (a: Awaited<ReturnType<typeof names.listAppeals>>[number]) => ({
+    id: a.id,
+    ecosystem: a.ecosystem,
+    name: a.name,
+    findings: JSON.parse(a.targets) as string[],
+    reason: a.reason,
+    status: a.status,
+    appellant: a.appellant,
+    createdAt: a.created_at,
+    decidedBy: a.decided_by,
+    decidedAt: a.decided_at,
+    decisionReason: a.decision_reason,
+  })
+  app.get('/-/api/v1/names/exceptions', async (request) => ({ exceptions: (await names.listExceptions(deps, requireActor(request))).map(exceptionView) }))
+  app.post('/-/api/v1/names/exceptions', async (request, reply) => {
+    const input = body(request)
+    const row = await names.createException(deps, requireActor(request), { ecosystem: input.ecosystem, name: input.name, target: input.target, reason: input.reason })
+    return reply.status(201).send(exceptionView(row))
+  })
+  app.delete('/-/api/v1/names/exceptions/:id', async (request) => {
+    await names.deleteException(deps, requireActor(request), idParam(request), body(request).reason)
+    return { ok: true }
+  })
+  app.get('/-/api/v1/names/appeals', async (request) => {
+    const query = request.query as Record<string, string | undefined>
+    return { appeals: (await names.listAppeals(deps, requireActor(request), { status: query.status, mine: query.mine === '1' || query.mine === 'true' })).map(appealView) }
+  })
+  app.get('/-/api/v1/names/findings', async (request) => ({
+    packages: (await names.myFindings(deps, requireActor(request))).map((f) => ({ ecosystem: f.ecosystem, name: f.name, findings: f.findings, appeal: f.appeal ? appealView(f.appeal) : null })),
+  }))
+  app.post('/-/api/v1/names/appeals', async (request, reply) => {
+    const input = body(request)
+    return reply.status(201).send(appealView(await names.appeal(deps, requireActor(request), { ecosystem: input.ecosystem, name: input.name, reason: input.reason })))
+  })
+  app.post('/-/api/v1/names/appeals/:id/decision', async (request) => {
+    const input = body(request)
+    return appealView(await names.decideAppeal(deps, requireActor(request), idParam(request), { grant: input.grant, reason: input.reason }))
   })
 
   app.get(`${base}/rules`, async (request) => ({ rules: await views.rulePrecision(deps, requireActor(request)) }))

@@ -1,0 +1,82 @@
+// The name check: documented real squats are found with the technique that made them; distinct popular names are not.
+import { describe, expect, it } from 'vitest'
+import { bundledIndex, PopularIndex } from '../../src/scanning/names/popular-index.ts'
+import { findSquats, squatSignal, STRONG_SQUAT } from '../../src/scanning/names/typosquat.ts'
+import { nameSignals } from '../../src/scanning/names/name-signals.ts'
+import type { EcosystemId } from '../../src/core/ecosystem.ts'
+
+const best = (ecosystem: EcosystemId, name: string) => findSquats(ecosystem, name)[0]
+
+describe('typosquat check on the bundled rankings', () => {
+  // Squats reported in the wild (npm 2017 crossenv campaign, electorn 2018, PyPI 2017–2023 reports, the rest-client look-alike).
+  it.each([
+    ['npm', 'crossenv', 'cross-env', 'separator'],
+    ['npm', 'electorn', 'electron', 'transposition'],
+    ['npm', 'lodahs', 'lodash', 'transposition'],
+    ['npm', 'mongose', 'mongoose', 'omission'],
+    ['npm', 'babelcli', 'babel-cli', 'separator'],
+    ['pypi', 'reqeusts', 'requests', 'transposition'],
+    ['pypi', 'requessts', 'requests', 'repetition'],
+    ['pypi', 'fequests', 'requests', 'keyboard'],
+    ['rubygems', 'rest_client', 'rest-client', 'separator'],
+  ] as const)('%s %s imitates %s (%s)', (ecosystem, name, target, technique) => {
+    const match = best(ecosystem, name)
+    expect(match).toMatchObject({ target, technique })
+    expect(match!.strength).toBeGreaterThanOrEqual(STRONG_SQUAT)
+    expect(match!.explanation).toContain(target)
+  })
+
+  it('finds weaker resemblances as evidence, below the review strength', () => {
+    for (const [ecosystem, name, target] of [
+      ['pypi', 'python3-dateutil', 'python-dateutil'],
+      ['pypi', 'colourama', 'colorama'],
+      ['pypi', 'djanga', 'django'],
+      ['npm', 'discord.js-selfbot', 'discord.js'],
+      ['npm', 'lodash-utils', 'lodash'],
+      ['pypi', 'matplatlib-plus', 'matplotlib'],
+      ['pypi', 'httpxfaster', 'httpx'],
+    ] as const) {
+      const match = findSquats(ecosystem, name).find((m) => m.target === target)
+      expect(match, `${name} → ${target}`).toBeDefined()
+      expect(match!.strength).toBeGreaterThan(0.3)
+    }
+  })
+
+  it('reads look-alike letters from other scripts as the Latin ones they imitate', () => {
+    const cyrillic = 're\u0430ct' // Cyrillic а
+    expect(best('npm', cyrillic)).toMatchObject({ target: 'react', technique: 'homoglyph' })
+    expect(best('npm', 'r\u00e9act')).toMatchObject({ target: 'react', technique: 'homoglyph' }) // é
+  })
+
+  it('sees scope confusion and reordered words', () => {
+    const index = new PopularIndex('npm', [
+      { name: '@acme/build-tools', rank: 1 },
+      { name: 'url-parser-fast', rank: 2 },
+    ])
+    expect(findSquats('npm', 'acme-build-tools', index)[0]).toMatchObject({ target: '@acme/build-tools', technique: 'scope' })
+    expect(findSquats('npm', 'fast-url-parser', index)[0]).toMatchObject({ target: 'url-parser-fast', technique: 'reorder' })
+  })
+
+  it('leaves popular names, version siblings, very short names and unrelated names alone', () => {
+    expect(findSquats('npm', 'react')).toEqual([]) // it is the popular package
+    expect(findSquats('npm', 'preact')).toEqual([])
+    expect(best('pypi', 'psycopg3')).toBeUndefined() // psycopg2's sibling, not a typo
+    expect(findSquats('npm', 'gatehouse-registry-client')).toEqual([])
+    // one edit from a three-letter name is everywhere
+    expect(findSquats('npm', 'ms2').filter((m) => m.strength >= STRONG_SQUAT)).toEqual([])
+  })
+
+  it('honours exceptions and owner exemptions', () => {
+    expect(findSquats('npm', 'crossenv', bundledIndex('npm'), { excepted: new Set(['cross-env']) }).map((m) => m.target)).not.toContain('cross-env')
+    expect(findSquats('npm', 'crossenv', bundledIndex('npm'), { excepted: new Set(['*']) })).toEqual([])
+    expect(findSquats('npm', 'crossenv', bundledIndex('npm'), { exempt: (t) => t === 'cross-env' }).map((m) => m.target)).not.toContain('cross-env')
+  })
+
+  it('turns a strong match into a review-level context signal and weak ones into nothing', () => {
+    const [signal] = nameSignals('npm', 'crossenv')
+    expect(signal).toMatchObject({ rule: 'typosquat', weight: 50, context: true })
+    expect(signal!.message).toMatch(/crossenv is cross-env with separators or case changed \(#\d+ by downloads; separator/)
+    expect(nameSignals('npm', 'gatehouse-registry-client')).toEqual([])
+    expect(squatSignal({ name: 'x', target: 'y', rank: 1, technique: 'combosquat', strength: 0.4, explanation: 'x is y with words added' }).weight).toBe(16)
+  })
+})
