@@ -10,6 +10,11 @@ export interface Signal {
   readonly message: string
   readonly file?: string
   readonly line?: number
+  /**
+   * Evidence from the registry's records (the package's history, its name) rather than from the
+   * artifact itself: it can bring a version to review, never to rejection on its own.
+   */
+  readonly context?: boolean
 }
 
 export interface Thresholds {
@@ -31,12 +36,14 @@ export interface Verdict {
 
 export function decideVerdict(signals: readonly Signal[], thresholds: Thresholds = DEFAULT_THRESHOLDS): Verdict {
   const score = signals.reduce((sum, s) => sum + s.weight, 0)
+  const own = signals.reduce((sum, s) => sum + (s.context ? 0 : s.weight), 0)
   const strongest = [...signals].sort((a, b) => b.weight - a.weight).map((s) => `${s.rule}: ${s.message}`)
-  if (score >= thresholds.reject) {
+  if (own >= thresholds.reject) {
     return { verdict: 'reject', score, reasons: [`score ${score} ≥ reject threshold ${thresholds.reject}`, ...strongest] }
   }
   if (score >= thresholds.hold) {
-    return { verdict: 'hold', score, reasons: [`score ${score} ≥ review threshold ${thresholds.hold}`, ...strongest] }
+    const why = score >= thresholds.reject ? `score ${score} ≥ review threshold ${thresholds.hold} (the artifact's own evidence, ${own}, is below the reject threshold ${thresholds.reject}; history and name evidence alone hold, they never reject)` : `score ${score} ≥ review threshold ${thresholds.hold}`
+    return { verdict: 'hold', score, reasons: [why, ...strongest] }
   }
   return {
     verdict: 'publish',

@@ -1,0 +1,174 @@
+// The context stage: signals that need the registry's own records (the package's history), added to the static report.
+import type { Ecosystem } from '../core/ecosystem.ts'
+import type { Thresholds } from '../core/verdict.ts'
+import { decideVerdict } from '../core/verdict.ts'
+import type { Executor } from '../db/dialect.ts'
+import type { PackageRow, VersionRow } from '../db/schema.ts'
+import type { ScanReport, SignalRecord } from './engine.ts'
+import { diffHistory, type DependencyStanding, type HistoryVersion } from './history/diff.ts'
+import { earlierVersions, latestProfile, ownersOf, packageStandings } from './repository.ts'
+import { nameSignals } from './names/name-signals.ts'
+import { findSquats, TYPOSQUAT_RULE } from './names/typosquat.ts'
+import { bundledIndex } from './names/popular-index.ts'
+import { exceptedTargets } from '../review/name-exceptions.ts'
+import { removedLookalikes } from '../review/clusters/service.ts'
+import { severityOf } from './engine.ts'
+
+export interface ContextInput {
+  readonly eco: Ecosystem
+  readonly pkg: PackageRow
+  readonly version: VersionRow
+  readonly report: ScanReport
+  readonly now?: Date
+}
+
+/** What the registry's records change in a static report: signals to add, and rule ids whose static signals they replace. */
+export interface ContextFindings {
+  readonly add: SignalRecord[]
+  readonly replaces: readonly string[]
+}
+
+/** The package's history, and the name check with the registry's exceptions and owners; more context sources join here. */
+export async function contextFindings(db: Executor, input: ContextInput): Promise<ContextFindings> {
+  const [history, names, cluster] = await Promise.all([historySignals(db, input), registryNameSignals(db, input), clusterSignals(db, input)])
+  return { add: [...history, ...names, ...cluster], replaces: [TYPOSQUAT_RULE.id] }
+}
+
+/** The report with the context's findings folded in and the verdict decided again over all signals. */
+export function withContext(report: ScanReport, findings: ContextFindings, thresholds: Thresholds): ScanReport {
+  const replaced = report.signals.filter((s) => findings.replaces.includes(s.rule))
+  if (findings.add.length === 0 && replaced.length === 0) return report
+  const signals = [...report.signals.filter((s) => !findings.replaces.includes(s.rule)), ...findings.add]
+  const verdict = decideVerdict(
+    signals.filter((s) => s.weight > 0),
+    thresholds,
+  )
+  return { ...report, signals, verdict: verdict.verdict, score: verdict.score, reasons: verdict.reasons }
+}
+
+const HOUR = 3600_000
+
+export async function historySignals(db: Executor, { eco, pkg, version, report, now = new Date() }: ContextInput): Promise<SignalRecord[]> {
+  const earlier = await earlierVersions(db, pkg.id, version.id)
+  if (earlier.length === 0) return []
+  const published = earlier.filter((v) => v.state === 'published' && v.published_at)
+  const trusted = earlier.filter((v) => v.state === 'published' || v.state === 'unpublished')
+  // The version the new one follows: the most recently published, as users last installed it.
+  const previousRow = [...published].sort((a, b) => String(a.published_at).localeCompare(String(b.published_at)) || a.id - b.id).pop()
+  if (!previousRow) return []
+  const dependenciesOf = (manifest: string) => eco.dependencyNames(JSON.parse(manifest) as Record<string, unknown>)
+  const publisherName = await db.selectFrom('users').select('name').where('id', '=', version.publisher_id).executeTakeFirst()
+  const next: HistoryVersion = {
+    version: version.version,
+    profile: report.profile,
+    dependencies: dependenciesOf(version.manifest),
+    publisher: { id: version.publisher_id, name: publisherName?.name ?? `#${version.publisher_id}` },
+    tokenId: version.token_id,
+    uploadIp: version.upload_ip,
+  }
+  const previous: HistoryVersion = {
+    version: previousRow.version,
+    profile: await latestProfile(db, previousRow.id),
+    dependencies: dependenciesOf(previousRow.manifest),
+    publisher: { id: previousRow.publisher_id, name: previousRow.publisher_name ?? `#${previousRow.publisher_id}` },
+    tokenId: previousRow.token_id,
+    uploadIp: previousRow.upload_ip,
+  }
+
+  const newest = [...published].sort((a, b) => eco.compareVersions(a.version, b.version))[0]
+  const newerPublished = newest && eco.compareVersions(newest.version, version.version) < 0 ? newest.version : undefined
+  const withdrawn = earlier
+    .filter((v) => v.state === 'unpublished' || v.state === 'removed')
+    .map((v) => ({ version: v.version, state: v.state, hoursAgo: (now.getTime() - Date.parse(v.state_changed_at)) / HOUR }))
+    .sort((a, b) => a.hoursAgo - b.hoursAgo)[0]
+
+  const added = next.dependencies.filter((d) => !previous.dependencies.includes(d))
+  const owners = new Set(await ownersOf(db, pkg.id))
+  const standings = new Map<string, DependencyStanding>()
+  for (const dep of await packageStandings(db, eco.id, added)) {
+    const order = { removed: 0, rejected: 1, held: 2 } as const
+    const worst = [...dep.stopped].sort((a, b) => order[a.state as keyof typeof order] - order[b.state as keyof typeof order])[0]
+    standings.set(dep.name, {
+      name: dep.name,
+      known: true,
+      ageDays: (now.getTime() - Date.parse(dep.created_at)) / (24 * HOUR),
+      sharesOwner: dep.owners.some((o) => owners.has(o)),
+      ...(worst ? { worstState: worst.state as 'held' | 'rejected' | 'removed', worstVersion: worst.version } : {}),
+    })
+  }
+
+  return diffHistory({
+    next,
+    previous,
+    // Versions the gate or the desk stopped do not vouch for their publisher.
+    seen: {
+      publishers: new Set(trusted.map((v) => v.publisher_id)),
+      ips: new Set(trusted.flatMap((v) => (v.upload_ip ? [v.upload_ip] : []))),
+      versions: trusted.length,
+    },
+    newerPublished,
+    recentlyWithdrawn: withdrawn,
+    dependencies: standings,
+  })
+}
+
+/**
+ * The name check inside the registry: only while the name is new (no version of the package has
+ * been published yet; once one is, the name was accepted), minus the exceptions the security team
+ * granted and targets the same owners publish here.
+ */
+export async function registryNameSignals(db: Executor, { eco, pkg, version }: ContextInput): Promise<SignalRecord[]> {
+  const accepted = await db
+    .selectFrom('versions')
+    .select('id')
+    .where('package_id', '=', pkg.id)
+    .where('id', '!=', version.id)
+    .where('state', 'in', ['published', 'unpublished'])
+    .limit(1)
+    .executeTakeFirst()
+  if (accepted) return []
+  const index = bundledIndex(eco.id)
+  const excepted = await exceptedTargets(db, eco.id, pkg.name)
+  // Owners may publish look-alikes of their own packages (plugins, forks, renamed successors).
+  const owners = new Set(await ownersOf(db, pkg.id))
+  const targets = findSquats(eco.id, pkg.name, index, { excepted }).map((m) => m.target)
+  const local = (name: string): string | undefined => {
+    try {
+      return eco.parseName(name)
+    } catch {
+      return undefined // a bundled spelling this registry would not accept as a name: it cannot be a local package
+    }
+  }
+  const ownedTargets = new Set<string>()
+  for (const standing of await packageStandings(db, eco.id, targets.flatMap((t) => local(t) ?? []))) {
+    if (standing.owners.some((o) => owners.has(o))) ownedTargets.add(standing.name)
+  }
+  return nameSignals(eco.id, pkg.name, index, { excepted, exempt: (target) => ownedTargets.has(local(target) ?? '') })
+}
+
+export const CLUSTER_RULE = {
+  id: 'cluster-with-removed',
+  title: 'Copy of a package removed as malicious',
+  explanation:
+    'This version shares its content or an install/load-time file with a version the security team removed as malicious (names and versions masked): campaigns publish the same payload under many names and accounts. Compare it with the removed one; if it is the same payload, remove it too.',
+} as const
+
+/** A version that shares a fingerprint with removed malware is held at once, whatever its own score. */
+export async function clusterSignals(db: Executor, { version, report }: ContextInput): Promise<SignalRecord[]> {
+  const removed = await removedLookalikes(db, version.id, report.fingerprints)
+  const first = removed[0]
+  if (!first) return []
+  // Context weight: enough to hold for review at any sane threshold, never a rejection on its own.
+  const weight = 100
+  return [
+    {
+      rule: CLUSTER_RULE.id,
+      severity: severityOf(weight),
+      weight,
+      context: true,
+      message: `shares its ${first.kind} fingerprint with ${first.name}@${first.version} (${first.ecosystem}), removed as malicious${removed.length > 1 ? `, and ${removed.length - 1} more removed version(s)` : ''}`,
+      title: CLUSTER_RULE.title,
+      explanation: CLUSTER_RULE.explanation,
+    },
+  ]
+}
