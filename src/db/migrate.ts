@@ -6,6 +6,9 @@ import * as scans from './migrations/0002-scans.ts'
 import * as review from './migrations/0003-review.ts'
 import * as intel from './migrations/0005-intel.ts'
 import * as defense from './migrations/0007-defense.ts'
+import * as scanProfiles from './migrations/0009-scan-profiles.ts'
+import * as clusters from './migrations/0010-clusters.ts'
+import * as nameExceptions from './migrations/0012-name-exceptions.ts'
 
 // Migrations are listed in code rather than read from a folder, so they work the same from sources and bundles.
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +17,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-review': review,
   '0005-intel': intel,
   '0007-defense': defense,
+  '0009-scan-profiles': scanProfiles,
+  '0010-clusters': clusters,
+  '0012-name-exceptions': nameExceptions,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

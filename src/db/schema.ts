@@ -140,6 +140,8 @@ export interface ScansTable {
   stats: JsonText
   ms: number
   created_at: Timestamp
+  /** JSON VersionProfile (history diff); null for scans recorded before profiles existed. */
+  profile: JsonText | null
 }
 
 export type CaseStatus = 'open' | 'awaiting-second' | 'closed'
@@ -224,6 +226,60 @@ export interface NameBlocksTable {
   source: string
   created_by: string
   created_at: Timestamp
+}
+
+/** A fingerprint of one version: 'content' (the whole package, name and version masked) or 'payload' (one install/load-time file). */
+export interface VersionFingerprintsTable {
+  version_id: number
+  package_id: number
+  kind: 'content' | 'payload'
+  hash: string
+  created_at: Timestamp
+}
+
+/** A campaign: versions of two or more packages tied together by shared fingerprints. */
+export interface ClustersTable {
+  id: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ClusterFingerprintsTable {
+  cluster_id: number
+  kind: 'content' | 'payload'
+  hash: string
+}
+
+/** A look-alike name the security team accepted: `target` '*' covers every popular name. */
+export interface NameExceptionsTable {
+  id: Generated<number>
+  ecosystem: string
+  name: string
+  target: string
+  reason: string
+  appeal_id: number | null
+  created_by: string
+  created_at: Timestamp
+}
+
+export type NameAppealStatus = 'open' | 'granted' | 'denied'
+
+/** An owner's appeal against a typosquat finding on their package. */
+export interface NameAppealsTable {
+  id: Generated<number>
+  ecosystem: string
+  package_id: number
+  name: string
+  /** JSON array of the popular names the finding said it resembles. */
+  targets: JsonText
+  reason: string
+  status: NameAppealStatus
+  appellant_id: number
+  appellant: string
+  created_at: Timestamp
+  decided_by: string | null
+  decided_at: Timestamp | null
+  decision_reason: string | null
 }
 
 export interface RuleOutcomesTable {
@@ -428,6 +484,11 @@ export interface Database {
   removals: RemovalsTable
   forensic_artifacts: ForensicArtifactsTable
   name_blocks: NameBlocksTable
+  name_exceptions: NameExceptionsTable
+  version_fingerprints: VersionFingerprintsTable
+  clusters: ClustersTable
+  cluster_fingerprints: ClusterFingerprintsTable
+  name_appeals: NameAppealsTable
   rule_outcomes: RuleOutcomesTable
   switches: SwitchesTable
   ip_blocks: IpBlocksTable
@@ -452,6 +513,9 @@ export type ArtifactRow = Selectable<ArtifactsTable>
 export type JobRow = Selectable<JobsTable>
 export type AuditRow = Selectable<AuditLogTable>
 export type ScanRow = Selectable<ScansTable>
+export type NameExceptionRow = Selectable<NameExceptionsTable>
+export type ClusterRow = Selectable<ClustersTable>
+export type NameAppealRow = Selectable<NameAppealsTable>
 export type NewVersion = Insertable<VersionsTable>
 export type VersionUpdate = Updateable<VersionsTable>
 export type CaseRow = Selectable<CasesTable>

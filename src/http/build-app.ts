@@ -6,6 +6,7 @@ import { defenseRoutes, registerReadOnlyGuard } from '../defense/routes.ts'
 import { npmRoutes } from '../protocols/npm/routes.ts'
 import { scanRoutes } from '../scanning/routes.ts'
 import { reviewRoutes } from '../review/routes.ts'
+import { clusterRoutes } from '../review/clusters/routes.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { sessionRoutes } from '../accounts/routes.ts'
 import { consoleRoutes } from './console.ts'
@@ -33,6 +34,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(async (instance) => scanRoutes(instance, deps))
   await app.register(async (instance) => sessionRoutes(instance, deps))
   await app.register(async (instance) => reviewRoutes(instance, deps))
+  await app.register(async (instance) => clusterRoutes(instance, deps))
   await app.register(async (instance) => auditRoutes(instance, deps))
   await app.register(async (instance) => defenseRoutes(instance, deps))
   await app.register(async (instance) => intelRoutes(instance, deps))

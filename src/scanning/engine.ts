@@ -5,10 +5,14 @@ import { DEFAULT_THRESHOLDS, decideVerdict } from '../core/verdict.ts'
 import type { FileFacts, HookFacts, PackageFacts, Role } from './facts.ts'
 import { analyzeJavaScript } from './languages/javascript.ts'
 import { analyzePython, initPython } from './languages/python.ts'
+import { analyzeRuby, initRuby } from './languages/ruby.ts'
 import { analyzeShell } from './languages/shell.ts'
 import { RULES, RULESET_VERSION } from './rules/ruleset.ts'
 import type { Rule } from './rules/rule.ts'
 import { assignRoles, filesRunBy, inlineCode } from './roles.ts'
+import { profileOf, type VersionProfile } from './history/profile.ts'
+import { nameSignals } from './names/name-signals.ts'
+import { fingerprintsOf, type Fingerprints } from './fingerprint.ts'
 
 export interface SignalRecord extends Signal {
   readonly title: string
@@ -28,6 +32,10 @@ export interface ScanReport {
   readonly rulesetVersion: string
   readonly ms: number
   readonly stats: { readonly files: number; readonly analyzed: number; readonly parseErrors: number; readonly textOnly: number }
+  /** What the next version of the package is compared against (history diff). */
+  readonly profile?: VersionProfile
+  /** What copies of this package under other names share with it (campaign clusters). */
+  readonly fingerprints?: Fingerprints
 }
 
 export interface EngineOptions {
@@ -40,6 +48,7 @@ export interface EngineOptions {
 /** Loads parsers that need asynchronous set-up (tree-sitter grammars). Call once before analyzing. */
 export async function initEngine(): Promise<void> {
   await initPython()
+  await initRuby()
 }
 
 type Analyzer = (path: string, source: string) => FileFacts
@@ -50,11 +59,13 @@ function analyzerFor(file: ArtifactFile): Analyzer | undefined {
   if (/\.(m|c)?jsx?$|\.(m|c)?tsx?$/.test(path)) return analyzeJavaScript
   if (/\.pyw?$/.test(path)) return analyzePython
   if (/\.pth$/.test(path)) return analyzePth
+  if (/\.(rb|rake|gemspec)$/.test(path) || /(^|\/)(Rakefile|Gemfile)$/.test(path)) return analyzeRuby
   if (/\.(sh|bash|zsh|ps1|psm1|bat|cmd|vbs)$/i.test(path)) return analyzeShell
   if (!/\.[A-Za-z0-9]+$/.test(path.split('/').pop() ?? '') && file.content.subarray(0, 2).toString() === '#!') {
     const shebang = file.content.subarray(0, 120).toString('utf8').split('\n')[0] ?? ''
     if (/node/.test(shebang)) return analyzeJavaScript
     if (/python/.test(shebang)) return analyzePython
+    if (/ruby/.test(shebang)) return analyzeRuby
     if (/sh\b/.test(shebang)) return analyzeShell
   }
   return undefined
@@ -108,7 +119,7 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
       if (analyze !== analyzeShell) budget -= source.length
       result = safely(analyze, path, source)
     } else {
-      result = textFacts(path, source, analyze === analyzePython || analyze === analyzePth ? 'python' : 'javascript')
+      result = textFacts(path, source, analyze === analyzePython || analyze === analyzePth ? 'python' : analyze === analyzeRuby ? 'ruby' : 'javascript')
     }
     facts.set(path, result)
     return result
@@ -149,14 +160,36 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
     hooks,
     binaries,
     fileCount: artifact.files.length,
+    ...declaredFacts(artifact, eco),
+  }
+}
+
+/** The installer's message, and how the archive's contents compare with the files its metadata declares. */
+function declaredFacts(artifact: Artifact, eco: Ecosystem): Pick<PackageFacts, 'installMessage' | 'undeclaredFiles' | 'missingDeclaredFiles' | 'commands'> {
+  const message = eco.installMessage?.(artifact)
+  const commands = eco.installedCommands?.(artifact) ?? []
+  const declared = eco.declaredFiles?.(artifact)
+  const base = { ...(message ? { installMessage: message } : {}), ...(commands.length > 0 ? { commands } : {}) }
+  if (!declared) return base
+  const inArchive = new Set(artifact.files.map((f) => f.path))
+  const listed = new Set(declared.map((p) => p.replace(/^\.\//, '')))
+  return {
+    ...base,
+    undeclaredFiles: [...inArchive].filter((p) => !listed.has(p)),
+    missingDeclaredFiles: [...listed].filter((p) => !inArchive.has(p)),
   }
 }
 
 /** Cheap facts for a file over the parse budget: indicators from its text, local imports by pattern. */
-function textFacts(path: string, source: string, language: 'javascript' | 'python'): FileFacts {
+function textFacts(path: string, source: string, language: 'javascript' | 'python' | 'ruby'): FileFacts {
   const facts = analyzeShell(path, source)
   const imports = new Set<string>()
-  const re = language === 'javascript' ? /require\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)|from\s*["'](\.{1,2}\/[^"']+)["']/g : /^\s*(?:from\s+([.\w]+)\s+import|import\s+([.\w]+))/gm
+  const re =
+    language === 'javascript'
+      ? /require\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)|from\s*["'](\.{1,2}\/[^"']+)["']/g
+      : language === 'ruby'
+        ? /^\s*require(?:_relative)?\s*\(?\s*["']([^"']+)["']()/gm
+        : /^\s*(?:from\s+([.\w]+)\s+import|import\s+([.\w]+))/gm
   for (const m of source.matchAll(re)) imports.add((m[1] ?? m[2])!)
   // shell analysis treats every line as run; for source text that would overstate it
   const indicators = facts.indicators.map(({ executed: _e, ...rest }) => rest)
@@ -211,7 +244,7 @@ export function severityOf(weight: number): Severity {
 export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: EngineOptions = {}): ScanReport {
   const started = performance.now()
   const facts = collectFacts(artifact, eco)
-  const signals = evaluateRules(facts, options.extraRules)
+  const signals = [...evaluateRules(facts, options.extraRules), ...nameSignals(eco.id, artifact.name)]
   const verdict = decideVerdict(
     signals.filter((s) => s.weight > 0),
     options.thresholds ?? DEFAULT_THRESHOLDS,
@@ -233,6 +266,8 @@ export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: Eng
       parseErrors: facts.files.filter((f) => f.parseError && !f.parseError.includes('scanned as text')).length,
       textOnly: facts.files.filter((f) => f.parseError?.includes('scanned as text')).length,
     },
+    profile: profileOf(facts, artifact),
+    fingerprints: fingerprintsOf(artifact, facts, new Set(signals.flatMap((s) => (s.weight > 0 && s.file ? [s.file] : [])))),
   }
 }
 

@@ -48,6 +48,18 @@ export interface Evaluation {
   readonly precisionAtBaseRate: number
   readonly timing: { readonly p50: number; readonly p95: number; readonly max: number; readonly perSecond: number; readonly count: number }
   readonly slowest: readonly { path: string; ms: number }[]
+  readonly clusters: ClusterFigures
+}
+
+/** What campaign fingerprints would group, counted in distinct package names. */
+export interface ClusterFigures {
+  /** Malicious packages sharing a fingerprint with a malicious package of another name, and how many groups they form. */
+  readonly malicious: { readonly clustered: number; readonly of: number; readonly groups: number }
+  /** Benign packages sharing a fingerprint with a benign package of another name (harmless until one is removed). */
+  readonly benign: { readonly clustered: number; readonly of: number }
+  /** Benign packages sharing a fingerprint with a malicious one: what removing the malware would wrongly hold. */
+  readonly benignWithMalicious: number
+  readonly examples: readonly string[]
 }
 
 export interface EvaluateOptions {
@@ -116,6 +128,60 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label 
       .sort((x, y) => y.report!.ms - x.report!.ms)
       .slice(0, 5)
       .map((o) => ({ path: o.path, ms: round(o.report!.ms) })),
+    clusters: clusterFigures(outcomes),
+  }
+}
+
+/** Groups samples by shared fingerprints (union-find over package names), as the registry's clusters would. */
+export function clusterFigures(outcomes: readonly SampleOutcome[]): ClusterFigures {
+  const labelOf = new Map<string, Label>()
+  const byKey = new Map<string, Set<string>>()
+  for (const o of outcomes) {
+    const r = o.report
+    if (!r?.fingerprints || !r.name) continue
+    const id = `${o.label}\u0000${r.ecosystem}\u0000${r.name}`
+    labelOf.set(id, o.label)
+    for (const key of [...(r.fingerprints.content ? [`c:${r.fingerprints.content}`] : []), ...r.fingerprints.payloads.map((p) => `p:${p}`)]) {
+      byKey.set(key, (byKey.get(key) ?? new Set()).add(id))
+    }
+  }
+  const parent = new Map<string, string>()
+  const find = (x: string): string => {
+    let root = x
+    while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root)!
+    parent.set(x, root)
+    return root
+  }
+  for (const ids of byKey.values()) {
+    const [first, ...rest] = [...ids]
+    for (const id of rest) parent.set(find(id), find(first!))
+  }
+  const groups = new Map<string, string[]>()
+  for (const id of labelOf.keys()) groups.set(find(id), [...(groups.get(find(id)) ?? []), id])
+  let malClustered = 0
+  let malGroups = 0
+  let benClustered = 0
+  let crossed = 0
+  const examples: string[] = []
+  const bare = (id: string) => id.split('\u0000').slice(1).join(':')
+  for (const members of groups.values()) {
+    if (members.length < 2) continue
+    const mal = members.filter((m) => labelOf.get(m) === 'malicious')
+    const ben = members.filter((m) => labelOf.get(m) === 'benign')
+    if (mal.length >= 2) {
+      malClustered += mal.length
+      malGroups++
+    }
+    if (mal.length > 0) crossed += ben.length
+    else if (ben.length >= 2) benClustered += ben.length
+    if (ben.length > 0 && examples.length < 10) examples.push(`${mal.length > 0 ? `malicious ${mal.slice(0, 2).map(bare).join(', ')} with ` : ''}${ben.slice(0, 3).map(bare).join(', ')}${ben.length > 3 ? ` (+${ben.length - 3})` : ''}`)
+  }
+  const count = (label: Label) => [...labelOf.values()].filter((l) => l === label).length
+  return {
+    malicious: { clustered: malClustered, of: count('malicious'), groups: malGroups },
+    benign: { clustered: benClustered, of: count('benign') },
+    benignWithMalicious: crossed,
+    examples,
   }
 }
 

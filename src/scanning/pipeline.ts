@@ -10,10 +10,15 @@ import { ScanTimeoutError } from './scanner.ts'
 import { insertScan } from './repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
 import { drillCanary } from './rules/package-shape.ts'
+import { contextFindings, withContext } from './context.ts'
+import { recordFingerprints, removedLookalikes } from '../review/clusters/service.ts'
 
 export type ScanDeps = Pick<Deps, 'db' | 'blobs' | 'config' | 'log' | 'ecosystems' | 'scanner' | 'defense'>
 
 const STATE_FOR = { publish: 'published', hold: 'held', reject: 'rejected' } as const
+
+/** A look-alike was removed while this version's context was being read. */
+class ContextChanged extends Error {}
 
 /**
  * Idempotent: a version that is no longer pending (already judged, or removed meanwhile) is left
@@ -31,20 +36,30 @@ export async function scanVersion(deps: ScanDeps, versionId: number): Promise<vo
   const bytes = await deps.blobs.get(artifact.blob_key)
   if (!bytes) throw new Error(`blob ${artifact.blob_key} of version ${versionId} is missing`)
 
-  const report = await scanOrHold(deps, bytes, eco.id, artifact.filename)
-  const reason = `gate: ${report.verdict} (score ${report.score}; ${report.reasons.join('; ')})`
-  try {
-    await deps.db.kysely.transaction().execute(async (trx) => {
-      await insertScan(trx, version.id, report, new Date().toISOString())
-      await transitionVersion(deps, eco, trx, { versionId, from: 'pending', to: STATE_FOR[report.verdict], reason, actor: SYSTEM('scanner') })
-      if (report.verdict === 'hold') {
-        await fileVersionForReview(trx, deps.db.dialect, { packageId: pkg.id, versionId, score: report.score, source: 'gate', actor: SYSTEM('scanner'), note: `${version.version} held: ${report.reasons.join('; ')}` })
-      }
-    })
-  } catch (err) {
-    // Someone else moved it first (a concurrent delivery of this job): nothing left to do.
-    if (err instanceof RegistryError && err.code === 'conflict') return
-    throw err
+  const staticReport = await scanOrHold(deps, bytes, eco.id, artifact.filename)
+  let report: ScanReport | undefined
+  // Context (history, names, clusters) is read before the transaction; a removal of a look-alike that
+  // commits in between is seen inside it (the fingerprint locks order the two), and the context is read again.
+  for (let attempt = 1; !report; attempt++) {
+    const candidate = withContext(staticReport, await contextFindings(deps.db.kysely, { eco, pkg, version, report: staticReport }), deps.scanner.thresholds)
+    const reason = `gate: ${candidate.verdict} (score ${candidate.score}; ${candidate.reasons.join('; ')})`
+    try {
+      await deps.db.kysely.transaction().execute(async (trx) => {
+        await recordFingerprints(trx, deps.db.dialect, { versionId: version.id, packageId: pkg.id, fingerprints: candidate.fingerprints })
+        if (candidate.verdict === 'publish' && attempt < 3 && (await removedLookalikes(trx, version.id, candidate.fingerprints)).length > 0) throw new ContextChanged()
+        await insertScan(trx, version.id, candidate, new Date().toISOString())
+        await transitionVersion(deps, eco, trx, { versionId, from: 'pending', to: STATE_FOR[candidate.verdict], reason, actor: SYSTEM('scanner') })
+        if (candidate.verdict === 'hold') {
+          await fileVersionForReview(trx, deps.db.dialect, { packageId: pkg.id, versionId, score: candidate.score, source: 'gate', actor: SYSTEM('scanner'), note: `${version.version} held: ${candidate.reasons.join('; ')}` })
+        }
+      })
+      report = candidate
+    } catch (err) {
+      if (err instanceof ContextChanged) continue
+      // Someone else moved it first (a concurrent delivery of this job): nothing left to do.
+      if (err instanceof RegistryError && err.code === 'conflict') return
+      throw err
+    }
   }
   deps.log.info({ versionId, name: pkg.name, version: version.version, verdict: report.verdict, score: report.score, ms: report.ms }, 'scanned')
   deps.defense.metrics.scans.inc({ ecosystem: eco.id, verdict: report.verdict })

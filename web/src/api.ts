@@ -215,3 +215,65 @@ export async function downloadAttachment(path: string): Promise<string | null> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
   return res.headers.get('x-gatehouse-sha256')
 }
+
+export interface NameException {
+  id: number
+  ecosystem: string
+  name: string
+  /** '*' when the name may resemble any popular package. */
+  target: string
+  reason: string
+  appealId: number | null
+  createdBy: string
+  createdAt: string
+}
+
+export interface NameAppeal {
+  id: number
+  ecosystem: string
+  name: string
+  findings: string[]
+  reason: string
+  status: 'open' | 'granted' | 'denied'
+  appellant: string
+  createdAt: string
+  decidedBy: string | null
+  decidedAt: string | null
+  decisionReason: string | null
+}
+
+export interface OwnedFinding {
+  ecosystem: string
+  name: string
+  findings: string[]
+  appeal: NameAppeal | null
+}
+
+export interface ClusterSummary {
+  id: number
+  createdAt: string
+  updatedAt: string
+  packages: number
+  versions: number
+  published: number
+  /** Held or still pending. */
+  held: number
+  removed: number
+}
+
+export interface ClusterDetail {
+  id: number
+  createdAt: string
+  /** `content:…` or `payload:…`, shortened. */
+  fingerprints: string[]
+  members: {
+    versionId: number
+    ecosystem: string
+    name: string
+    version: string
+    state: string
+    publisher: string | null
+    createdAt: string
+    caseId: number | null
+  }[]
+}

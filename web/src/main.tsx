@@ -2,7 +2,7 @@
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, onSessionExpired } from './api.ts'
-import { clearSession, currentSession, type Session } from './session.ts'
+import { clearSession, currentSession, isReviewer, type Session } from './session.ts'
 import { Link, navigate, useRoute } from './router.tsx'
 import { LoginPage } from './pages/login.tsx'
 import { QueuePage } from './pages/queue.tsx'
@@ -13,17 +13,27 @@ import { RemovalsPage } from './pages/removals.tsx'
 import { DefensePage } from './pages/defense.tsx'
 import { AlertsPage } from './pages/alerts.tsx'
 import { IncidentsPage } from './pages/incidents.tsx'
+import { LookAlikeNamesPage } from './pages/look-alike-names.tsx'
+import { MyPackagesPage } from './pages/my-packages.tsx'
+import { ClustersPage } from './pages/clusters.tsx'
 import type { PublicStatus } from './defense-api.ts'
 
 const NAV = [
   { to: '/', label: 'Queue' },
   { to: '/removals', label: 'Removals' },
   { to: '/name-blocks', label: 'Name blocks' },
+  { to: '/look-alike-names', label: 'Look-alike names' },
+  { to: '/clusters', label: 'Clusters' },
   { to: '/audit', label: 'Audit log' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/incidents', label: 'Incidents' },
   { to: '/defense', label: 'Defense' },
 ]
+
+/** Package owners who are not on the security team see only their own packages' findings. */
+const OWNER_NAV = [{ to: '/my-packages', label: 'My packages' }]
+
+const navFor = (session: Session) => (isReviewer(session.user) ? NAV : OWNER_NAV)
 
 function App() {
   const route = useRoute()
@@ -67,7 +77,7 @@ function App() {
       <header class="topbar">
         <span class="brand">Gatehouse · security console</span>
         <nav aria-label="Main">
-          {NAV.map((n) => (
+          {navFor(session).map((n) => (
             <Link key={n.to} to={n.to} aria-current={isCurrent(route.path, n.to) ? 'page' : undefined}>
               {n.label}
             </Link>
@@ -106,10 +116,14 @@ function isCurrent(path: string, to: string): boolean {
 
 function titleOf(path: string): string {
   if (path.startsWith('/cases/')) return `case ${path.slice(7)}`
-  return NAV.find((n) => n.to !== '/' && path.startsWith(n.to))?.label ?? 'queue'
+  return [...NAV, ...OWNER_NAV].find((n) => n.to !== '/' && path.startsWith(n.to))?.label ?? 'queue'
 }
 
 function page(path: string, session: Session) {
+  if (!isReviewer(session.user)) return <MyPackagesPage />
+  if (path.startsWith('/my-packages')) return <MyPackagesPage />
+  if (path.startsWith('/look-alike-names')) return <LookAlikeNamesPage />
+  if (path.startsWith('/clusters')) return <ClustersPage />
   const caseMatch = /^\/cases\/(\d+)\/?$/.exec(path)
   if (caseMatch) return <CasePage id={Number(caseMatch[1])} me={session.user.name} />
   if (path === '/' || path === '/login') return <QueuePage />

@@ -71,6 +71,11 @@ function printHuman(r: Evaluation): void {
   console.log(`precision at base rate ${r.baseRate}: ${pct(r.precisionAtBaseRate)}`)
   console.log(`time per package: p50 ${r.timing.p50} ms, p95 ${r.timing.p95} ms, max ${r.timing.max} ms; ${r.timing.perSecond} packages/s over ${r.timing.count}`)
   console.log(`slowest: ${r.slowest.map((s) => `${s.path} (${s.ms} ms)`).join(', ')}`)
+  const c = r.clusters
+  console.log(
+    `campaign fingerprints: ${c.malicious.clustered}/${c.malicious.of} malicious packages in ${c.malicious.groups} clusters; ${c.benign.clustered}/${c.benign.of} benign packages share one with another benign package; ${c.benignWithMalicious} benign share one with malware`,
+  )
+  for (const example of c.examples) console.log(`  ${example}`)
   console.log('rule hits (malicious | benign):')
   const rules = new Set([...Object.keys(r.malicious.ruleHits), ...Object.keys(r.benign.ruleHits)])
   for (const rule of rules) console.log(`  ${rule.padEnd(32)} ${String(r.malicious.ruleHits[rule] ?? 0).padStart(6)} | ${r.benign.ruleHits[rule] ?? 0}`)

@@ -15,7 +15,17 @@ import {
   stealsBrowserOrWalletData,
 } from './exfiltration.ts'
 import { capturesInput, decodesAndExecutes, downloadsAndExecutes, establishesPersistence, hiddenPowerShell, remoteShell } from './execution.ts'
-import { bundledExecutable, dependencyConfusionVersion, drillCanary, encodedPayload, installHook, obfuscatedCode } from './package-shape.ts'
+import {
+  bundledExecutable,
+  dependencyConfusionVersion,
+  drillCanary,
+  encodedPayload,
+  installHook,
+  installMessage,
+  obfuscatedCode,
+  shadowsSystemCommand,
+  undeclaredFiles,
+} from './package-shape.ts'
 
 export const RULES: readonly Rule[] = [
   exfiltratesEnvironment,
@@ -36,6 +46,9 @@ export const RULES: readonly Rule[] = [
   encodedPayload,
   bundledExecutable,
   installHook,
+  installMessage,
+  shadowsSystemCommand,
+  undeclaredFiles,
   dependencyConfusionVersion,
   drillCanary,
 ]
@@ -52,9 +65,10 @@ export const RULESET_VERSION = `${RULESET_RELEASE}+${detectionDigest()}`
 function detectionDigest(): string {
   const scanning = dirname(dirname(fileURLToPath(import.meta.url)))
   const hash = createHash('sha256')
-  for (const folder of ['rules', 'languages', '.']) {
+  // names/data holds the popular-name rankings the name check compares against
+  for (const folder of ['rules', 'languages', 'history', 'names', 'names/data', '.']) {
     const dir = join(scanning, folder)
-    const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') || f.endsWith('.txt')).sort()
     for (const file of files) {
       if (folder === '.' && !['indicators.ts', 'facts.ts', 'engine.ts', 'roles.ts'].includes(file)) continue
       hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0')
