@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
 import type { Database } from './schema.ts'
 import type { DialectName } from './dialect.ts'
 
@@ -41,7 +41,7 @@ export function createDb(target: DatabaseTarget): Db {
     sqlite.pragma('synchronous = FULL')
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 10000')
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) })
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() }
   }
   const options = target.schema ? `-c search_path=${quoteIdent(target.schema)}` : undefined
@@ -53,6 +53,29 @@ export function createDb(target: DatabaseTarget): Db {
     pgPool: pool,
     ...(target.schema ? { schema: target.schema } : {}),
     close: () => kysely.destroy(),
+  }
+}
+
+/**
+ * SQLite transactions begin IMMEDIATE: a transaction that reads and then writes takes the write lock
+ * up front, so two processes on one database file (a server and a CLI command, or two instances)
+ * wait for each other through busy_timeout instead of one failing with "database is locked" when
+ * both try to upgrade a read lock. Within one process the single connection serialises them anyway.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig
+  constructor(config: SqliteDialectConfig) {
+    super(config)
+    this.#config = config
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config)
   }
 }
 
