@@ -20,6 +20,7 @@ import { startSchedules, stopSchedules } from './intel/schedules.ts'
 import { Scanner } from './scanning/scanner.ts'
 import { archiveLimits } from './packages/service.ts'
 import { Defense } from './defense/service.ts'
+import { DownloadCounter } from './packages/downloads.ts'
 
 export { ECOSYSTEMS }
 
@@ -59,7 +60,8 @@ export async function openDeps(config: Config, options: OpenOptions = {}): Promi
     })
     const forensics = options.forensics ?? new FsBlobStore(join(config.dataDir, 'forensics'))
     const defense = new Defense(db, config, log)
-    return { config, db, blobs, forensics, queue, ecosystems: ECOSYSTEMS, scanner, defense, log }
+    const downloads = new DownloadCounter(db, log)
+    return { config, db, blobs, forensics, queue, ecosystems: ECOSYSTEMS, scanner, defense, downloads, log }
   } catch (err) {
     await db.close()
     throw err
@@ -86,5 +88,6 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.queue.stop()
   await deps.scanner.close()
   await deps.defense.close()
+  await deps.downloads.close()
   await deps.db.close()
 }

@@ -6,6 +6,7 @@ import type { JobQueue } from './jobs/job-queue.ts'
 import type { Ecosystem, EcosystemId } from './core/ecosystem.ts'
 import type { Scanner } from './scanning/scanner.ts'
 import type { Defense } from './defense/service.ts'
+import type { DownloadCounter } from './packages/downloads.ts'
 
 export interface Logger {
   info(obj: object | string, msg?: string): void
@@ -25,5 +26,7 @@ export interface Deps {
   readonly scanner: Scanner
   /** Switches, IP blocks, rate limits, the upload monitor, alerts and incidents. */
   readonly defense: Defense
+  /** Tallies served archives per version and day (written in batches). */
+  readonly downloads: DownloadCounter
   readonly log: Logger
 }

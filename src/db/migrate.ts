@@ -8,6 +8,7 @@ import * as intel from './migrations/0005-intel.ts'
 import * as defense from './migrations/0007-defense.ts'
 import * as scanProfiles from './migrations/0009-scan-profiles.ts'
 import * as clusters from './migrations/0010-clusters.ts'
+import * as downloads from './migrations/0011-downloads.ts'
 import * as nameExceptions from './migrations/0012-name-exceptions.ts'
 
 // Migrations are listed in code rather than read from a folder, so they work the same from sources and bundles.
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-defense': defense,
   '0009-scan-profiles': scanProfiles,
   '0010-clusters': clusters,
+  '0011-downloads': downloads,
   '0012-name-exceptions': nameExceptions,
 }
 

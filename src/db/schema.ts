@@ -238,6 +238,13 @@ export interface VersionFingerprintsTable {
 }
 
 /** A campaign: versions of two or more packages tied together by shared fingerprints. */
+export interface DownloadCountsTable {
+  version_id: number
+  /** UTC day, YYYY-MM-DD. */
+  day: string
+  count: number
+}
+
 export interface ClustersTable {
   id: Generated<number>
   created_at: Timestamp
@@ -487,6 +494,7 @@ export interface Database {
   name_exceptions: NameExceptionsTable
   version_fingerprints: VersionFingerprintsTable
   clusters: ClustersTable
+  download_counts: DownloadCountsTable
   cluster_fingerprints: ClusterFingerprintsTable
   name_appeals: NameAppealsTable
   rule_outcomes: RuleOutcomesTable

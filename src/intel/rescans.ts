@@ -15,6 +15,7 @@ import { fileVersionForReview } from '../review/service.ts'
 import { insertScan } from '../scanning/repository.ts'
 import type { ScanReport } from '../scanning/engine.ts'
 import { rescanBatchJob } from './jobs.ts'
+import { recentDownloads } from '../packages/downloads.ts'
 
 export type RescanDeps = Pick<Deps, 'db' | 'config' | 'scanner' | 'blobs' | 'queue' | 'ecosystems' | 'log'>
 
@@ -40,9 +41,37 @@ export interface RescanStart {
 }
 
 /**
+ * Pure: the order a rescan works in. The newest uploads (where a fresh attack sits) and the most
+ * downloaded versions of the last 30 days (where a miss hurts most) take turns at the head of the
+ * list, each version once; versions nobody downloaded follow newest first.
+ */
+export function rescanOrder(versions: readonly { id: number; createdAt: string; downloads: number }[]): number[] {
+  const newest = [...versions].sort((a, b) => (a.createdAt === b.createdAt ? b.id - a.id : a.createdAt < b.createdAt ? 1 : -1))
+  const popular = newest.filter((v) => v.downloads > 0).sort((a, b) => b.downloads - a.downloads)
+  const order: number[] = []
+  const taken = new Set<number>()
+  let n = 0
+  let p = 0
+  while (order.length < versions.length) {
+    for (const list of [newest, popular]) {
+      const at = list === newest ? n : p
+      let i = at
+      while (i < list.length && taken.has(list[i]!.id)) i++
+      if (i < list.length) {
+        taken.add(list[i]!.id)
+        order.push(list[i]!.id)
+        i++
+      }
+      if (list === newest) n = i
+      else p = i
+    }
+  }
+  return order
+}
+
+/**
  * Starts a rescan under the scanner's ruleset, or returns the one already running for it. The
- * worklist is fixed now, newest uploads first: they are the likeliest to be installed, and the
- * registry keeps no download counts to rank by. Runs under an older ruleset are superseded.
+ * worklist is fixed now, in `rescanOrder`. Runs under an older ruleset are superseded.
  */
 export async function startRescan(deps: RescanDeps, input: { reason: string; actor: AuditActor }): Promise<RescanStart> {
   const ruleset = deps.scanner.rulesetVersion
@@ -56,14 +85,14 @@ export async function startRescan(deps: RescanDeps, input: { reason: string; act
       await trx.updateTable('rescan_runs').set({ status: 'cancelled', finished_at: at, updated_at: at }).where('id', '=', old.id).where('status', '=', 'running').execute()
       await appendAudit(trx, deps.db.dialect, { actor: input.actor, action: 'rescan.supersede', subjectType: 'rescan', subjectId: old.id, reason: `superseded by ruleset ${ruleset}`, before: { status: 'running' }, after: { status: 'cancelled' } })
     }
-    const stale = await trx
+    const candidates = await trx
       .selectFrom('versions')
-      .select('versions.id')
+      .select(['versions.id', 'versions.created_at'])
       .where('versions.state', 'in', RESCANNED)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('scans').select('scans.id').whereRef('scans.version_id', '=', 'versions.id').where('scans.ruleset_version', '=', ruleset))))
-      .orderBy('versions.created_at', 'desc')
-      .orderBy('versions.id', 'desc')
       .execute()
+    const downloads = await recentDownloads(trx, candidates.map((v) => v.id))
+    const stale = rescanOrder(candidates.map((v) => ({ id: v.id, createdAt: v.created_at, downloads: downloads.get(v.id) ?? 0 }))).map((id) => ({ id }))
     const run = await trx
       .insertInto('rescan_runs')
       .values({

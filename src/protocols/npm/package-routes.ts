@@ -63,6 +63,7 @@ export function registerPackageRoutes(app: FastifyInstance, deps: Deps): void {
     const path = parsedOr404(request)
     if (path.kind === 'tarball') {
       const { artifact, bytes } = await loadArtifactOrTombstone(deps, path.name, path.filename)
+      deps.downloads.count(artifact.version_id)
       return reply
         .header('content-type', 'application/octet-stream')
         .header('cache-control', 'public, max-age=31536000, immutable')
