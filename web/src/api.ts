@@ -277,3 +277,28 @@ export interface ClusterDetail {
     caseId: number | null
   }[]
 }
+
+export interface RescanRun {
+  id: number
+  rulesetVersion: string
+  status: 'running' | 'done' | 'cancelled'
+  reason: string
+  total: number
+  done: number
+  flagged: number
+  held: number
+  percent: number
+  startedBy: string
+  createdAt: string
+  finishedAt: string | null
+}
+
+export interface ReporterStats {
+  reporter: string
+  trusted: boolean
+  reports: number
+  confirmed: number
+  dismissed: number
+  open: number
+  accuracy: number | null
+}

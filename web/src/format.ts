@@ -28,3 +28,8 @@ export function compact(value: unknown): string {
   if (typeof value === 'string') return value
   return JSON.stringify(value)
 }
+
+/** An audit actor label as people read it: `user:rita` is rita; `system:…` and `cli` stay as they are. */
+export function actorName(label: string): string {
+  return label.startsWith('user:') ? label.slice(5) : label
+}

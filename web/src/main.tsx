@@ -16,6 +16,7 @@ import { IncidentsPage } from './pages/incidents.tsx'
 import { LookAlikeNamesPage } from './pages/look-alike-names.tsx'
 import { MyPackagesPage } from './pages/my-packages.tsx'
 import { ClustersPage } from './pages/clusters.tsx'
+import { IntelligencePage } from './pages/intelligence.tsx'
 import type { PublicStatus } from './defense-api.ts'
 
 const NAV = [
@@ -24,6 +25,7 @@ const NAV = [
   { to: '/name-blocks', label: 'Name blocks' },
   { to: '/look-alike-names', label: 'Look-alike names' },
   { to: '/clusters', label: 'Clusters' },
+  { to: '/intelligence', label: 'Intelligence' },
   { to: '/audit', label: 'Audit log' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/incidents', label: 'Incidents' },
@@ -124,6 +126,7 @@ function page(path: string, session: Session) {
   if (path.startsWith('/my-packages')) return <MyPackagesPage />
   if (path.startsWith('/look-alike-names')) return <LookAlikeNamesPage />
   if (path.startsWith('/clusters')) return <ClustersPage />
+  if (path.startsWith('/intelligence')) return <IntelligencePage />
   const caseMatch = /^\/cases\/(\d+)\/?$/.exec(path)
   if (caseMatch) return <CasePage id={Number(caseMatch[1])} me={session.user.name} />
   if (path === '/' || path === '/login') return <QueuePage />
