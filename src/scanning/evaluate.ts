@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto'
 import type { Ecosystem, EcosystemId } from '../core/ecosystem.ts'
 import type { ArchiveLimits } from '../core/archive-limits.ts'
-import type { Thresholds } from '../core/verdict.ts'
+import { decideVerdict, type Thresholds } from '../core/verdict.ts'
 import { RegistryError } from '../core/errors.ts'
 import { analyzeArtifact, type ScanReport } from './engine.ts'
 import { loadArtifact } from './load-path.ts'
@@ -28,6 +28,8 @@ export interface SideSummary {
   readonly rejected: number
   /** Archives the upload path would refuse outright (malformed, hostile): never installable. */
   readonly refused: number
+  /** Flagged only because of name evidence (a look-alike of a popular name): held once, when the name is new. */
+  readonly nameOnly: number
   readonly rate: number
   /** Rule id → samples where it contributed weight. */
   readonly ruleHits: Record<string, number>
@@ -95,8 +97,8 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label 
   }
   const elapsed = (performance.now() - started) / 1000
 
-  const malicious = summarize(outcomes.filter((o) => o.label === 'malicious'))
-  const benign = summarize(outcomes.filter((o) => o.label === 'benign'))
+  const malicious = summarize(outcomes.filter((o) => o.label === 'malicious'), options.thresholds)
+  const benign = summarize(outcomes.filter((o) => o.label === 'benign'), options.thresholds)
   const b = options.baseRate
   const r = malicious.total > 0 ? malicious.rate : 0
   const f = benign.total > 0 ? benign.rate : 0
@@ -110,14 +112,14 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label 
     benign,
     ...(split
       ? {
-          heldOut: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split)), since: split },
+          heldOut: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split), options.thresholds), since: split },
           ...(options.splitHalf
             ? {
-                heldOutExamined: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && examinedHalf(o.path))),
-                heldOutUntouched: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && !examinedHalf(o.path))),
+                heldOutExamined: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && examinedHalf(o.path)), options.thresholds),
+                heldOutUntouched: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && !examinedHalf(o.path)), options.thresholds),
               }
             : {}),
-          tuning: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') < split)), before: split },
+          tuning: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') < split), options.thresholds), before: split },
         }
       : {}),
     baseRate: b,
@@ -191,7 +193,7 @@ export function examinedHalf(path: string): boolean {
   return (createHash('sha256').update(name).digest()[0]! & 1) === 0
 }
 
-function summarize(outcomes: readonly SampleOutcome[]): SideSummary {
+function summarize(outcomes: readonly SampleOutcome[], thresholds: Thresholds): SideSummary {
   const ruleHits: Record<string, number> = {}
   for (const o of outcomes) {
     for (const rule of new Set((o.report?.signals ?? []).filter((s) => s.weight > 0).map((s) => s.rule))) ruleHits[rule] = (ruleHits[rule] ?? 0) + 1
@@ -203,6 +205,7 @@ function summarize(outcomes: readonly SampleOutcome[]): SideSummary {
     held: outcomes.filter((o) => o.report?.verdict === 'hold').length,
     rejected: outcomes.filter((o) => o.report?.verdict === 'reject').length,
     refused: outcomes.filter((o) => o.refused).length,
+    nameOnly: outcomes.filter((o) => o.report && o.report.verdict !== 'publish' && decideVerdict(o.report.signals.filter((x) => !x.context && x.weight > 0), thresholds).verdict === 'publish').length,
     rate: outcomes.length > 0 ? round(flagged / outcomes.length, 4) : 0,
     ruleHits: Object.fromEntries(Object.entries(ruleHits).sort((a, b) => b[1] - a[1])),
   }
