@@ -9,7 +9,7 @@ import { diffHistory, type DependencyStanding, type HistoryVersion } from './his
 import { earlierVersions, latestProfile, ownersOf, packageStandings } from './repository.ts'
 import { nameSignals } from './names/name-signals.ts'
 import { findSquats, TYPOSQUAT_RULE } from './names/typosquat.ts'
-import { bundledIndex } from './names/popular-index.ts'
+import { targetIndex } from './names/registry-targets.ts'
 import { exceptedTargets } from '../review/name-exceptions.ts'
 import { removedLookalikes } from '../review/clusters/service.ts'
 import { severityOf } from './engine.ts'
@@ -127,7 +127,7 @@ export async function registryNameSignals(db: Executor, { eco, pkg, version }: C
     .limit(1)
     .executeTakeFirst()
   if (accepted) return []
-  const index = bundledIndex(eco.id)
+  const index = await targetIndex(db, eco.id)
   const excepted = await exceptedTargets(db, eco.id, pkg.name)
   // Owners may publish look-alikes of their own packages (plugins, forks, renamed successors).
   const owners = new Set(await ownersOf(db, pkg.id))

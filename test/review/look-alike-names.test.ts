@@ -100,4 +100,26 @@ describe.each(DIALECTS)('look-alike names (%s)', (dialect) => {
     expect(view.state).toBe('published')
     expect(view.signals.map((s) => s.rule)).not.toContain('typosquat')
   })
+
+  it("treats this registry's own much-downloaded packages as targets, and not the rarely downloaded ones", async () => {
+    const maker = await r.user('quinn')
+    for (const name of ['quuxly-widgets', 'blorpa-toolkit']) expect((await r.publish(maker, name, '1.0.0', { files: FILES })).statusCode).toBe(201)
+    await r.settle()
+    expect((await stateOf('quuxly-widgets', '1.0.0')).state).toBe('published')
+    const idOf = async (name: string) =>
+      (await r.deps.db.kysely.selectFrom('versions').innerJoin('packages', 'packages.id', 'versions.package_id').select('versions.id').where('packages.name', '=', name).executeTakeFirstOrThrow()).id
+    const today = new Date().toISOString().slice(0, 10)
+    await r.deps.db.kysely.insertInto('download_counts').values([{ version_id: await idOf('quuxly-widgets'), day: today, count: 150 }, { version_id: await idOf('blorpa-toolkit'), day: today, count: 20 }]).execute()
+    const { forgetRegistryTargets } = await import('../../src/scanning/names/registry-targets.ts')
+    forgetRegistryTargets(r.deps.db.kysely)
+
+    const squatter = await r.user('sly')
+    expect((await r.publish(squatter, 'quuxlly-widgets', '1.0.0', { files: FILES })).statusCode).toBe(201)
+    expect((await r.publish(squatter, 'blorpaa-toolkit', '1.0.0', { files: FILES })).statusCode).toBe(201)
+    await r.settle()
+    const squat = await stateOf('quuxlly-widgets', '1.0.0')
+    expect(squat.state).toBe('held')
+    expect(squat.signals.find((s) => s.rule === 'typosquat')?.message).toMatch(/quuxly-widgets/)
+    expect((await stateOf('blorpaa-toolkit', '1.0.0')).state).toBe('published')
+  })
 })
