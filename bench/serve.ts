@@ -1,6 +1,9 @@
 // Benchmark: time and memory to serve packuments and tarballs from a real `gatehouse serve` process.
-// Usage: npm run bench:serve [-- --versions 100 --duration 10 --connections 50]
-import { spawn, type ChildProcess } from 'node:child_process'
+// Usage: npm run bench:serve [-- --versions 100 --duration 10 --connections 50] [--rescan]
+// --rescan: measures every target twice, the second time while a retroactive rescan of every stored
+// version runs in the server's worker (restarted whenever it finishes), to show what rescans cost serving.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import Database from 'better-sqlite3'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +18,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     port: { type: 'string', default: '4899' },
+    rescan: { type: 'boolean', default: false },
   },
 })
 const VERSIONS = Number(values.versions)
@@ -78,11 +82,46 @@ async function main(): Promise<void> {
       { label: 'tarball (~64 KiB)', path: `/${name}/-/${name}-1.0.${VERSIONS - 1}.tgz`, headers: {} },
     ]
     const rows: Record<string, unknown>[] = []
-    for (const t of targets) {
+    const env = { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_LOG_LEVEL: 'warn' }
+    if (values.rescan) execFileSync(process.execPath, ['bin/gatehouse.js', 'grant-role', 'bench', 'reviewer'], { env, stdio: 'ignore' })
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    const rescanDone = async () => {
+      const runs = ((await (await fetch(`${BASE}/-/api/v1/intel/rescans`, { headers: auth })).json()) as { rescans: { done: number; status: string }[] }).rescans
+      return { done: runs.reduce((n, r) => n + r.done, 0), running: runs.some((r) => r.status === 'running') }
+    }
+    /** Marks every stored scan as made by an older ruleset and asks for a rescan, as a rules release would. */
+    const startRescan = async () => {
+      const db = new Database(join(dir, 'gatehouse.db'))
+      db.prepare("update scans set ruleset_version = 'bench-stale-' || abs(random() % 1000000)").run()
+      db.close()
+      const res = await fetch(`${BASE}/-/api/v1/intel/rescans`, { method: 'POST', headers: auth, body: JSON.stringify({ reason: 'serve benchmark' }) })
+      if (res.status >= 300) throw new Error(`rescan: ${res.status} ${await res.text()}`)
+    }
+    for (const t of values.rescan ? targets.flatMap((x) => [x, { ...x, underRescan: true }]) : targets) {
+      let rescanned = 0
+      let keepRescanning = false
+      let loop: Promise<void> = Promise.resolve()
+      if ('underRescan' in t) {
+        keepRescanning = true
+        const before = (await rescanDone()).done
+        await startRescan()
+        loop = (async () => {
+          let base = before
+          while (keepRescanning) {
+            await new Promise((r) => setTimeout(r, 200))
+            const now = await rescanDone()
+            rescanned = now.done - base + rescanned
+            base = now.done
+            if (!now.running && keepRescanning) await startRescan()
+          }
+        })()
+      }
       const result = await autocannon({ url: `${BASE}${t.path}`, connections: CONNECTIONS, duration: DURATION, headers: t.headers })
+      keepRescanning = false
+      await loop
       const mem = rssOf(server.pid!)
       rows.push({
-        target: t.label,
+        target: 'underRescan' in t ? `${t.label}, rescanning (${Math.round(rescanned / DURATION)} versions/s)` : t.label,
         'req/s': Math.round(result.requests.average),
         'p50 ms': result.latency.p50,
         'p99 ms': result.latency.p99,
