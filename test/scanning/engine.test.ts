@@ -672,6 +672,16 @@ send(JSON.stringify({ event: 'installed', node: process.version }))
 // ---------------------------------------------------------------------------------------------
 // Roles: when a file runs decides how much its evidence weighs
 
+describe('Python identifiers in look-alike letters', () => {
+  it('reads mathematical alphanumerics in code as Python does, and ignores them in strings and comments', async () => {
+    const hidden = await sdist({ 'setup.py': setupPy("import base64\n\u{1D68E}\u{1D6A1}\u{1D68E}\u{1D68C}(base64.b64decode('aW1wb3J0IG9z'))\n") })
+    expect(hidden.signals.some((s) => /mathematical alphanumerics/.test(s.message))).toBe(true)
+    expect(hidden.verdict).not.toBe('publish')
+    const docs = await sdist({ 'setup.py': setupPy(), 'pkg/__init__.py': '"""Bold digit \u{1D7CF} in a docstring"""\n# \u{1D401}old in a comment\nVALUE = "\u{1D7CF}"\n' })
+    expect(docs.signals.some((s) => /mathematical alphanumerics/.test(s.message))).toBe(false)
+  })
+})
+
 describe('roles', () => {
   it('follows data into a local function: send(JSON.stringify(process.env))', async () => {
     const r = await npm(

@@ -41,13 +41,19 @@ export async function initPython(): Promise<void> {
 /** Mathematical alphanumerics (𝙞𝗺𝗽𝗼𝗿𝘁): Python folds identifiers to NFKC, so they spell ordinary names. */
 const FOLDED_LETTERS = /[\u{1D400}-\u{1D7FF}]/u
 
+/** The source with string literals and comments blanked (same length), so a search finds code only. */
+export function pythonCodeOnly(source: string): string {
+  return source.replace(/#[^\n]*|([rRbBuUfF]{0,2})('''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")/g, (m) => m.replace(/[^\n]/g, ' '))
+}
+
 export function analyzePython(path: string, rawSource: string): FileFacts {
-  // Analyse what the interpreter sees: identifiers spelled in look-alike letters are the ASCII names.
-  const folded = FOLDED_LETTERS.test(rawSource)
+  // Analyse what the interpreter sees: identifiers spelled in look-alike letters are the ASCII names
+  // (in strings and comments they are only text: a docstring may show 𝟏).
+  const folded = FOLDED_LETTERS.test(rawSource) && FOLDED_LETTERS.test(pythonCodeOnly(rawSource))
   const source = folded ? rawSource.normalize('NFKC') : rawSource
   const sink = new FactSink(path, 'python', source)
   if (folded) {
-    const at = FOLDED_LETTERS.exec(rawSource)!.index
+    const at = FOLDED_LETTERS.exec(pythonCodeOnly(rawSource))!.index
     sink.indicator('obfuscation', 'identifiers spelled in mathematical alphanumerics, which Python reads as plain letters', rawSource.slice(0, at).normalize('NFKC').length)
   }
   if (!parser) throw new Error('initPython() must run before analyzePython()')
