@@ -1,0 +1,292 @@
+// Runs a package's install-time and load-time code in a bubblewrap sandbox under strace, once per persona, with a
+// sinkhole for its network and honeytokens in its home; returns what it did.
+import { execFile, spawn, spawnSync } from 'node:child_process'
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
+import { plantHoneytokens, type Honeytoken } from './honeytokens.ts'
+import { parseStrace, type SyscallEvent } from './strace.ts'
+import { sandboxSteps, type SandboxStep } from './steps.ts'
+
+const run = promisify(execFile)
+const DRIVER = fileURLToPath(new URL('./driver.cjs', import.meta.url))
+/** The unprivileged user the package's code runs as (nobody). */
+const SANDBOX_UID = 65534
+
+export interface Persona {
+  readonly name: string
+  readonly hostname: string
+  readonly user: string
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** Real payloads gate on where they run: a developer's laptop, a CI runner, a production server. */
+export const PERSONAS: readonly Persona[] = [
+  { name: 'developer', hostname: 'dana-laptop', user: 'dana', env: { TERM: 'xterm-256color', LANG: 'en_US.UTF-8', EDITOR: 'vim' } },
+  { name: 'ci', hostname: 'runner-7f3a', user: 'runner', env: { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/webapp', RUNNER_OS: 'Linux' } },
+  { name: 'production', hostname: 'web-prod-1', user: 'app', env: { NODE_ENV: 'production', RAILS_ENV: 'production', DJANGO_SETTINGS_MODULE: 'app.settings.production' } },
+]
+
+export interface SandboxOptions {
+  /** Wall-clock limit for one step. */
+  readonly stepTimeoutMs: number
+  /** Wall-clock limit for a whole persona's run (all steps), after which the sandbox is killed. */
+  readonly runTimeoutMs: number
+  readonly memoryBytes: number
+  readonly processes: number
+  readonly personas: readonly Persona[]
+}
+
+export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = {
+  stepTimeoutMs: 20_000,
+  runTimeoutMs: 60_000,
+  memoryBytes: 2 * 1024 ** 3,
+  processes: 64,
+  personas: PERSONAS,
+}
+
+export interface StepResult {
+  readonly label: string
+  readonly install: boolean
+  readonly argv: readonly string[]
+  readonly exitCode: number | null
+  readonly signal: string | null
+  readonly timedOut: boolean
+  readonly ms: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** What the sinkhole saw. */
+export type NetworkEvent =
+  | { readonly kind: 'dns'; readonly name: string; readonly type: string; readonly t: number }
+  | { readonly kind: 'http'; readonly scheme: 'http' | 'https'; readonly port: number; readonly method: string; readonly host: string; readonly path: string; readonly headers: Record<string, string>; readonly body: string; readonly size: number; readonly t: number }
+  | { readonly kind: 'tcp'; readonly port: number; readonly data: string; readonly size: number; readonly t: number }
+  | { readonly kind: 'tls-error'; readonly port: number; readonly message: string; readonly t: number }
+
+export interface PersonaRun {
+  readonly persona: Persona
+  readonly steps: readonly StepResult[]
+  /** Syscalls per step (index as in steps). */
+  readonly syscalls: readonly (readonly SyscallEvent[])[]
+  readonly network: readonly NetworkEvent[]
+  readonly tokens: readonly Honeytoken[]
+  readonly ms: number
+  /** The whole run was killed at its limit. */
+  readonly killed: boolean
+  readonly error?: string
+}
+
+export interface SandboxRun {
+  readonly runs: readonly PersonaRun[]
+  readonly steps: readonly SandboxStep[]
+  readonly ms: number
+}
+
+/** Whether this machine can run the sandbox; the reason when not. */
+export function sandboxAvailability(): { ok: true } | { ok: false; reason: string } {
+  for (const tool of ['bwrap', 'strace', 'setpriv', 'prlimit', 'openssl']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return { ok: false, reason: `${tool} is not installed (apt-get install bubblewrap strace util-linux openssl)` }
+  }
+  const probe = spawnSync('bwrap', ['--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', 'true'], { timeout: 10_000 })
+  if (probe.status !== 0) return { ok: false, reason: `bubblewrap cannot create namespaces here: ${String(probe.stderr).trim().slice(0, 200)}` }
+  return { ok: true }
+}
+
+/** Writes the package's files under `root` (paths were checked by the archive reader: relative, no traversal). */
+function writePackage(root: string, artifact: Artifact): void {
+  for (const file of artifact.files) {
+    const target = join(root, file.path)
+    mkdirSync(dirname(target), { recursive: true })
+    writeFileSync(target, file.content, { mode: file.mode & 0o111 ? 0o755 : 0o644 })
+  }
+}
+
+function chownTree(path: string, uid: number): void {
+  chownSync(path, uid, uid)
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name)
+    if (entry.isDirectory()) chownTree(child, uid)
+    else if (!entry.isSymbolicLink()) chownSync(child, uid, uid)
+  }
+}
+
+async function makeCa(dir: string): Promise<void> {
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'), '-days', '2', '-subj', '/CN=Gatehouse sandbox CA (throwaway)'], { timeout: 20_000 })
+  chmodSync(join(dir, 'ca.key'), 0o600)
+}
+
+const SINKHOLE = { httpPorts: [80, 8000, 8080, 8888, 3000, 5000], httpsPorts: [443, 8443], tcpPorts: [21, 22, 25, 1337, 4444, 6667, 9001, 9999] }
+
+async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, options: SandboxOptions): Promise<PersonaRun> {
+  const started = Date.now()
+  const base = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-'))
+  try {
+    const pkg = join(base, 'pkg')
+    const home = join(base, 'home')
+    const out = join(base, 'out')
+    const driverDir = join(base, 'driver')
+    const ca = join(base, 'ca')
+    const etc = join(base, 'etc')
+    for (const d of [pkg, home, out, driverDir, ca, etc]) mkdirSync(d, { recursive: true })
+    writePackage(pkg, artifact)
+    const plant = plantHoneytokens()
+    for (const [path, content] of Object.entries(plant.files)) {
+      mkdirSync(dirname(join(home, path)), { recursive: true })
+      writeFileSync(join(home, path), content, { mode: 0o600 })
+    }
+    chownTree(pkg, SANDBOX_UID)
+    chownTree(home, SANDBOX_UID)
+    await makeCa(ca)
+    writeFileSync(join(etc, 'resolv.conf'), 'nameserver 127.0.0.1\n')
+    writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost ${persona.hostname}\n::1 localhost\n`)
+    writeFileSync(join(etc, 'passwd'), `root:x:0:0:root:/root:/bin/sh\n${persona.user}:x:${SANDBOX_UID}:${SANDBOX_UID}:${persona.user}:/home/${persona.user}:/bin/sh\n`)
+    writeFileSync(join(etc, 'group'), `root:x:0:\n${persona.user}:x:${SANDBOX_UID}:\n`)
+    const homeIn = `/home/${persona.user}`
+    const env = {
+      PATH: '/gh/pkg/node_modules/.bin:/usr/local/bin:/usr/bin:/bin',
+      HOME: homeIn,
+      USER: persona.user,
+      LOGNAME: persona.user,
+      SHELL: '/bin/sh',
+      TMPDIR: '/tmp',
+      NODE_EXTRA_CA_CERTS: '/gh/ca/ca.pem',
+      SSL_CERT_FILE: '/gh/ca/ca.pem',
+      REQUESTS_CA_BUNDLE: '/gh/ca/ca.pem',
+      CURL_CA_BUNDLE: '/gh/ca/ca.pem',
+      PIP_CERT: '/gh/ca/ca.pem',
+      PYTHONDONTWRITEBYTECODE: '1',
+      ...persona.env,
+      ...plant.env,
+    }
+    writeFileSync(
+      join(driverDir, 'plan.json'),
+      JSON.stringify({
+        uid: SANDBOX_UID,
+        limits: { processes: options.processes, memoryBytes: options.memoryBytes, fileBytes: 256 * 1024 ** 2 },
+        sinkhole: SINKHOLE,
+        settleMs: 500,
+        steps: steps.map((s) => ({ label: s.label, argv: s.argv, cwd: s.cwd === '.' ? '/gh/pkg' : `/gh/pkg/${s.cwd}`, env: { ...env, ...s.env }, timeoutMs: options.stepTimeoutMs })),
+      }),
+    )
+    writeFileSync(join(driverDir, 'driver.cjs'), readFileSync(DRIVER))
+    const bind = (from: string, to: string, ro = true) => [ro ? '--ro-bind' : '--bind', from, to]
+    const etcFiles = ['ssl', 'alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'mime.types', 'os-release'].filter((f) => existsSync(`/etc/${f}`))
+    // Every namespace but the user one: the package's code must run as a real unprivileged uid for its
+    // process limit to hold (root ignores RLIMIT_NPROC), and a user namespace here would map only root.
+    const args = [
+      '--unshare-ipc',
+      '--unshare-pid',
+      '--unshare-net',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+      '--die-with-parent',
+      '--new-session',
+      '--hostname',
+      persona.hostname,
+      ...bind('/usr', '/usr'),
+      // directories bwrap creates for mount points are 0700; the package's user must be able to walk them
+      '--perms',
+      '0755',
+      '--dir',
+      '/etc',
+      '--perms',
+      '0755',
+      '--dir',
+      '/home',
+      '--perms',
+      '0755',
+      '--dir',
+      '/gh',
+      '--symlink',
+      'usr/bin',
+      '/bin',
+      '--symlink',
+      'usr/sbin',
+      '/sbin',
+      '--symlink',
+      'usr/lib',
+      '/lib',
+      ...(existsSync('/lib64') ? ['--symlink', 'usr/lib64', '/lib64'] : []),
+      ...etcFiles.flatMap((f) => bind(`/etc/${f}`, `/etc/${f}`)),
+      ...bind(join(etc, 'resolv.conf'), '/etc/resolv.conf'),
+      ...bind(join(etc, 'hosts'), '/etc/hosts'),
+      ...bind(join(etc, 'passwd'), '/etc/passwd'),
+      ...bind(join(etc, 'group'), '/etc/group'),
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--tmpfs',
+      '/tmp',
+      '--tmpfs',
+      '/var',
+      '--dir',
+      '/var/tmp',
+      ...bind(pkg, '/gh/pkg', false),
+      ...bind(home, homeIn, false),
+      ...bind(out, '/gh/out', false),
+      ...bind(driverDir, '/gh/driver'),
+      ...bind(ca, '/gh/ca'),
+      '--chmod',
+      '1777',
+      '/tmp',
+      '--chdir',
+      '/gh/pkg',
+      '--',
+      process.execPath,
+      '/gh/driver/driver.cjs',
+    ]
+    const child = spawn('bwrap', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)))
+    child.stdout.resume()
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = true
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // gone already
+      }
+    }, options.runTimeoutMs)
+    await new Promise<void>((resolve) => child.on('close', () => resolve()))
+    clearTimeout(timer)
+
+    let driver: { steps: Omit<StepResult, 'install'>[]; events: NetworkEvent[]; error?: string } = { steps: [], events: [] }
+    try {
+      driver = JSON.parse(readFileSync(join(out, 'driver.json'), 'utf8'))
+    } catch {
+      driver = { steps: [], events: [], error: killed ? `the sandbox was killed at its ${options.runTimeoutMs} ms limit` : `the sandbox ended without a report: ${stderr.trim().slice(0, 500)}` }
+    }
+    const syscalls = steps.map((_s, i) => {
+      const file = join(out, `strace.${i}`)
+      return existsSync(file) ? parseStrace(readFileSync(file, 'utf8')) : []
+    })
+    return {
+      persona,
+      steps: driver.steps.map((s, i) => ({ ...s, install: steps[i]?.install ?? false })),
+      syscalls,
+      network: driver.events,
+      tokens: plant.tokens,
+      ms: Date.now() - started,
+      killed,
+      ...(driver.error ? { error: driver.error } : {}),
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true })
+  }
+}
+
+/** Runs the package once per persona; nothing of the host is writable to it, and nothing leaves the machine. */
+export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: SandboxOptions = DEFAULT_SANDBOX_OPTIONS): Promise<SandboxRun> {
+  const started = Date.now()
+  const steps = sandboxSteps(eco, artifact)
+  if (steps.length === 0) return { runs: [], steps, ms: 0 }
+  const runs: PersonaRun[] = []
+  for (const persona of options.personas) runs.push(await runPersona(artifact, steps, persona, options))
+  return { runs, steps, ms: Date.now() - started }
+}

