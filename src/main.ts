@@ -101,8 +101,9 @@ export async function main(argv: string[]): Promise<void> {
     .argument('<paths...>')
     .option('--json', 'one JSON object per package per line', false)
     .option('--sarif <file>', 'also write SARIF 2.1.0 to this file')
-    .action(async (paths: string[], opts: { json: boolean; sarif?: string }) => {
-      process.exitCode = await scanCommand(config(), paths, { json: opts.json, ...(opts.sarif ? { sarif: opts.sarif } : {}) })
+    .option('--dynamic', 'also run install-time and load-time code in the sandbox (bubblewrap + strace) and print its trace', false)
+    .action(async (paths: string[], opts: { json: boolean; sarif?: string; dynamic: boolean }) => {
+      process.exitCode = await scanCommand(config(), paths, { json: opts.json, dynamic: opts.dynamic, ...(opts.sarif ? { sarif: opts.sarif } : {}) })
     })
 
   program

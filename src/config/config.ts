@@ -105,6 +105,15 @@ const schema = z.object({
   /** Versions per rescan job, and the pause after each version: one batch at a time keeps serving unaffected. */
   rescanBatchSize: int(1, 10_000).default(25),
   rescanPauseMs: int(0, 60_000).default(50),
+  /**
+   * The dynamic stage: `always` runs every version in the sandbox, `install` only versions with
+   * install-time code or a static score in the suspicious band, `off` never.
+   */
+  sandbox: z.enum(['always', 'install', 'off']).default('install'),
+  /** Static score from which `install` runs the sandbox even without install-time code. */
+  sandboxScoreFloor: int(0, 100_000).default(20),
+  /** Wall-clock limit per step in the sandbox (a lifecycle script, an import). */
+  sandboxStepSeconds: int(1, 600).default(20),
   /** A module of the operators' own rules (exports `rules` and `version`), run after the built-in ones. */
   extraRulesPath: z.string().min(1).optional(),
   /** How long an embedded-queue job stays claimed before another worker may take it over (a worker died). */
@@ -177,6 +186,9 @@ const ENV_KEYS: Record<keyof z.input<typeof schema>, string> = {
   rescanBatchSize: 'GATEHOUSE_RESCAN_BATCH_SIZE',
   rescanPauseMs: 'GATEHOUSE_RESCAN_PAUSE_MS',
   extraRulesPath: 'GATEHOUSE_EXTRA_RULES',
+  sandbox: 'GATEHOUSE_SANDBOX',
+  sandboxScoreFloor: 'GATEHOUSE_SANDBOX_SCORE_FLOOR',
+  sandboxStepSeconds: 'GATEHOUSE_SANDBOX_STEP_SECONDS',
   jobLeaseSeconds: 'GATEHOUSE_JOB_LEASE_SECONDS',
   intelFeedUrl: 'GATEHOUSE_INTEL_FEED_URL',
   intelFeedIntervalMinutes: 'GATEHOUSE_INTEL_FEED_INTERVAL_MINUTES',

@@ -6,6 +6,7 @@ import * as scans from './migrations/0002-scans.ts'
 import * as review from './migrations/0003-review.ts'
 import * as intel from './migrations/0005-intel.ts'
 import * as defense from './migrations/0007-defense.ts'
+import * as dynamic from './migrations/0008-dynamic.ts'
 import * as scanProfiles from './migrations/0009-scan-profiles.ts'
 import * as clusters from './migrations/0010-clusters.ts'
 import * as downloads from './migrations/0011-downloads.ts'
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-review': review,
   '0005-intel': intel,
   '0007-defense': defense,
+  '0008-dynamic': dynamic,
   '0009-scan-profiles': scanProfiles,
   '0010-clusters': clusters,
   '0011-downloads': downloads,

@@ -142,6 +142,8 @@ export interface ScansTable {
   created_at: Timestamp
   /** JSON VersionProfile (history diff); null for scans recorded before profiles existed. */
   profile: JsonText | null
+  /** JSON sandbox trace when the dynamic stage ran (or the reason it could not); null otherwise. */
+  trace: JsonText | null
 }
 
 export type CaseStatus = 'open' | 'awaiting-second' | 'closed'

@@ -36,6 +36,8 @@ export interface ScanReport {
   readonly profile?: VersionProfile
   /** What copies of this package under other names share with it (campaign clusters). */
   readonly fingerprints?: Fingerprints
+  /** The sandbox's trace when the dynamic stage ran, or why it did not. */
+  readonly trace?: Record<string, unknown>
 }
 
 export interface EngineOptions {

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.ts'
 import type { EcosystemId } from '../core/ecosystem.ts'
 import { RegistryError } from '../core/errors.ts'
 import { SYSTEM } from '../accounts/types.ts'
-import { transitionVersion } from '../packages/service.ts'
+import { archiveLimits, transitionVersion } from '../packages/service.ts'
 import * as packages from '../packages/repository.ts'
 import type { ScanReport } from './engine.ts'
 import { ScanTimeoutError } from './scanner.ts'
@@ -11,6 +11,7 @@ import { insertScan } from './repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
 import { drillCanary } from './rules/package-shape.ts'
 import { contextFindings, withContext } from './context.ts'
+import { dynamicStage } from './sandbox/stage.ts'
 import { recordFingerprints, removedLookalikes } from '../review/clusters/service.ts'
 
 export type ScanDeps = Pick<Deps, 'db' | 'blobs' | 'config' | 'log' | 'ecosystems' | 'scanner' | 'defense'>
@@ -36,7 +37,10 @@ export async function scanVersion(deps: ScanDeps, versionId: number): Promise<vo
   const bytes = await deps.blobs.get(artifact.blob_key)
   if (!bytes) throw new Error(`blob ${artifact.blob_key} of version ${versionId} is missing`)
 
-  const staticReport = await scanOrHold(deps, bytes, eco.id, artifact.filename)
+  const scanned = await scanOrHold(deps, bytes, eco.id, artifact.filename)
+  // Dynamic evidence is the artifact's own: it counts toward rejection like the static rules.
+  const dynamic = await dynamicStage(deps, eco, () => eco.readArtifact(bytes, archiveLimits(deps.config), { filename: artifact.filename }), scanned)
+  const staticReport = dynamic ? { ...withContext(scanned, { add: dynamic.signals, replaces: [] }, deps.scanner.thresholds), trace: dynamic.trace } : scanned
   let report: ScanReport | undefined
   // Context (history, names, clusters) is read before the transaction; a removal of a look-alike that
   // commits in between is seen inside it (the fingerprint locks order the two), and the context is read again.

@@ -18,6 +18,7 @@ export async function insertScan(db: Executor, versionId: number, report: ScanRe
       ms: Math.round(report.ms),
       created_at: at,
       profile: report.profile ? JSON.stringify(report.profile) : null,
+      trace: report.trace ? JSON.stringify(report.trace) : null,
     })
     .returningAll()
     .executeTakeFirstOrThrow()

@@ -41,6 +41,7 @@ export async function scanRoutes(app: FastifyInstance, deps: Deps): Promise<void
         rulesetVersion: s.ruleset_version,
         ms: s.ms,
         createdAt: s.created_at,
+        ...(s.trace ? { trace: JSON.parse(s.trace) as unknown } : {}),
       })),
     }
   })

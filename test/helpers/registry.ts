@@ -38,7 +38,7 @@ export async function startTestRegistry(
   const database = await freshDatabase(dialect)
   const config = loadConfig(
     {},
-    { dataDir: database.dir, logLevel: 'silent', passwordCost: 10, publicUrl: 'http://registry.test/', rateLimits: 'off', ...options.config },
+    { dataDir: database.dir, logLevel: 'silent', passwordCost: 10, publicUrl: 'http://registry.test/', rateLimits: 'off', sandbox: 'off', ...options.config },
   )
   const blobs = options.blobs === 'fs' ? new FsBlobStore(join(database.dir, 'blobs')) : new MemoryBlobStore()
   const forensics = options.blobs === 'fs' ? new FsBlobStore(join(database.dir, 'forensics')) : new MemoryBlobStore()

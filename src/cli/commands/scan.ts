@@ -6,10 +6,14 @@ import { archiveLimits } from '../../packages/service.ts'
 import { analyzeArtifact, initEngine, type ScanReport } from '../../scanning/engine.ts'
 import { loadArtifact } from '../../scanning/load-path.ts'
 import { toSarif } from '../../scanning/sarif.ts'
+import { withContext } from '../../scanning/context.ts'
+import { dynamicStage } from '../../scanning/sandbox/stage.ts'
 
 export interface ScanOptions {
   readonly json: boolean
   readonly sarif?: string
+  /** Also run install-time and load-time code in the sandbox and print its trace summary. */
+  readonly dynamic?: boolean
 }
 
 /** Exit code: 0 when everything would publish, 1 when anything would be held or rejected, 2 on errors. */
@@ -21,7 +25,11 @@ export async function scanCommand(config: Config, paths: readonly string[], opti
   for (const path of paths) {
     try {
       const { artifact, eco } = await loadArtifact(path, ECOSYSTEMS, archiveLimits(config))
-      const report = analyzeArtifact(artifact, eco, { thresholds })
+      let report = analyzeArtifact(artifact, eco, { thresholds })
+      if (options.dynamic) {
+        const dynamic = await dynamicStage({ config: { ...config, sandbox: 'always' }, log: quiet }, eco, async () => artifact, report)
+        if (dynamic) report = { ...withContext(report, { add: dynamic.signals, replaces: [] }, thresholds), trace: dynamic.trace }
+      }
       done.push({ path, report })
       if (options.json) console.log(JSON.stringify({ path, ...report }))
       else printHuman(path, report)
@@ -43,4 +51,18 @@ function printHuman(path: string, report: ScanReport): void {
     const where = s.file ? `${s.file}${s.line ? `:${s.line}` : ''}` : ''
     console.log(`  - [${s.severity}] ${s.rule} (+${s.weight}) ${where}\n      ${s.message}${s.excerpt ? `\n      > ${s.excerpt}` : ''}`)
   }
+  if (report.trace) printTrace(report.trace)
 }
+
+function printTrace(trace: Record<string, unknown>): void {
+  console.log('  sandbox:')
+  for (const [k, v] of Object.entries((trace.summary ?? {}) as Record<string, unknown>)) console.log(`    ${k}: ${String(v)}`)
+  for (const p of (trace.personas ?? []) as { persona: string; ms: number; steps: { label: string; exitCode: number | null; timedOut: boolean; ms: number }[] }[]) {
+    console.log(`    ${p.persona} (${p.ms} ms): ${p.steps.map((s) => `${s.label} → ${s.timedOut ? 'timed out' : `exit ${s.exitCode}`} in ${s.ms} ms`).join('; ')}`)
+  }
+  const events = (trace.events ?? []) as Record<string, unknown>[]
+  for (const e of events.slice(0, 20)) console.log(`    · ${Object.entries(e).map(([k, v]) => `${k}=${typeof v === 'string' ? v.slice(0, 120) : JSON.stringify(v)}`).join(' ')}`)
+  if (events.length > 20) console.log(`    … ${events.length - 20} more events`)
+}
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {} }

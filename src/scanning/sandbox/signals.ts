@@ -78,7 +78,7 @@ function outbound(run: PersonaRun): { where: string; text: string }[] {
   for (const e of run.network) {
     if (e.kind === 'http') out.push({ where: `${e.method} ${e.scheme}://${e.host}${e.path}`, text: `${e.path}\n${JSON.stringify(e.headers)}\n${e.body}` })
     else if (e.kind === 'tcp') out.push({ where: `tcp port ${e.port}`, text: e.data })
-    else if (e.kind === 'dns') out.push({ where: `DNS ${e.name}`, text: e.name.split('.').join('') + '\n' + e.name })
+    else if (e.kind === 'dns') out.push({ where: `DNS ${e.name}`, text: `${e.name}\n${e.name.split('.').join('')}` })
   }
   for (const step of run.syscalls) for (const e of step) if (e.kind === 'send' && !(e.address === '127.0.0.1' && e.port === 53)) out.push({ where: `${e.address}:${e.port}`, text: e.data })
   return out
@@ -157,6 +157,8 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
         }
         if (e.kind === 'exec') {
           const name = base(e.path)
+          // the sandbox's own wrappers (dropping to nobody, setting limits) are not the package's doing
+          if ((name === 'setpriv' && e.argv.includes('--clear-groups')) || (name === 'prlimit' && e.argv.includes('--nofile=256'))) continue
           const own = step.argv.join(' ')
           // A file the run wrote outside the package (a download, a dropped script) and then executed:
           // directly, or as the script an interpreter runs. Build output inside the package does not count.
