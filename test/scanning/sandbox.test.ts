@@ -77,23 +77,26 @@ net.connect(4444, '203.0.113.9').on('error', (e) => console.log('raw', e.code))`
 
   it('ends a fork bomb and a sleeper at their limits, and reports them', { timeout: 60_000 }, async () => {
     const started = Date.now()
-    const { run, findings } = await npmRun({}, { preinstall: 'bomb() { bomb | bomb & }; bomb; sleep 2', postinstall: 'sleep 100000' }, { ...ONE, stepTimeoutMs: 3000, processes: 32 })
+    const bomb = `bomb_${randomBytes(4).toString('hex')}`
+    const nap = 100000 + randomBytes(2).readUInt16BE()
+    const { run, findings } = await npmRun({}, { preinstall: `${bomb}() { ${bomb} | ${bomb} & }; ${bomb}; sleep 2`, postinstall: `sleep ${nap}` }, { ...ONE, stepTimeoutMs: 3000, processes: 32 })
     const [, sleeper] = run.runs[0]!.steps
     expect(sleeper).toMatchObject({ label: 'postinstall', timedOut: true })
     expect(Date.now() - started).toBeLessThan(20_000)
     const events = findings.trace.events
     expect(events).toContainEqual(expect.objectContaining({ step: 'preinstall', event: 'processes', note: 'hit the process limit' }))
     expect(events).toContainEqual(expect.objectContaining({ step: 'postinstall', event: 'timeout' }))
-    // nothing of the sandbox's user is left running on the host
+    // nothing of either is left running on the host
     const { execFileSync } = await import('node:child_process')
-    const left = (() => {
+    const left = (pattern: string) => {
       try {
-        return execFileSync('pgrep', ['-u', '65534'], { encoding: 'utf8' }).trim()
+        return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim()
       } catch {
         return ''
       }
-    })()
-    expect(left).toBe('')
+    }
+    expect(left(`sleep ${nap}`)).toBe('')
+    expect(left(bomb)).toBe('')
   })
 })
 
