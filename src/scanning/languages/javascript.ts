@@ -2,7 +2,7 @@
 import { parseSync } from 'oxc-parser'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { JAVASCRIPT_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, collapseEncodedRuns, encodedRunIndicators, offscreenCode, scanText } from './source-file.ts'
+import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
 import {
   DATA_METHODS,
   TRANSFORMERS,
@@ -18,7 +18,6 @@ import {
 } from './estree.ts'
 
 /** Files larger than this are scanned as text only: parsing multi-megabyte bundles costs more than it finds. */
-const MAX_PARSE_BYTES = 1_500_000
 const OBFUSCATOR_IDENTIFIER = /^_0x[0-9a-f]{3,}$/i
 const NETWORK_METHODS = new Set(['write', 'end', 'send', 'post', 'put', 'emit'])
 const CALLBACK_METHODS = new Set(['then', 'on', 'once', 'pipe'])
@@ -27,16 +26,8 @@ const CALLBACK_METHODS = new Set(['then', 'on', 'once', 'pipe'])
 
 export function analyzeJavaScript(path: string, source: string): FileFacts {
   const sink = new FactSink(path, 'javascript', source)
-  if (source.length > MAX_PARSE_BYTES) {
-    // an embedded payload makes the file large; the code around it is small and worth parsing
-    const collapsed = collapseEncodedRuns(source)
-    if (collapsed.runs.length > 0 && collapsed.source.length <= MAX_PARSE_BYTES) {
-      const facts = analyzeJavaScript(path, collapsed.source)
-      return { ...facts, indicators: [...facts.indicators, ...encodedRunIndicators(collapsed)] }
-    }
-    scanText(sink)
-    return sink.facts('file too large to parse; scanned as text')
-  }
+  const big = overBudget(sink, source, (collapsed) => analyzeJavaScript(path, collapsed))
+  if (big) return big
   const lang = /\.tsx$/.test(path) ? 'tsx' : /\.(ts|mts|cts)$/.test(path) ? 'ts' : /\.jsx$/.test(path) ? 'jsx' : 'js'
   let program: Node
   let parseError: string | undefined

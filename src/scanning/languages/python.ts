@@ -3,10 +3,9 @@ import { createRequire } from 'node:module'
 import { Language, Parser, type Node } from 'web-tree-sitter'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, collapseEncodedRuns, encodedRunIndicators, offscreenCode, scanText } from './source-file.ts'
+import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
 import { foldString, isSensitive, stringValue, targets } from './python-syntax.ts'
 
-const MAX_PARSE_BYTES = 1_500_000
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
   /^(str|repr|chr|ord|bytes|bytearray|dict|list|tuple|set|format|json\.dumps|json\.loads|base64\.\w*encode\w*|base64\.\w*decode\w*|urllib\.parse\.\w+|urllib\.urlencode|zlib\.\w+|binascii\.\w+|codecs\.\w+|marshal\.\w+)$/
@@ -57,16 +56,8 @@ export function analyzePython(path: string, rawSource: string): FileFacts {
     sink.indicator('obfuscation', 'identifiers spelled in mathematical alphanumerics, which Python reads as plain letters', rawSource.slice(0, at).normalize('NFKC').length)
   }
   if (!parser) throw new Error('initPython() must run before analyzePython()')
-  if (source.length > MAX_PARSE_BYTES) {
-    // an embedded payload makes the file large; the code around it is small and worth parsing
-    const collapsed = collapseEncodedRuns(source)
-    if (collapsed.runs.length > 0 && collapsed.source.length <= MAX_PARSE_BYTES) {
-      const facts = analyzePython(path, collapsed.source)
-      return { ...facts, indicators: [...facts.indicators, ...encodedRunIndicators(collapsed)] }
-    }
-    scanText(sink)
-    return sink.facts('file too large to parse; scanned as text')
-  }
+  const big = overBudget(sink, source, (collapsed) => analyzePython(path, collapsed))
+  if (big) return big
   const tree = parser.parse(source)
   if (!tree) {
     scanText(sink)

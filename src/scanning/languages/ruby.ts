@@ -4,9 +4,8 @@ import { posix } from 'node:path'
 import { Language, Parser, type Node } from 'web-tree-sitter'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { RUBY_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, collapseEncodedRuns, encodedRunIndicators, scanText } from './source-file.ts'
+import { FactSink, overBudget, scanText } from './source-file.ts'
 
-const MAX_PARSE_BYTES = 1_500_000
 /** Methods that hand a string to the interpreter when their argument is not a block. */
 const EVALUATORS = new Set(['eval', 'instance_eval', 'class_eval', 'module_eval', 'instance_exec'])
 /** `obj.send(:name)` is dispatch; `obj.send(computed)` runs whatever the data names. */
@@ -32,15 +31,8 @@ export async function initRuby(): Promise<void> {
 export function analyzeRuby(path: string, source: string): FileFacts {
   if (!parser) throw new Error('initRuby() must run before analyzeRuby()')
   const sink = new FactSink(path, 'ruby', source)
-  if (source.length > MAX_PARSE_BYTES) {
-    const collapsed = collapseEncodedRuns(source)
-    if (collapsed.runs.length > 0 && collapsed.source.length <= MAX_PARSE_BYTES) {
-      const facts = analyzeRuby(path, collapsed.source)
-      return { ...facts, indicators: [...facts.indicators, ...encodedRunIndicators(collapsed)] }
-    }
-    scanText(sink)
-    return sink.facts('file too large to parse; scanned as text')
-  }
+  const big = overBudget(sink, source, (collapsed) => analyzeRuby(path, collapsed))
+  if (big) return big
   const tree = parser.parse(source)
   if (!tree) {
     scanText(sink)

@@ -208,6 +208,26 @@ export function collapseEncodedRuns(source: string): { source: string; runs: { o
   return { source: collapsed, runs }
 }
 
+/** Files above this are parsed only when collapsing their encoded runs brings them under it; otherwise scanned as text. */
+export const MAX_PARSE_BYTES = 1_500_000
+
+/**
+ * For a source over the parse budget: the facts `analyze` finds in it with its encoded runs
+ * collapsed (an embedded payload makes a file large; the code around it is small and worth
+ * parsing) plus the runs' indicators, or text facts when collapsing does not bring it under the
+ * budget. Undefined for a source within the budget.
+ */
+export function overBudget(sink: FactSink, source: string, analyze: (source: string) => FileFacts): FileFacts | undefined {
+  if (source.length <= MAX_PARSE_BYTES) return undefined
+  const collapsed = collapseEncodedRuns(source)
+  if (collapsed.runs.length > 0 && collapsed.source.length <= MAX_PARSE_BYTES) {
+    const facts = analyze(collapsed.source)
+    return { ...facts, indicators: [...facts.indicators, ...encodedRunIndicators(collapsed)] }
+  }
+  scanText(sink)
+  return sink.facts('file too large to parse; scanned as text')
+}
+
 /** The encoded-blob indicators for runs collapseEncodedRuns shortened, at their lines in the shortened source. */
 export function encodedRunIndicators(collapsed: ReturnType<typeof collapseEncodedRuns>): Indicator[] {
   const lines = collapsed.source.split('\n')
