@@ -9,7 +9,7 @@ import { CLI, SYSTEM } from '../../src/accounts/types.ts'
 import { fileVersionForReview } from '../../src/review/service.ts'
 import { startListeningRegistry, type ListeningRegistry } from '../helpers/server.ts'
 import { buildConsole } from '../helpers/console-build.ts'
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts'
+import { launchPage, signIn as signInAs, type TestBrowser } from '../helpers/browser.ts'
 import { campaignFiles } from '../helpers/campaign-fixtures.ts'
 
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url))
@@ -47,9 +47,7 @@ describe('campaign pages of the console in Chromium (sqlite)', () => {
     const removed = await r.app.inject({ method: 'POST', url: `/-/api/v1/review/cases/${theCase.id}/remove`, headers: { authorization: `Bearer ${ritaToken}` }, payload: { reason: 'credential stealer confirmed by hand', versions: ['1.0.0'] } })
     expect(removed.statusCode, removed.body).toBeLessThan(300)
 
-    browser = await launchBrowser()
-    browser.context.setDefaultTimeout(15_000)
-    page = await browser.context.newPage()
+    ;({ browser, page } = await launchPage())
   }, 180_000)
 
   afterAll(async () => {
@@ -57,11 +55,7 @@ describe('campaign pages of the console in Chromium (sqlite)', () => {
     await r?.close()
   })
 
-  async function signIn(name: string) {
-    await page.getByLabel('User name').fill(name)
-    await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-  }
+  const signIn = (name: string) => signInAs(page, name, PASSWORD)
 
   it('lets the owner appeal a look-alike finding from My packages', async () => {
     await page.goto(consoleUrl)

@@ -7,7 +7,7 @@ import { createUser } from '../../src/accounts/service.ts'
 import { CLI } from '../../src/accounts/types.ts'
 import { startListeningRegistry, type ListeningRegistry } from '../helpers/server.ts'
 import { buildConsole } from '../helpers/console-build.ts'
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts'
+import { launchPage, signIn as signInAs, type TestBrowser } from '../helpers/browser.ts'
 import { BENIGN } from '../helpers/gate-fixtures.ts'
 
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url))
@@ -28,13 +28,9 @@ describe('the console defense pages in Chromium (sqlite)', () => {
     for (const name of ['burst-a', 'burst-b']) expect((await r.publish(publisher, name, '1.0.0', BENIGN)).statusCode).toBe(201)
     await r.settle()
     await r.deps.defense.alerts.raise({ rule: 'account-burst', key: 'user:mallory', severity: 'critical', summary: 'one account uploaded 11 versions in the last minute', details: { account: 'mallory' } })
-    browser = await launchBrowser()
-    browser.context.setDefaultTimeout(15_000)
-    page = await browser.context.newPage()
+    ;({ browser, page } = await launchPage())
     await page.goto(`${r.url}-/console/`)
-    await page.getByLabel('User name').fill('victor')
-    await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await signInAs(page, 'victor', PASSWORD)
     await page.getByRole('link', { name: 'Defense' }).click()
   }, 180_000)
 

@@ -8,7 +8,7 @@ import { createUser, setRole } from '../../src/accounts/service.ts'
 import { CLI } from '../../src/accounts/types.ts'
 import { startListeningRegistry, type ListeningRegistry } from '../helpers/server.ts'
 import { buildConsole } from '../helpers/console-build.ts'
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts'
+import { launchPage, signIn as signInAs, type TestBrowser } from '../helpers/browser.ts'
 
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url))
 const PASSWORD = 'correct-horse-battery'
@@ -33,9 +33,7 @@ describe('the Intelligence page of the console in Chromium (sqlite)', () => {
     const obs = await r.app.inject({ method: 'POST', url: '/-/api/v1/intel/observations', headers: { authorization: `Bearer ${tina}` }, payload: { package: 'intel-lib-3', version: '1.0.0', evidence: 'index.js phones home when required' } })
     expect(obs.statusCode, obs.body).toBe(201)
 
-    browser = await launchBrowser()
-    browser.context.setDefaultTimeout(15_000)
-    page = await browser.context.newPage()
+    ;({ browser, page } = await launchPage())
   }, 180_000)
 
   afterAll(async () => {
@@ -45,9 +43,7 @@ describe('the Intelligence page of the console in Chromium (sqlite)', () => {
 
   it('starts a rescan with a reason and shows it run to completion', async () => {
     await page.goto(`${r.url}-/console/`)
-    await page.getByLabel('User name').fill('rita')
-    await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await signInAs(page, 'rita', PASSWORD)
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Intelligence' }).click()
     await page.getByRole('table', { name: 'Rescans' }).getByText('No rescans yet.').waitFor()
     await page.getByRole('button', { name: 'Start a rescan…' }).click()

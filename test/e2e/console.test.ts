@@ -8,7 +8,7 @@ import { createUser } from '../../src/accounts/service.ts'
 import { CLI } from '../../src/accounts/types.ts'
 import { startListeningRegistry, type ListeningRegistry } from '../helpers/server.ts'
 import { buildConsole } from '../helpers/console-build.ts'
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts'
+import { launchPage, signIn as signInAs, type TestBrowser } from '../helpers/browser.ts'
 
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url))
 const PASSWORD = 'correct-horse-battery'
@@ -70,9 +70,7 @@ describe('the security console in Chromium (sqlite)', () => {
     expect((await r.publish(publisher, 'console-telemetry', '1.0.0', TELEMETRY)).statusCode).toBe(201)
     await r.settle()
 
-    browser = await launchBrowser()
-    browser.context.setDefaultTimeout(15_000)
-    page = await browser.context.newPage()
+    ;({ browser, page } = await launchPage())
   }, 180_000)
 
   afterAll(async () => {
@@ -80,11 +78,7 @@ describe('the security console in Chromium (sqlite)', () => {
     await r?.close()
   })
 
-  async function signIn(name: string) {
-    await page.getByLabel('User name').fill(name)
-    await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-  }
+  const signIn = (name: string) => signInAs(page, name, PASSWORD)
 
   const textOf = async (selector: ReturnType<Page['getByRole']>) => (await selector.innerText()).replace(/\s+/g, ' ')
 

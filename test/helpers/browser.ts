@@ -2,7 +2,7 @@
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext } from 'playwright-core'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
 
 export const CHROMIUM = process.env.GATEHOUSE_TEST_CHROMIUM ?? '/usr/bin/chromium'
 
@@ -35,4 +35,18 @@ export async function launchBrowser(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true })
     },
   }
+}
+
+/** A browser with one page, waiting up to 15 s for what a test expects to appear. */
+export async function launchPage(): Promise<{ browser: TestBrowser; page: Page }> {
+  const browser = await launchBrowser()
+  browser.context.setDefaultTimeout(15_000)
+  return { browser, page: await browser.context.newPage() }
+}
+
+/** Signs in on the console's login form (the page must show it). */
+export async function signIn(page: Page, name: string, password: string): Promise<void> {
+  await page.getByLabel('User name').fill(name)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
 }
