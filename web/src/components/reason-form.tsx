@@ -63,3 +63,13 @@ export function ReasonForm(props: ReasonFormProps) {
     </form>
   )
 }
+
+/** A row's action: a small button that opens a reason form in its place (the page keeps which row is open). */
+export function ReasonAction(props: { open: boolean; onOpen: () => void; button: string; title: string; submitLabel: string; onSubmit: (reason: string) => Promise<void>; danger?: boolean }) {
+  if (props.open) return <ReasonForm title={props.title} submitLabel={props.submitLabel} onSubmit={props.onSubmit} {...(props.danger ? { danger: true } : {})} />
+  return (
+    <button type="button" class="small" aria-label={props.title} onClick={props.onOpen}>
+      {props.button}
+    </button>
+  )
+}

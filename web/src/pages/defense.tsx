@@ -4,7 +4,7 @@ import { api } from '../api.ts'
 import type { IpBlock, SwitchEntry } from '../defense-api.ts'
 import { when } from '../format.ts'
 import { Badge, ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
-import { ReasonForm } from '../components/reason-form.tsx'
+import { ReasonAction, ReasonForm } from '../components/reason-form.tsx'
 
 function SwitchRow(props: { entry: SwitchEntry; onChanged: (message: string) => void }) {
   const { entry } = props
@@ -111,21 +111,18 @@ export function DefensePage() {
                 <td>{b.reason}</td>
                 <td>{b.expiresAt ? when(b.expiresAt) : 'never'}</td>
                 <td>
-                  {lifting === b.id ? (
-                    <ReasonForm
-                      title={`Lift the block on ${b.cidr}`}
-                      submitLabel="Lift block"
-                      onSubmit={async (reason) => {
-                        await api('DELETE', `defense/ip-blocks/${b.id}`, { reason })
-                        setLifting(null)
-                        changed(`Lifted the block on ${b.cidr}.`)
-                      }}
-                    />
-                  ) : (
-                    <button type="button" class="small" aria-label={`Lift the block on ${b.cidr}`} onClick={() => setLifting(b.id)}>
-                      Lift…
-                    </button>
-                  )}
+                  <ReasonAction
+                    open={lifting === b.id}
+                    onOpen={() => setLifting(b.id)}
+                    button="Lift…"
+                    title={`Lift the block on ${b.cidr}`}
+                    submitLabel="Lift block"
+                    onSubmit={async (reason) => {
+                      await api('DELETE', `defense/ip-blocks/${b.id}`, { reason })
+                      setLifting(null)
+                      changed(`Lifted the block on ${b.cidr}.`)
+                    }}
+                  />
                 </td>
               </tr>
             ))}

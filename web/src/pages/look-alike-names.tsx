@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks'
 import { api, type NameAppeal, type NameException } from '../api.ts'
 import { when } from '../format.ts'
 import { Badge, ErrorBox, Loading, Section, TableHead, useLoad } from '../components/ui.tsx'
-import { ReasonForm } from '../components/reason-form.tsx'
+import { ReasonAction, ReasonForm } from '../components/reason-form.tsx'
 
 export function LookAlikeNamesPage() {
   const appeals = useLoad(() => api<{ appeals: NameAppeal[] }>('GET', 'names/appeals'), 'appeals')
@@ -112,22 +112,19 @@ export function LookAlikeNamesPage() {
                   <td>{e.createdBy}</td>
                   <td>{when(e.createdAt)}</td>
                   <td>
-                    {removing === e.id ? (
-                      <ReasonForm
-                        title={`Withdraw the exception for ${e.name}`}
-                        submitLabel="Withdraw"
-                        onSubmit={async (reason) => {
-                          await api('DELETE', `names/exceptions/${e.id}`, { reason })
-                          setRemoving(null)
-                          setNotice(`Withdrew the exception for ${e.name}.`)
-                          exceptions.reload()
-                        }}
-                      />
-                    ) : (
-                      <button type="button" class="small" aria-label={`Withdraw the exception for ${e.name}`} onClick={() => setRemoving(e.id)}>
-                        Withdraw…
-                      </button>
-                    )}
+                    <ReasonAction
+                      open={removing === e.id}
+                      onOpen={() => setRemoving(e.id)}
+                      button="Withdraw…"
+                      title={`Withdraw the exception for ${e.name}`}
+                      submitLabel="Withdraw"
+                      onSubmit={async (reason) => {
+                        await api('DELETE', `names/exceptions/${e.id}`, { reason })
+                        setRemoving(null)
+                        setNotice(`Withdrew the exception for ${e.name}.`)
+                        exceptions.reload()
+                      }}
+                    />
                   </td>
                 </tr>
               ))}

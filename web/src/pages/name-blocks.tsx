@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks'
 import { api, type NameBlock } from '../api.ts'
 import { when } from '../format.ts'
 import { ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
-import { ReasonForm } from '../components/reason-form.tsx'
+import { ReasonAction, ReasonForm } from '../components/reason-form.tsx'
 
 export function NameBlocksPage() {
   const list = useLoad(() => api<{ blocks: NameBlock[] }>('GET', 'review/name-blocks'), 'blocks')
@@ -46,22 +46,19 @@ export function NameBlocksPage() {
                 <td>{b.createdBy ?? b.source ?? '—'}</td>
                 <td>{when(b.createdAt)}</td>
                 <td>
-                  {removing === b.id ? (
-                    <ReasonForm
-                      title={`Lift the block on ${b.pattern}`}
-                      submitLabel="Lift block"
-                      onSubmit={async (reason) => {
-                        await api('DELETE', `review/name-blocks/${b.id}`, { reason })
-                        setRemoving(null)
-                        setNotice(`Lifted the block on ${b.pattern}.`)
-                        list.reload()
-                      }}
-                    />
-                  ) : (
-                    <button type="button" class="small" aria-label={`Lift the block on ${b.pattern}`} onClick={() => setRemoving(b.id)}>
-                      Lift…
-                    </button>
-                  )}
+                  <ReasonAction
+                    open={removing === b.id}
+                    onOpen={() => setRemoving(b.id)}
+                    button="Lift…"
+                    title={`Lift the block on ${b.pattern}`}
+                    submitLabel="Lift block"
+                    onSubmit={async (reason) => {
+                      await api('DELETE', `review/name-blocks/${b.id}`, { reason })
+                      setRemoving(null)
+                      setNotice(`Lifted the block on ${b.pattern}.`)
+                      list.reload()
+                    }}
+                  />
                 </td>
               </tr>
             ))}
