@@ -69,7 +69,7 @@ net.connect(4444, '203.0.113.9').on('error', (e) => console.log('raw', e.code))`
       expect(steps.stdout).not.toContain('host secret')
       const trace = JSON.stringify(findings.trace.events)
       expect(trace).toContain('/usr/bin/env')
-      expect(rules(findings)).toContain('sandbox-persistence')
+      expect(rules(findings)).toEqual(expect.arrayContaining(['sandbox-persistence', 'sandbox-writes-outside']))
     } finally {
       rmSync(secret, { force: true })
     }

@@ -50,6 +50,12 @@ export const DYNAMIC_RULES = {
     title: 'Read credential files',
     explanation: 'It opened files that hold credentials (~/.npmrc, ~/.aws/credentials, ~/.ssh/id_rsa, wallets, browser profiles). Package code has no business reading them.',
   },
+  writesOutside: {
+    id: 'sandbox-writes-outside',
+    weight: 30,
+    title: 'Wrote outside its own directory',
+    explanation: 'Install code wrote (or tried to write) into the home directory or the system, outside the package, temporary directories and tool caches.',
+  },
   shell: {
     id: 'sandbox-spawns-tools',
     weight: 40,
@@ -61,6 +67,8 @@ export const DYNAMIC_RULES = {
 const HOME_SECRETS = /\/(\.npmrc|\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.pypirc|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|\.git-credentials|\.docker\/config\.json|\.kube\/config)/
 const PERSISTENCE = /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)/
 const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|bash|dash|sh|zsh|python3?|perl|ruby|php|powershell|pwsh|base64|openssl)$/
+/** Where install code may write: its own copy, temporary directories, devices, and the caches tools keep in a home. */
+const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv)(\/|$)/
 /** Programs whose first argument is code to run. */
 const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|node|nodejs|python[0-9.]*|perl|ruby|php|pwsh|powershell)$/
 /** Package managers and build tools: what they read and spawn is their business. */
@@ -146,12 +154,13 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           add(signal(DYNAMIC_RULES.readsSecrets, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`))
           events.push({ persona, step: step.label, event: 'open', program: who, path: e.path, ok: e.ok })
         }
-        if ((e.kind === 'open' && e.write) || e.kind === 'fs') {
-          const path = e.path
+        if ((e.kind === 'open' && e.write) || (e.kind === 'fs' && e.call !== 'chmod')) {
+          const path = absolute(e.path)
           if (PERSISTENCE.test(path)) {
             add(signal(DYNAMIC_RULES.persistence, `${step.label}: ${who} wrote ${path}${e.ok ? '' : ' (refused)'} [${persona}]`))
             events.push({ persona, step: step.label, event: e.kind === 'open' ? 'write' : e.call, program: who, path, ok: e.ok })
-          } else if (!/^\/(gh\/pkg|tmp|var\/tmp|dev|proc)\//.test(path) && !path.startsWith('/home/') && e.kind === 'open') {
+          } else if (!OWN_PLACES.test(path) && !TRUSTED_TOOLS.test(who)) {
+            add(signal(DYNAMIC_RULES.writesOutside, `${step.label}: ${who} ${e.kind === 'open' ? 'wrote' : e.call} ${path}${e.ok ? '' : ' (refused)'} [${persona}]`))
             events.push({ persona, step: step.label, event: 'write outside', program: who, path, ok: e.ok })
           }
         }
