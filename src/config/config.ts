@@ -106,12 +106,12 @@ const schema = z.object({
   rescanBatchSize: int(1, 10_000).default(25),
   rescanPauseMs: int(0, 60_000).default(50),
   /**
-   * The dynamic stage: `always` runs every version in the sandbox, `install` only versions with
-   * install-time code or a static score in the suspicious band, `off` never.
+   * The dynamic stage: `always` runs every version that has install-time or load-time code in the
+   * sandbox, `install` only versions with install-time code or some static evidence, `off` never.
    */
-  sandbox: z.enum(['always', 'install', 'off']).default('install'),
+  sandbox: z.enum(['always', 'install', 'off']).default('always'),
   /** Static score from which `install` runs the sandbox even without install-time code. */
-  sandboxScoreFloor: int(0, 100_000).default(20),
+  sandboxScoreFloor: int(0, 100_000).default(1),
   /** Wall-clock limit per step in the sandbox (a lifecycle script, an import). */
   sandboxStepSeconds: int(1, 600).default(20),
   /** A module of the operators' own rules (exports `rules` and `version`), run after the built-in ones. */

@@ -20,6 +20,7 @@ export function sandboxWanted(policy: Config['sandbox'], report: Pick<ScanReport
 }
 
 let availability: ReturnType<typeof sandboxAvailability> | undefined
+let warned = false
 
 /** Runs the stage when the policy asks for it; undefined when it does not. Never throws for the package's sake: a failed run is recorded. */
 export async function dynamicStage(deps: { config: Config; log: Logger }, eco: Ecosystem, read: () => Promise<Artifact>, report: ScanReport): Promise<DynamicOutcome | undefined> {
@@ -29,14 +30,15 @@ export async function dynamicStage(deps: { config: Config; log: Logger }, eco: E
   if (!sandboxWanted(deps.config.sandbox, report, hooks, deps.config.sandboxScoreFloor)) return undefined
   availability ??= sandboxAvailability()
   if (!availability.ok) {
-    deps.log.warn({ reason: availability.reason }, 'sandbox unavailable: the dynamic stage is skipped')
+    if (!warned) deps.log.warn({ reason: availability.reason }, 'sandbox unavailable: the dynamic stage is skipped (every scan records it)')
+    warned = true
     return { signals: [], trace: { summary: { skipped: `the sandbox is unavailable on this worker: ${availability.reason}` } } }
   }
   const step = deps.config.sandboxStepSeconds * 1000
   const options = { ...DEFAULT_SANDBOX_OPTIONS, stepTimeoutMs: step, runTimeoutMs: step * 8 + 10_000 }
   try {
     const run = await runSandbox(eco, artifact, options)
-    if (run.steps.length === 0) return { signals: [], trace: { summary: { skipped: 'nothing runs at install or load time' } } }
+    if (run.steps.length === 0) return undefined // nothing runs at install or load time
     const findings = dynamicFindings(run, { registryHosts: [new URL(deps.config.publicUrl).hostname] })
     return { signals: findings.signals, trace: findings.trace }
   } catch (err) {
