@@ -57,9 +57,6 @@ function printHuman(path: string, report: ScanReport): void {
 function printTrace(trace: Record<string, unknown>): void {
   console.log('  sandbox:')
   for (const [k, v] of Object.entries((trace.summary ?? {}) as Record<string, unknown>)) console.log(`    ${k}: ${String(v)}`)
-  for (const p of (trace.personas ?? []) as { persona: string; ms: number; steps: { label: string; exitCode: number | null; timedOut: boolean; ms: number }[] }[]) {
-    console.log(`    ${p.persona} (${p.ms} ms): ${p.steps.map((s) => `${s.label} → ${s.timedOut ? 'timed out' : `exit ${s.exitCode}`} in ${s.ms} ms`).join('; ')}`)
-  }
   const events = (trace.events ?? []) as Record<string, unknown>[]
   for (const e of events.slice(0, 20)) console.log(`    · ${Object.entries(e).map(([k, v]) => `${k}=${typeof v === 'string' ? v.slice(0, 120) : JSON.stringify(v)}`).join(' ')}`)
   if (events.length > 20) console.log(`    … ${events.length - 20} more events`)

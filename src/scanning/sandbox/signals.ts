@@ -106,7 +106,7 @@ function isLocal(address: string): boolean {
 export interface DynamicFindings {
   readonly signals: SignalRecord[]
   /** The stored trace: a summary, then the events worth a reviewer's look. */
-  readonly trace: { summary: Record<string, unknown>; personas: unknown[]; events: Record<string, unknown>[] }
+  readonly trace: { summary: Record<string, unknown>; events: Record<string, unknown>[] }
 }
 
 export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: readonly string[] } = {}): DynamicFindings {
@@ -186,6 +186,7 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           events.push({ persona, step: step.label, event: 'connect', program: who, to: `${e.address}:${e.port}`, result: e.ok ? 'ok' : (e.error ?? 'failed') })
         }
       }
+      if (step.exitCode !== 0 && step.stderr.trim()) events.push({ persona, step: step.label, event: 'exit', code: step.exitCode, stderr: step.stderr.trim().slice(-300) })
       if (forks > 200 || refusedForks > 0) events.push({ persona, step: step.label, event: 'processes', started: forks, refused: refusedForks, note: refusedForks > 0 ? 'hit the process limit' : 'many processes' })
       if (step.timedOut) events.push({ persona, step: step.label, event: 'timeout', note: `killed after ${step.ms} ms` })
     })
@@ -200,14 +201,14 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
         steps: sandbox.steps.map((s) => s.label).join(', '),
         ms: sandbox.ms,
         signals: signals.map((s) => s.rule).join(', ') || 'none',
+        // one line per persona: how each step ended
+        ...Object.fromEntries(
+          sandbox.runs.map((r) => [
+            r.persona.name,
+            `${r.steps.map((s) => `${s.label} → ${s.timedOut ? 'timed out' : s.signal ? `killed (${s.signal})` : `exit ${s.exitCode}`} in ${s.ms} ms`).join('; ')}${r.killed ? '; the run was killed at its limit' : ''}${r.error ? `; ${r.error}` : ''} (${r.ms} ms in all)`,
+          ]),
+        ),
       },
-      personas: sandbox.runs.map((r) => ({
-        persona: r.persona.name,
-        ms: r.ms,
-        killed: r.killed,
-        ...(r.error ? { error: r.error } : {}),
-        steps: r.steps.map((s) => ({ label: s.label, exitCode: s.exitCode, signal: s.signal, timedOut: s.timedOut, ms: s.ms, stderr: s.stderr.slice(-500) })),
-      })),
       events: events.slice(0, 500),
     },
   }
