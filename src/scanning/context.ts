@@ -1,13 +1,11 @@
 // The context stage: signals that need the registry's own records (the package's history), added to the static report.
 import type { Ecosystem } from '../core/ecosystem.ts'
-import type { Thresholds } from '../core/verdict.ts'
-import { decideVerdict } from '../core/verdict.ts'
 import type { Executor } from '../db/dialect.ts'
 import type { PackageRow, VersionRow } from '../db/schema.ts'
-import type { ScanReport, SignalRecord } from './engine.ts'
+import type { Findings, ScanReport, SignalRecord } from './engine.ts'
 import { diffHistory, type DependencyStanding, type HistoryVersion } from './history/diff.ts'
 import { earlierVersions, latestProfile, ownersOf, packageStandings } from './repository.ts'
-import { nameSignals } from './names/name-signals.ts'
+import { strongestSquat } from './names/name-signals.ts'
 import { findSquats, TYPOSQUAT_RULE } from './names/typosquat.ts'
 import { targetIndex } from './names/registry-targets.ts'
 import { exceptedTargets } from '../review/name-exceptions.ts'
@@ -22,28 +20,10 @@ export interface ContextInput {
   readonly now?: Date
 }
 
-/** What the registry's records change in a static report: signals to add, and rule ids whose static signals they replace. */
-export interface ContextFindings {
-  readonly add: SignalRecord[]
-  readonly replaces: readonly string[]
-}
-
 /** The package's history, and the name check with the registry's exceptions and owners; more context sources join here. */
-export async function contextFindings(db: Executor, input: ContextInput): Promise<ContextFindings> {
+export async function contextFindings(db: Executor, input: ContextInput): Promise<Findings> {
   const [history, names, cluster] = await Promise.all([historySignals(db, input), registryNameSignals(db, input), clusterSignals(db, input)])
   return { add: [...history, ...names, ...cluster], replaces: [TYPOSQUAT_RULE.id] }
-}
-
-/** The report with the context's findings folded in and the verdict decided again over all signals. */
-export function withContext(report: ScanReport, findings: ContextFindings, thresholds: Thresholds): ScanReport {
-  const replaced = report.signals.filter((s) => findings.replaces.includes(s.rule))
-  if (findings.add.length === 0 && replaced.length === 0) return report
-  const signals = [...report.signals.filter((s) => !findings.replaces.includes(s.rule)), ...findings.add]
-  const verdict = decideVerdict(
-    signals.filter((s) => s.weight > 0),
-    thresholds,
-  )
-  return { ...report, signals, verdict: verdict.verdict, score: verdict.score, reasons: verdict.reasons }
 }
 
 const HOUR = 3600_000
@@ -131,7 +111,7 @@ export async function registryNameSignals(db: Executor, { eco, pkg, version }: C
   const excepted = await exceptedTargets(db, eco.id, pkg.name)
   // Owners may publish look-alikes of their own packages (plugins, forks, renamed successors).
   const owners = new Set(await ownersOf(db, pkg.id))
-  const targets = findSquats(eco.id, pkg.name, index, { excepted }).map((m) => m.target)
+  const matches = findSquats(eco.id, pkg.name, index, { excepted })
   const local = (name: string): string | undefined => {
     try {
       return eco.parseName(name)
@@ -140,10 +120,10 @@ export async function registryNameSignals(db: Executor, { eco, pkg, version }: C
     }
   }
   const ownedTargets = new Set<string>()
-  for (const standing of await packageStandings(db, eco.id, targets.flatMap((t) => local(t) ?? []))) {
+  for (const standing of await packageStandings(db, eco.id, matches.flatMap((m) => local(m.target) ?? []))) {
     if (standing.owners.some((o) => owners.has(o))) ownedTargets.add(standing.name)
   }
-  return nameSignals(eco.id, pkg.name, index, { excepted, exempt: (target) => ownedTargets.has(local(target) ?? '') })
+  return strongestSquat(matches.filter((m) => !ownedTargets.has(local(m.target) ?? '')))
 }
 
 export const CLUSTER_RULE = {

@@ -274,3 +274,22 @@ export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: Eng
 }
 
 export type { Role }
+
+/** Signals a later stage adds to a report (the sandbox, the registry's records), and rule ids whose earlier signals they replace. */
+export interface Findings {
+  readonly add: readonly SignalRecord[]
+  readonly replaces?: readonly string[]
+}
+
+/** The report with more findings folded in and the verdict decided again over all signals. */
+export function withFindings(report: ScanReport, findings: Findings, thresholds: Thresholds): ScanReport {
+  const replaces = findings.replaces ?? []
+  const replaced = report.signals.filter((s) => replaces.includes(s.rule))
+  if (findings.add.length === 0 && replaced.length === 0) return report
+  const signals = [...report.signals.filter((s) => !replaces.includes(s.rule)), ...findings.add]
+  const verdict = decideVerdict(
+    signals.filter((s) => s.weight > 0),
+    thresholds,
+  )
+  return { ...report, signals, verdict: verdict.verdict, score: verdict.score, reasons: verdict.reasons }
+}

@@ -5,12 +5,12 @@ import { RegistryError } from '../core/errors.ts'
 import { SYSTEM } from '../accounts/types.ts'
 import { archiveLimits, transitionVersion } from '../packages/service.ts'
 import * as packages from '../packages/repository.ts'
-import type { ScanReport } from './engine.ts'
+import { withFindings, type ScanReport } from './engine.ts'
 import { ScanTimeoutError } from './scanner.ts'
 import { insertScan } from './repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
 import { drillCanary } from './rules/package-shape.ts'
-import { contextFindings, withContext } from './context.ts'
+import { contextFindings } from './context.ts'
 import { dynamicStage } from './sandbox/stage.ts'
 import { recordFingerprints, removedLookalikes } from '../review/clusters/service.ts'
 
@@ -40,12 +40,12 @@ export async function scanVersion(deps: ScanDeps, versionId: number): Promise<vo
   const scanned = await scanOrHold(deps, bytes, eco.id, artifact.filename)
   // Dynamic evidence is the artifact's own: it counts toward rejection like the static rules.
   const dynamic = await dynamicStage(deps, eco, () => eco.readArtifact(bytes, archiveLimits(deps.config), { filename: artifact.filename }), scanned)
-  const staticReport = dynamic ? { ...withContext(scanned, { add: dynamic.signals, replaces: [] }, deps.scanner.thresholds), trace: dynamic.trace } : scanned
+  const staticReport = dynamic ? { ...withFindings(scanned, { add: dynamic.signals }, deps.scanner.thresholds), trace: dynamic.trace } : scanned
   let report: ScanReport | undefined
   // Context (history, names, clusters) is read before the transaction; a removal of a look-alike that
   // commits in between is seen inside it (the fingerprint locks order the two), and the context is read again.
   for (let attempt = 1; !report; attempt++) {
-    const candidate = withContext(staticReport, await contextFindings(deps.db.kysely, { eco, pkg, version, report: staticReport }), deps.scanner.thresholds)
+    const candidate = withFindings(staticReport, await contextFindings(deps.db.kysely, { eco, pkg, version, report: staticReport }), deps.scanner.thresholds)
     const reason = `gate: ${candidate.verdict} (score ${candidate.score}; ${candidate.reasons.join('; ')})`
     try {
       await deps.db.kysely.transaction().execute(async (trx) => {

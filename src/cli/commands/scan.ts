@@ -3,10 +3,9 @@ import { writeFileSync } from 'node:fs'
 import type { Config } from '../../config/config.ts'
 import { ECOSYSTEMS } from '../../ecosystems.ts'
 import { archiveLimits } from '../../packages/service.ts'
-import { analyzeArtifact, initEngine, type ScanReport } from '../../scanning/engine.ts'
+import { analyzeArtifact, initEngine, withFindings, type ScanReport } from '../../scanning/engine.ts'
 import { loadArtifact } from '../../scanning/load-path.ts'
 import { toSarif } from '../../scanning/sarif.ts'
-import { withContext } from '../../scanning/context.ts'
 import { dynamicStage } from '../../scanning/sandbox/stage.ts'
 
 export interface ScanOptions {
@@ -28,7 +27,7 @@ export async function scanCommand(config: Config, paths: readonly string[], opti
       let report = analyzeArtifact(artifact, eco, { thresholds })
       if (options.dynamic) {
         const dynamic = await dynamicStage({ config: { ...config, sandbox: 'always' }, log: quiet }, eco, async () => artifact, report)
-        if (dynamic) report = { ...withContext(report, { add: dynamic.signals, replaces: [] }, thresholds), trace: dynamic.trace }
+        if (dynamic) report = { ...withFindings(report, { add: dynamic.signals }, thresholds), trace: dynamic.trace }
       }
       done.push({ path, report })
       if (options.json) console.log(JSON.stringify({ path, ...report }))
