@@ -162,7 +162,7 @@ async function executeRemoval(deps: ReviewDeps, actor: Actor, removal: RemovalRo
     const outcomes: { rule: string; versionId: number; outcome: 'confirmed' }[] = []
     // A whole-package removal also takes versions uploaded after it was proposed.
     const ids = removal.whole_package ? (await packages.listVersions(trx, pkg.id)).filter((v) => REMOVABLE.includes(v.state)).map((v) => v.id) : versionIds
-    await lockFingerprintsOfVersions(trx, deps.db.dialect, ids)
+    const fingerprints = await lockFingerprintsOfVersions(trx, deps.db.dialect, ids)
     for (const versionId of ids) {
       const version = await packages.findVersionById(trx, versionId)
       if (!version || !REMOVABLE.includes(version.state)) continue
@@ -206,7 +206,7 @@ async function executeRemoval(deps: ReviewDeps, actor: Actor, removal: RemovalRo
     // Dependents of the removed package are told by a job that exists exactly when the removal commits.
     await removalCarriedOut(deps, trx, removal.id)
     // The rest of its campaign stops being installable in the same transaction.
-    await holdClusterMates(deps, trx, ids, `${pkg.name}, ${advisoryId(removal.id, removal.created_at)}`)
+    await holdClusterMates(deps, trx, { versionIds: ids, keys: fingerprints }, `${pkg.name}, ${advisoryId(removal.id, removal.created_at)}`)
     if (removal.case_id !== null) {
       const c = await repo.findCase(trx, removal.case_id)
       if (c && c.status !== 'closed') {

@@ -51,9 +51,14 @@ export async function removedLookalikes(db: Executor, versionId: number, fingerp
   return repo.versionsSharing(db, keysOf(fingerprints), { exceptVersionId: versionId, states: ['removed'] })
 }
 
-/** Takes the fingerprint locks of versions about to be removed; call before anything else in the removal's transaction. */
-export async function lockFingerprintsOfVersions(trx: Transaction<Database>, dialect: DialectName, versionIds: readonly number[]): Promise<void> {
-  await lockFingerprints(trx, dialect, await repo.fingerprintsOfVersions(trx, versionIds))
+/**
+ * Takes the fingerprint locks of versions about to be removed and returns their fingerprints; call
+ * before anything else in the removal's transaction, then hand them to holdClusterMates.
+ */
+export async function lockFingerprintsOfVersions(trx: Transaction<Database>, dialect: DialectName, versionIds: readonly number[]): Promise<repo.FingerprintKey[]> {
+  const keys = await repo.fingerprintsOfVersions(trx, versionIds)
+  await lockFingerprints(trx, dialect, keys)
+  return keys
 }
 
 /**
@@ -61,9 +66,13 @@ export async function lockFingerprintsOfVersions(trx: Transaction<Database>, dia
  * is held at once, with a case, so the rest of a campaign stops being installable with the first.
  * Pending versions are caught by their own scan, which sees the removed member.
  */
-export async function holdClusterMates(deps: Pick<Deps, 'db' | 'ecosystems' | 'config'>, trx: Transaction<Database>, removedVersionIds: readonly number[], why: string): Promise<number> {
-  const keys = await repo.fingerprintsOfVersions(trx, removedVersionIds)
-  await lockFingerprints(trx, deps.db.dialect, keys) // already held when the caller took them first; cheap to repeat
+export async function holdClusterMates(
+  deps: Pick<Deps, 'db' | 'ecosystems' | 'config'>,
+  trx: Transaction<Database>,
+  removed: { versionIds: readonly number[]; keys: readonly repo.FingerprintKey[] },
+  why: string,
+): Promise<number> {
+  const { versionIds: removedVersionIds, keys } = removed
   const mates = await repo.versionsSharing(trx, keys, { states: ['published'] })
   const held = new Set<number>()
   for (const mate of mates) {
