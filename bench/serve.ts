@@ -110,7 +110,7 @@ async function main(): Promise<void> {
           while (keepRescanning) {
             await new Promise((r) => setTimeout(r, 200))
             const now = await rescanDone()
-            rescanned = now.done - base + rescanned
+            rescanned += now.done - base
             base = now.done
             if (!now.running && keepRescanning) await startRescan()
           }

@@ -50,20 +50,21 @@ export function rescanOrder(versions: readonly { id: number; createdAt: string; 
   const popular = newest.filter((v) => v.downloads > 0).sort((a, b) => b.downloads - a.downloads)
   const order: number[] = []
   const taken = new Set<number>()
-  let n = 0
-  let p = 0
-  while (order.length < versions.length) {
-    for (const list of [newest, popular]) {
-      const at = list === newest ? n : p
-      let i = at
+  /** The next version of a list not taken yet. */
+  const cursor = (list: typeof newest) => {
+    let i = 0
+    return () => {
       while (i < list.length && taken.has(list[i]!.id)) i++
-      if (i < list.length) {
-        taken.add(list[i]!.id)
-        order.push(list[i]!.id)
-        i++
-      }
-      if (list === newest) n = i
-      else p = i
+      return list[i++]
+    }
+  }
+  const turns = [cursor(newest), cursor(popular)]
+  while (order.length < versions.length) {
+    for (const next of turns) {
+      const v = next()
+      if (!v) continue
+      taken.add(v.id)
+      order.push(v.id)
     }
   }
   return order
