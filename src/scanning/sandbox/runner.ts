@@ -262,9 +262,9 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     } catch {
       driver = { steps: [], events: [], error: killed ? `the sandbox was killed at its ${options.runTimeoutMs} ms limit` : `the sandbox ended without a report: ${stderr.trim().slice(0, 500)}` }
     }
-    const syscalls = steps.map((_s, i) => {
+    const syscalls = steps.map((step, i) => {
       const file = join(out, `strace.${i}`)
-      return existsSync(file) ? parseStrace(readFileSync(file, 'utf8')) : []
+      return existsSync(file) ? withoutWrappers(parseStrace(readFileSync(file, 'utf8')), step) : []
     })
     return {
       persona,
@@ -279,6 +279,16 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
   } finally {
     rmSync(base, { recursive: true, force: true })
   }
+}
+
+/**
+ * A step's calls from the moment its own command starts: the driver reaches it through setpriv and
+ * prlimit (dropping to nobody, setting limits), whose calls are the sandbox's, not the package's.
+ */
+function withoutWrappers(events: readonly SyscallEvent[], step: SandboxStep): SyscallEvent[] {
+  const own = step.argv.join('\u0000')
+  const start = events.findIndex((e) => e.kind === 'exec' && e.ok && e.argv.join('\u0000') === own)
+  return start < 0 ? [...events] : events.slice(start)
 }
 
 /** Runs the package once per persona; nothing of the host is writable to it, and nothing leaves the machine. */

@@ -166,9 +166,6 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
         }
         if (e.kind === 'exec') {
           const name = base(e.path)
-          // the sandbox's own wrappers (dropping to nobody, setting limits) are not the package's doing
-          if ((name === 'setpriv' && e.argv.includes('--clear-groups')) || (name === 'prlimit' && e.argv.includes('--nofile=256'))) continue
-          const own = step.argv.join(' ')
           // A file the run wrote outside the package (a download, a dropped script) and then executed:
           // directly, or as the script an interpreter runs. Build output inside the package does not count.
           // An attempt counts too: a dropped file without a shebang fails to exec, the intent is the same.
@@ -176,7 +173,8 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           const dropped = [e.path, ...(script ? [script] : [])].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/'))
           if (dropped) add(signal(DYNAMIC_RULES.secondStage, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)}, and ${dropped} was written during the run [${persona}]`))
           if (!e.ok) continue
-          if (step.install && TOOLS.test(name) && e.argv.join(' ') !== own && !(name === 'sh' && e.argv.slice(2).join(' ') === step.argv.slice(2).join(' '))) {
+          // the step's own command (`sh -c <script>`) is what npm runs; what it starts is the package's choice
+          if (step.install && TOOLS.test(name) && e.argv.join('\u0000') !== step.argv.join('\u0000')) {
             add(signal(DYNAMIC_RULES.shell, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)} [${persona}]`))
           }
           events.push({ persona, step: step.label, event: 'exec', argv: e.argv.join(' ').slice(0, 300) })
