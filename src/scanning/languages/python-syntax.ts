@@ -1,4 +1,4 @@
-// tree-sitter-python helpers for the Python analyzer: assignment targets, string values, constant folding.
+// Helpers for the Python analyzer: the source as the interpreter reads it, and tree-sitter-python assignment targets, string values, constant folding.
 import type { Node } from 'web-tree-sitter'
 
 export function targets(node: Node | null | undefined): string[] {
@@ -50,4 +50,24 @@ export function foldString(node: Node, constants: ReadonlyMap<string, string>, d
     if (l !== undefined || r !== undefined) return `${l ?? ''} ${r ?? ''}`
   }
   return undefined
+}
+
+/** Mathematical alphanumerics (𝙞𝗺𝗽𝗼𝗿𝘁): Python folds identifiers to NFKC, so they spell ordinary names. */
+const FOLDED_LETTERS = /[\u{1D400}-\u{1D7FF}]/u
+
+/** The source with string literals and comments blanked (same length), so a search finds code only. */
+export function pythonCodeOnly(source: string): string {
+  return source.replace(/#[^\n]*|([rRbBuUfF]{0,2})('''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")/g, (m) => m.replace(/[^\n]/g, ' '))
+}
+
+/**
+ * The source as the interpreter reads it: identifiers spelled in look-alike letters are their ASCII
+ * names (NFKC), with the offset of the first such identifier in the folded source. In strings and
+ * comments those letters are only text (a docstring may show 𝟏), so they change nothing there.
+ */
+export function interpreterSource(raw: string): { source: string; foldedAt?: number } {
+  if (!FOLDED_LETTERS.test(raw)) return { source: raw }
+  const at = FOLDED_LETTERS.exec(pythonCodeOnly(raw))?.index
+  if (at === undefined) return { source: raw }
+  return { source: raw.normalize('NFKC'), foldedAt: raw.slice(0, at).normalize('NFKC').length }
 }

@@ -1,10 +1,10 @@
 // Python analyzer on tree-sitter (web-tree-sitter + tree-sitter-python): imports, calls → capabilities, simple flows.
-import { createRequire } from 'node:module'
-import { Language, Parser, type Node } from 'web-tree-sitter'
+import type { Node, Parser } from 'web-tree-sitter'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
+import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
-import { foldString, isSensitive, stringValue, targets } from './python-syntax.ts'
+import { foldString, interpreterSource, isSensitive, stringValue, targets } from './python-syntax.ts'
 
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
@@ -28,33 +28,13 @@ let parser: Parser | undefined
 
 /** Loads the grammar once per process (WebAssembly, no native build). */
 export async function initPython(): Promise<void> {
-  if (parser) return
-  const require = createRequire(import.meta.url)
-  await Parser.init()
-  const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'))
-  const p = new Parser()
-  p.setLanguage(language)
-  parser = p
-}
-
-/** Mathematical alphanumerics (𝙞𝗺𝗽𝗼𝗿𝘁): Python folds identifiers to NFKC, so they spell ordinary names. */
-const FOLDED_LETTERS = /[\u{1D400}-\u{1D7FF}]/u
-
-/** The source with string literals and comments blanked (same length), so a search finds code only. */
-export function pythonCodeOnly(source: string): string {
-  return source.replace(/#[^\n]*|([rRbBuUfF]{0,2})('''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")/g, (m) => m.replace(/[^\n]/g, ' '))
+  parser ??= await loadParser('tree-sitter-python/tree-sitter-python.wasm')
 }
 
 export function analyzePython(path: string, rawSource: string): FileFacts {
-  // Analyse what the interpreter sees: identifiers spelled in look-alike letters are the ASCII names
-  // (in strings and comments they are only text: a docstring may show 𝟏).
-  const folded = FOLDED_LETTERS.test(rawSource) && FOLDED_LETTERS.test(pythonCodeOnly(rawSource))
-  const source = folded ? rawSource.normalize('NFKC') : rawSource
+  const { source, foldedAt } = interpreterSource(rawSource)
   const sink = new FactSink(path, 'python', source)
-  if (folded) {
-    const at = FOLDED_LETTERS.exec(pythonCodeOnly(rawSource))!.index
-    sink.indicator('obfuscation', 'identifiers spelled in mathematical alphanumerics, which Python reads as plain letters', rawSource.slice(0, at).normalize('NFKC').length)
-  }
+  if (foldedAt !== undefined) sink.indicator('obfuscation', 'identifiers spelled in mathematical alphanumerics, which Python reads as plain letters', foldedAt)
   if (!parser) throw new Error('initPython() must run before analyzePython()')
   const big = overBudget(sink, source, (collapsed) => analyzePython(path, collapsed))
   if (big) return big

@@ -1,9 +1,9 @@
 // Ruby analyzer on tree-sitter (web-tree-sitter + tree-sitter-ruby): calls → capabilities, strings → indicators, simple flows.
-import { createRequire } from 'node:module'
 import { posix } from 'node:path'
-import { Language, Parser, type Node } from 'web-tree-sitter'
+import type { Node, Parser } from 'web-tree-sitter'
 import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { RUBY_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
+import { loadParser } from './tree-sitter.ts'
 import { FactSink, overBudget, scanText } from './source-file.ts'
 
 /** Methods that hand a string to the interpreter when their argument is not a block. */
@@ -19,13 +19,7 @@ let parser: Parser | undefined
 
 /** Loads the grammar once per process (WebAssembly, no native build). */
 export async function initRuby(): Promise<void> {
-  if (parser) return
-  const require = createRequire(import.meta.url)
-  await Parser.init()
-  const language = await Language.load(require.resolve('tree-sitter-ruby/tree-sitter-ruby.wasm'))
-  const p = new Parser()
-  p.setLanguage(language)
-  parser = p
+  parser ??= await loadParser('tree-sitter-ruby/tree-sitter-ruby.wasm')
 }
 
 export function analyzeRuby(path: string, source: string): FileFacts {
