@@ -97,3 +97,18 @@ export function TableHead(props: { columns: readonly (string | { label: string; 
     </thead>
   )
 }
+
+/** The ecosystem picker of the console's forms; `all` adds an "all ecosystems" choice. */
+export function EcosystemField(props: { id: string; value: string; onChange: (value: string) => void; all?: boolean }) {
+  return (
+    <span class="field">
+      <label for={props.id}>Ecosystem</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="npm">npm</option>
+        <option value="pypi">PyPI</option>
+        <option value="rubygems">RubyGems</option>
+        {props.all && <option value="all">all ecosystems</option>}
+      </select>
+    </span>
+  )
+}

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks'
 import { api, type NameAppeal, type NameException } from '../api.ts'
 import { when } from '../format.ts'
-import { Badge, ErrorBox, Loading, Section, TableHead, useLoad } from '../components/ui.tsx'
+import { Badge, EcosystemField, ErrorBox, Loading, Section, TableHead, useLoad } from '../components/ui.tsx'
 import { ReasonAction, ReasonForm } from '../components/reason-form.tsx'
 
 export function LookAlikeNamesPage() {
@@ -145,14 +145,7 @@ export function LookAlikeNamesPage() {
             }}
           >
             <div class="row">
-              <span class="field">
-                <label for="exception-ecosystem">Ecosystem</label>
-                <select id="exception-ecosystem" value={ecosystem} onChange={(e) => setEcosystem(e.currentTarget.value)}>
-                  <option value="npm">npm</option>
-                  <option value="pypi">PyPI</option>
-                  <option value="rubygems">RubyGems</option>
-                </select>
-              </span>
+              <EcosystemField id="exception-ecosystem" value={ecosystem} onChange={setEcosystem} />
               <span class="field grow">
                 <label for="exception-name">Name</label>
                 <input id="exception-name" value={name} placeholder="e.g. reactive-utils" onInput={(e) => setName(e.currentTarget.value)} />

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks'
 import { api, type NameBlock } from '../api.ts'
 import { when } from '../format.ts'
-import { ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
+import { EcosystemField, ErrorBox, Loading, useLoad, TableHead } from '../components/ui.tsx'
 import { ReasonAction, ReasonForm } from '../components/reason-form.tsx'
 
 export function NameBlocksPage() {
@@ -78,15 +78,7 @@ export function NameBlocksPage() {
           }}
         >
           <div class="row">
-            <span class="field">
-              <label for="block-ecosystem">Ecosystem</label>
-              <select id="block-ecosystem" value={ecosystem} onChange={(e) => setEcosystem(e.currentTarget.value)}>
-                <option value="npm">npm</option>
-                <option value="pypi">PyPI</option>
-                <option value="rubygems">RubyGems</option>
-                <option value="all">all ecosystems</option>
-              </select>
-            </span>
+            <EcosystemField id="block-ecosystem" value={ecosystem} onChange={setEcosystem} all />
             <span class="field">
               <label for="block-kind">Kind</label>
               <select id="block-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as NameBlock['kind'])}>
