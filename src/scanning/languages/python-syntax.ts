@@ -4,10 +4,18 @@ import type { Node } from 'web-tree-sitter'
 export function targets(node: Node | null | undefined): string[] {
   if (!node) return []
   if (node.type === 'identifier') return [node.text]
-  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern') {
+  // `with open(p) as f`: the alias is an as_pattern_target around the name
+  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'as_pattern_target') {
     return node.namedChildren.flatMap((c) => targets(c))
   }
   return []
+}
+
+/** `(f)` → `f`: callees written in parentheses, as obfuscators do. */
+export function unparenthesized(node: Node | null | undefined): Node | null | undefined {
+  let n = node
+  while (n?.type === 'parenthesized_expression' && n.namedChildren.length === 1) n = n.namedChildren[0]
+  return n
 }
 
 export function isSensitive(text: string): boolean {

@@ -4,7 +4,7 @@ import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
-import { foldString, interpreterSource, isSensitive, stringValue, targets } from './python-syntax.ts'
+import { foldString, interpreterSource, isSensitive, stringValue, targets, unparenthesized } from './python-syntax.ts'
 
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
@@ -66,14 +66,16 @@ class PyWalker {
   private readonly values = new Map<string, string>()
   /** Names holding sockets, sessions or connections: their send/request methods send data out. */
   private readonly handles = new Set<string>()
-  /** Names holding files opened for writing: their write methods write data to disk. */
-  private readonly writers = new Set<string>()
+  /** Names holding files opened for writing (→ which path): their write methods write data to disk. */
+  private readonly writers = new Map<string, WrittenPath | undefined>()
+  /** What this file wrote to disk: when it later runs that path, what was written is what runs. */
+  private readonly written: { path: WrittenPath; text?: string; sources: Set<string>; offset: number; fn: string | undefined }[] = []
   /** What each function of the file returns (decode helpers, fetch helpers). */
   private readonly returns = new Map<string, Set<FlowSource>>()
   /** Per function: `index>sink` for each parameter that reaches a sink inside it. */
   private readonly summaries = new Map<string, Set<string>>()
   /** Calls to functions of this file, with what each argument carries; resolved after the walk. */
-  private readonly callSites: { fn: string; args: Set<string>[]; offsets: number[] }[] = []
+  private readonly callSites: { fn: string; args: Set<string>[]; offsets: number[]; texts: (string | undefined)[] }[] = []
 
   constructor(private readonly sink: FactSink) {}
 
@@ -106,6 +108,13 @@ class PyWalker {
       if (p.type === 'function_definition') return p.childForFieldName('name')?.text
     }
     return undefined
+  }
+
+  private addReturns(fn: string, taint: ReadonlySet<FlowSource>): void {
+    if (taint.size === 0) return
+    const set = this.returns.get(fn) ?? new Set<FlowSource>()
+    for (const t of taint) if (!t.startsWith('@')) set.add(t)
+    this.returns.set(fn, set)
   }
 
   private getTaint(at: Node, name: string): Set<FlowSource> | undefined {
@@ -151,12 +160,29 @@ class PyWalker {
 
   /** Arguments that reach a sink inside a function of this file become flows at the call. */
   private resolveCallSites(): void {
+    // `write_file(path, data)` then `run_file(path)`: what the first wrote to a path reaches the process the second starts on it
+    const writtenTo = new Map<string, { sources: Set<string>; fn: string }>()
     for (const site of this.callSites) {
-      for (const reach of this.summaries.get(site.fn) ?? []) {
-        const [index, sink] = reach.split('>') as [string, FlowSink]
+      const reaches = [...(this.summaries.get(site.fn) ?? [])].map((r) => r.split('>') as [string, string])
+      for (const [index, sink] of reaches) {
+        if (sink === 'write-path') {
+          const path = site.texts[Number(index)]
+          const data = new Set(reaches.filter(([, s]) => s === 'fs-write').flatMap(([i]) => [...(site.args[Number(i)] ?? [])]))
+          if (path && data.size > 0) writtenTo.set(path, { sources: data, fn: site.fn })
+          continue
+        }
         for (const source of site.args[Number(index)] ?? []) {
           if (source.startsWith('@') || (source === 'network-response' && sink === 'network')) continue
-          this.sink.flow(source as FlowSource, sink, `${site.fn}() → ${sink}`, site.offsets[Number(index)] ?? 0)
+          this.sink.flow(source as FlowSource, sink as FlowSink, `${site.fn}() → ${sink}`, site.offsets[Number(index)] ?? 0)
+        }
+      }
+    }
+    for (const site of this.callSites) {
+      for (const reach of this.summaries.get(site.fn) ?? []) {
+        const [index, sink] = reach.split('>') as [string, string]
+        const written = sink === 'process' || sink === 'dynamic-code' ? writtenTo.get(site.texts[Number(index)] ?? '') : undefined
+        for (const source of written?.sources ?? []) {
+          if (!source.startsWith('@')) this.sink.flow(source as FlowSource, sink as FlowSink, `${site.fn}() runs what ${written!.fn}() wrote`, site.offsets[Number(index)] ?? 0)
         }
       }
     }
@@ -173,6 +199,7 @@ class PyWalker {
     if (mode?.type !== 'string' || !/[wa]/.test(stringValue(mode))) return false
     this.sink.capability('fs-write', `open(…).${method}`, this.offset(node))
     for (const arg of args?.namedChildren ?? []) if (arg) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `open(…).${method}`, this.offset(arg))
+    this.recordWrite(this.openedPath(receiver), args?.namedChildren[0] ?? undefined, this.offset(node))
     return true
   }
 
@@ -197,12 +224,17 @@ class PyWalker {
   }
 
   /** Records a sink reached by a parameter (as a summary) or by real data (as a flow). */
+  /** A parameter (`@fn:index`) reaches a sink, or names the path a function writes (`write-path`): noted in the function's summary. */
+  private summarize(param: string, sink: FlowSink | 'write-path'): void {
+    const [fn, index] = param.slice(1).split(':') as [string, string]
+    const set = this.summaries.get(fn) ?? new Set<string>()
+    set.add(`${index}>${sink}`)
+    this.summaries.set(fn, set)
+  }
+
   private reach(source: string, sink: FlowSink, api: string, offset: number): void {
     if (source.startsWith('@')) {
-      const [fn, index] = source.slice(1).split(':') as [string, string]
-      const set = this.summaries.get(fn) ?? new Set<string>()
-      set.add(`${index}>${sink}`)
-      this.summaries.set(fn, set)
+      this.summarize(source, sink)
       return
     }
     this.sink.flow(source as FlowSource, sink, api, offset)
@@ -274,7 +306,9 @@ class PyWalker {
           const value = this.commandText(right)
           if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
           if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
-          if (this.opensForWriting(right)) this.writers.add(target)
+          if (this.opensForWriting(right)) this.writers.set(target, this.openedPath(right))
+          // `_ = lambda b: marshal.loads(zlib.decompress(b))`: calling `_` yields what the body yields
+          if (right.type === 'lambda') this.addReturns(target, this.taint(right.childForFieldName('body')))
         }
         break
       }
@@ -291,7 +325,7 @@ class PyWalker {
           const alias = value.childForFieldName('alias')
           const taint = this.taint(inner)
           if (alias && taint.size > 0) for (const target of targets(alias)) this.setTaint(node, target, taint)
-          if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.writers.add(target)
+          if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.writers.set(target, this.openedPath(inner))
         }
         break
       }
@@ -302,12 +336,7 @@ class PyWalker {
         const fn = this.enclosingFunctionName(node)
         const value = node.namedChildren[0]
         if (fn && value) {
-          const taint = this.taint(value)
-          if (taint.size > 0) {
-            const set = this.returns.get(fn) ?? new Set<FlowSource>()
-            for (const t of taint) if (!t.startsWith('@')) set.add(t)
-            this.returns.set(fn, set)
-          }
+          this.addReturns(fn, this.taint(value))
         }
         break
       }
@@ -386,6 +415,7 @@ class PyWalker {
           fn: fnNode.text,
           args: Array.from(byIndex, (a) => (a ? (this.taint(a) as Set<string>) : new Set<string>())),
           offsets: Array.from(byIndex, (a) => (a ? this.offset(a) : 0)),
+          texts: Array.from(byIndex, (a) => a?.text),
         })
       }
     }
@@ -416,6 +446,7 @@ class PyWalker {
     if (!cap && receiver && receiver.type === 'identifier' && this.writers.has(receiver.text) && (method === 'write' || method === 'writelines')) {
       const writes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
       this.sink.capability('fs-write', `${receiver.text}.${method}`, this.offset(node))
+      this.recordWrite(this.writers.get(receiver.text), writes[0], this.offset(node))
       for (const arg of writes) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `${receiver.text}.${method}`, this.offset(arg))
       return
     }
@@ -440,8 +471,33 @@ class PyWalker {
       for (const arg of argNodes) {
         const command = this.commandText(arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg)
         if (command) this.sink.text(command, this.offset(arg), { executed: true })
+        // a file this file wrote and now runs (`open('/tmp/.x.py','w').write(…)`, then `python3 /tmp/.x.py`):
+        // literal text written is code it runs, and data written (a download, a decoded blob) reaches the process
+        for (const drop of this.written) {
+          // the same variable names the same file only within one function (across functions: resolveCallSites)
+          if (drop.fn !== this.enclosingFunctionName(arg) || !runsPath(drop.path, arg.text, command)) continue
+          if (drop.text) this.sink.text(drop.text, drop.offset, { executed: true })
+          for (const source of drop.sources) this.reach(source, cap, name, this.offset(arg))
+        }
       }
     }
+  }
+
+  /** The path an `open(…)` call writes: its expression and, when its last part is literal, the file name (`tmp + '/x.py'` → `x.py`). */
+  private openedPath(node: Node | null | undefined): WrittenPath | undefined {
+    const arg = node?.childForFieldName('arguments')?.namedChildren[0]
+    if (!arg) return undefined
+    // a function that opens its parameter for writing: its callers name the path it writes
+    for (const t of this.taint(arg)) if (t.startsWith('@')) this.summarize(t, 'write-path')
+    const name = this.commandText(arg)?.split(/[\\/]/).pop()
+    return { expression: arg.text, ...(name && name.length >= 3 ? { name } : {}) }
+  }
+
+  private recordWrite(path: WrittenPath | undefined, data: Node | undefined, offset: number): void {
+    if (!path || !data) return
+    const text = this.commandText(data)
+    const sources = this.taint(data)
+    if (text || sources.size > 0) this.written.push({ path, ...(text ? { text } : {}), sources, offset, fn: this.enclosingFunctionName(data) })
   }
 
   private opensForWriting(node: Node | null | undefined): boolean {
@@ -521,7 +577,8 @@ class PyWalker {
         const cap = name ? capabilityOf(PYTHON_APIS, name) : undefined
         const args = node.childForFieldName('arguments')
         // a function of this file returns what its return statements carry
-        if (fnNode?.type === 'identifier') for (const t of this.returns.get(fnNode.text) ?? []) out.add(t)
+        const callee = unparenthesized(fnNode)
+        if (callee?.type === 'identifier') for (const t of this.returns.get(callee.text) ?? []) out.add(t)
         if (cap === 'decode') out.add('decode')
         // chr(ord(c) - k) over a string is a character-shift decoder
         if (name === 'chr' && /\bord\s*\(/.test(args?.text ?? '')) out.add('decode')
@@ -592,4 +649,16 @@ class PyWalker {
     }
     return undefined
   }
+}
+
+/** A path written by `open(…)`: the expression naming it and its literal file name, if any. */
+interface WrittenPath {
+  readonly expression: string
+  readonly name?: string
+}
+
+/** Whether a process argument runs a written path: the same variable or expression, or the same literal file name. */
+function runsPath(path: WrittenPath, argument: string, command: string | undefined): boolean {
+  if (path.name && command?.includes(path.name)) return true
+  return path.expression.length >= 3 && !/^["']/.test(path.expression) && argument.includes(path.expression)
 }

@@ -1,5 +1,5 @@
 // Rules for code that hides or fetches what it runs: decode-and-exec, download-and-exec, shells, PowerShell, persistence.
-import { perFile, type Rule } from './rule.ts'
+import { heaviest, perFile, type Rule, type RuleHit } from './rule.ts'
 
 export const decodesAndExecutes: Rule = perFile(
   'decodes-and-executes',
@@ -13,6 +13,9 @@ export const decodesAndExecutes: Rule = perFile(
     if (flow) return file.hit({ install: 100, import: 90, runtime: 40 }, `decoded data flows into ${flow.api}`, flow)
     // a dropper: decoded data written to disk by a file that also starts programs
     const dropped = file.flow(['decode'], ['fs-write'])
+    // an encoded program decoded and saved: a dropper, whether this file or a later one runs it
+    const program = file.indicator('encoded-program')
+    if (dropped && program) return file.hit({ install: 100, import: 90, runtime: 40 }, `writes an encoded program to disk (${dropped.api}): ${program.value}`, dropped)
     if (dropped && file.has('process')) {
       const weights = blob ? { install: 100, import: 100, runtime: 80 } : { install: 90, import: 70, runtime: 30 }
       return file.hit(weights, `writes decoded data to disk (${dropped.api}) in a file that starts programs`, dropped)
@@ -26,31 +29,32 @@ export const downloadsAndExecutes: Rule = perFile(
   'Downloads code and runs it',
   'Something fetched from the network is executed, or a shell command pipes a download into an interpreter. This is how second-stage malware arrives.',
   (file) => {
+    // every form that applies, the heaviest for this file's role counts (a linked download may sit in a function, its .exe URL not)
+    const hits: RuleHit[] = []
     const flow = file.flow(['network-response'], ['dynamic-code', 'process'])
-    if (flow) return file.hit({ install: 100, import: 90, runtime: 40 }, `network response flows into ${flow.api}`, flow)
+    if (flow) hits.push(file.hit({ install: 100, import: 90, runtime: 40 }, `network response flows into ${flow.api}`, flow))
     const run = file.executed('shell-download')
-    if (run) return file.hit({ install: 100, import: 90, runtime: 20 }, `runs a download: ${run.value}`, run)
+    if (run) hits.push(file.hit({ install: 100, import: 90, runtime: 20 }, `runs a download: ${run.value}`, run))
     const shell = file.indicator('shell-download')
-    if (shell && file.has('process')) return file.hit({ install: 60, import: 15, runtime: 5 }, `download-and-run command text: ${shell.value}`, shell)
+    if (shell && file.has('process')) hits.push(file.hit({ install: 60, import: 15, runtime: 5 }, `download-and-run command text: ${shell.value}`, shell))
     // the download itself handed to a process: `curl https://…/x.exe -o x.exe`, certutil, bitsadmin
     const fetchedByProcess = file.executed('executable-url')
-    if (fetchedByProcess) return file.hit({ install: 80, import: 80, runtime: 30 }, `a process downloads an executable: ${fetchedByProcess.value}`, fetchedByProcess)
+    if (fetchedByProcess) hits.push(file.hit({ install: 80, import: 80, runtime: 30 }, `a process downloads an executable: ${fetchedByProcess.value}`, fetchedByProcess))
     const exe = file.indicator('executable-url')
-    if (exe && file.has('process') && (file.has('network') || file.has('fs-write'))) {
-      return file.hit({ install: 90, import: 80, runtime: 50 }, `fetches and runs an executable: ${exe.value}`, exe)
-    }
-    const saved = file.flow(['network-response'], ['fs-write'])
+    if (exe && file.has('process') && (file.has('network') || file.has('fs-write'))) hits.push(file.hit({ install: 90, import: 80, runtime: 50 }, `fetches and runs an executable: ${exe.value}`, exe))
+    // Python's analyzer links a saved file to the process that runs it (a flow, above); elsewhere both in one file must do
+    const saved = file.facts.language === 'python' ? undefined : file.flow(['network-response'], ['fs-write'])
     if (saved && file.has('process')) {
       // bootstrap installers (ez_setup, get-pip) fetch from the package index itself
       const fromIndexOnly = file.indicator('registry-url') && !file.indicator('raw-ip-url', 'webhook', 'paste-site', 'tunnel-host', 'oast-host', 'executable-url')
       const weights = fromIndexOnly ? { install: 20, import: 15, runtime: 5 } : { install: 80, import: 70, runtime: 30 }
-      return file.hit(weights, `writes a download to disk (${saved.api}) in a file that starts processes`, saved)
+      hits.push(file.hit(weights, `writes a download to disk (${saved.api}) in a file that starts processes`, saved))
     }
     const evaluates = file.facts.capabilities.find((c) => c.cap === 'dynamic-code' && (c.api === 'exec' || c.api === 'eval'))
     if (evaluates && file.role === 'install' && file.has('network')) {
-      return file.hit({ install: 60, import: 0, runtime: 0 }, `install-time code fetches from the network and calls ${evaluates.api}`, evaluates)
+      hits.push(file.hit({ install: 60, import: 0, runtime: 0 }, `install-time code fetches from the network and calls ${evaluates.api}`, evaluates))
     }
-    return undefined
+    return heaviest(hits)
   },
 )
 
@@ -65,7 +69,11 @@ export const remoteShell: Rule = perFile(
     if (ind && file.has('process')) return file.hit({ install: 60, import: 40, runtime: 10 }, `reverse-shell command text: ${ind.value}`, ind)
     const dup = file.facts.capabilities.find((c) => c.api === 'os.dup2' || c.api === 'pty.spawn')
     // dup2 onto a raw socket; dup2 alone also silences stderr, and HTTP clients are not shells
-    if (dup && file.facts.capabilities.some((c) => c.api === 'socket.socket' || c.api === 'socket.create_connection')) return file.hit({ install: 100, import: 90, runtime: 30 }, `${dup.api} on a socket`, dup)
+    const socket = file.facts.capabilities.some((c) => c.api === 'socket.socket' || c.api === 'socket.create_connection')
+    // the standard descriptors redirected onto a socket and a shell started on them: a reverse shell even inside a function
+    const shell = file.facts.capabilities.find((c) => c.api === 'pty.spawn' || (c.cap === 'process' && /\/bin\/(ba|z|da)?sh\b|\bcmd(\.exe)?\b|powershell/i.test(c.excerpt)))
+    if (dup && socket && shell && file.facts.capabilities.some((c) => c.api === 'os.dup2')) return file.hit({ install: 100, import: 100, runtime: 60 }, `os.dup2 onto a socket, then ${shell.api} starts a shell`, shell)
+    if (dup && socket) return file.hit({ install: 100, import: 90, runtime: 30 }, `${dup.api} on a socket`, dup)
     return undefined
   },
 )

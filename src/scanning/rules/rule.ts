@@ -77,6 +77,11 @@ export function filesOf(facts: PackageFacts): FileView[] {
   return facts.files.map((f) => new FileView(f, roleOf(facts, f.path)))
 }
 
+/** The hit with the greatest weight (the first of equals), for rules with several forms of evidence. */
+export function heaviest(hits: readonly RuleHit[]): RuleHit | undefined {
+  return hits.reduce<RuleHit | undefined>((best, hit) => (best === undefined || hit.weight > best.weight ? hit : best), undefined)
+}
+
 /** A rule that looks at each file on its own. */
 export function perFile(
   id: string,
