@@ -36,6 +36,8 @@ export type IndicatorKind =
   | 'powershell' // hidden/encoded PowerShell, IEX, DownloadString
   | 'persistence' // shell rc files, cron, Run keys, LaunchAgents
   | 'encoded-blob' // long base64/hex literal
+  | 'encoded-url' // a literal that is a base64- or hex-encoded URL
+  | 'encoded-program' // a base64- or hex-encoded literal that decodes to program text
   | 'obfuscation' // obfuscator.io identifiers, packers, JSFuck
 
 /** `env`: the whole environment; `env-secret`: one secret-looking variable (a token sent to its own API is normal at run time). */

@@ -38,7 +38,8 @@ const POWERSHELL =
 const PERSISTENCE =
   /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|schtasks(\.exe)?\s+\/create/i
 
-const BASE64_BLOB = /^[A-Za-z0-9+/\r\n]{200,}={0,2}$/
+// padding at either end: reversed base64 (`b64decode(s[::-1])`) starts with it
+const BASE64_BLOB = /^={0,2}[A-Za-z0-9+/\r\n]{200,}={0,2}$/
 const HEX_BLOB = /^(?:[0-9a-fA-F]{2}){100,}$|^(?:\\x[0-9a-fA-F]{2}){60,}$/
 
 /** Indicators in one string value (a literal, a concatenation of literals, or a shell command). */

@@ -89,9 +89,12 @@ export class FactSink {
     const key = `${options.executed ? 'x' : '-'}${value.length > 300 ? `${value.length}:${value.slice(0, 100)}` : value}`
     if (this.seenValues.has(key)) return
     this.seenValues.add(key)
-    // Short base64 literals hide commands and URLs: look at what they decode to as well.
+    // Base64 and hex literals hide commands, URLs and whole programs: look at what they decode to as well.
     const decoded = decodedText(value)
-    const all = decoded ? [...indicatorsIn(value), ...indicatorsIn(decoded).map((f) => ({ ...f, value: `${f.value} (base64-decoded)` }))] : indicatorsIn(value)
+    const all = decoded ? [...indicatorsIn(value), ...indicatorsIn(decoded.text).map((f) => ({ ...f, value: `${f.value} (${decoded.encoding}-decoded)` }))] : indicatorsIn(value)
+    // an address written only encoded, or a program carried as an encoded string
+    if (decoded && WHOLE_URL.test(decoded.text.trim())) all.push({ kind: 'encoded-url', value: decoded.text.trim().slice(0, 200) })
+    else if (decoded && decoded.text.length >= 200 && PROGRAM_TEXT.test(decoded.text)) all.push({ kind: 'encoded-program', value: `${decoded.text.length} characters of ${decoded.encoding}-encoded code: ${decoded.text.replace(/\s+/g, ' ').trim().slice(0, 120)}` })
     for (const found of all) {
       if (options.only && !options.only.includes(found.kind)) continue
       if (this.allow(`i:${found.kind}:${options.executed ? 'x' : '-'}`)) {
@@ -134,15 +137,22 @@ export class FactSink {
 }
 
 /** The text a base64 literal decodes to, when it is one and decodes to readable text. */
-export function decodedText(value: string): string | undefined {
-  if (value.length < 16 || value.length > 20_000 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined
-  const text = Buffer.from(value, 'base64').toString('latin1')
+const WHOLE_URL = /^(?:https?|wss?|ftp):\/\/[\x21-\x7e]{4,}$/
+// statements of a program (Python, JavaScript, shell, PowerShell) rather than data
+const PROGRAM_TEXT = /^\s*(import|from)\s+[\w.]+|\b(exec|eval)\s*\(|\brequire\s*\(\s*['"]|\bsubprocess\.\w+\(|\bos\.system\s*\(|\bchild_process\b|\bInvoke-\w+|#!\/bin\/(ba)?sh/m
+
+/** The text a base64 or hex literal decodes to, when it is text (≥ 95% printable). */
+export function decodedText(value: string): { text: string; encoding: 'base64' | 'hex' } | undefined {
+  if (value.length < 16 || value.length > 20_000) return undefined
+  const hex = value.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(value)
+  if (!hex && (value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value))) return undefined
+  const text = Buffer.from(value, hex ? 'hex' : 'base64').toString('latin1')
   let printable = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if ((c >= 32 && c < 127) || c === 9 || c === 10 || c === 13) printable += 1
   }
-  return printable / text.length > 0.95 ? text : undefined
+  return printable / text.length > 0.95 ? { text, encoding: hex ? 'hex' : 'base64' } : undefined
 }
 
 /** Scans raw text line by line (for files that are not parsed, or could not be). */

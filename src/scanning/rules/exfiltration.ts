@@ -54,15 +54,29 @@ export const stealsBrowserOrWalletData: Rule = {
   },
 }
 
-export const hidesNetworkDestination: Rule = perFile(
-  'hides-network-destination',
-  'Decodes where it connects to',
-  'A network call receives a destination or payload that was base64/hex-decoded at run time. Legitimate code writes its URLs in plain text; hiding them is meant to defeat review.',
-  (file) => {
-    const flow = file.flow(['decode'], ['network', 'dns'])
-    return flow ? file.hit({ install: 80, import: 40, runtime: 10 }, `decoded data flows into ${flow.api}`, flow) : undefined
+export const hidesNetworkDestination: Rule = {
+  id: 'hides-network-destination',
+  title: 'Decodes where it connects to',
+  explanation:
+    'A network call receives a destination or payload that was base64/hex-decoded at run time, or the package carries a URL written only in base64/hex. Legitimate code writes its URLs in plain text; hiding them is meant to defeat review.',
+  evaluate(facts) {
+    const files = filesOf(facts)
+    // a URL spelled only in base64/hex, often kept in a constants module apart from the code that decodes it
+    const hidden = files.flatMap((file) => file.facts.indicators.filter((i) => i.kind === 'encoded-url'))
+    const hits: RuleHit[] = []
+    for (const file of files) {
+      const flow = file.flow(['decode'], ['network', 'dns'])
+      const own = file.indicator('encoded-url')
+      const connects = file.has('network') || file.has('dns')
+      let hit: RuleHit | undefined
+      if (own && connects) hit = file.hit({ install: 100, import: 90, runtime: 60 }, `connects out and carries an encoded address: ${own.value}`, own)
+      else if (flow && hidden.length > 0) hit = file.hit({ install: 100, import: 90, runtime: 60 }, `decodes an address (the package encodes ${hidden[0]!.value}) and hands it to ${flow.api}`, flow)
+      else if (flow) hit = file.hit({ install: 80, import: 40, runtime: 10 }, `decoded data flows into ${flow.api}`, flow)
+      if (hit && hit.weight > 0) hits.push(hit)
+    }
+    return hits
   },
-)
+}
 
 export const shellExfiltration: Rule = perFile(
   'shell-exfiltration',
