@@ -59,7 +59,7 @@ export interface Ecosystem {
   installHooks(artifact: Artifact): InstallHook[]
   /** Normalised names of the packages a version's stored manifest depends on at install (not dev-only ones). */
   dependencyNames(manifest: Record<string, unknown>): string[]
-  /** Files that run when the package is loaded (npm main entry, Python top-level `__init__.py`, gem lib entry). */
+  /** Files that run when the package is loaded or run as its command (npm main entry, Python top-level `__init__.py` and `__main__.py`, a wheel's scripts, gem lib entry). */
   importEntries(artifact: Artifact): string[]
   /** What the installer prints to the user after install (a gem's post_install_message), if the format has one. */
   installMessage?(artifact: Artifact): string | undefined

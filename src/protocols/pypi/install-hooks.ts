@@ -10,6 +10,7 @@ const SDIST_TOOLING = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'runtest
 const NOT_INSTALLED = /^(bootstrap[\w-]*\.py|test_\w+\.py|\w+_test\.py)$|^(tests?|testing|docs?|examples?|dev|scripts|tools|benchmarks?|ci|build)\//
 // Wheel payload folders that pip installs into site-packages alongside the root.
 const WHEEL_SITE_PACKAGES_DATA = /^[^/]+\.data\/(purelib|platlib)\//
+const WHEEL_SCRIPTS = /^[^/]+\.data\/scripts\/[^/]+$/
 
 export function pythonInstallHooks(artifact: Artifact): InstallHook[] {
   switch (artifact.format) {
@@ -84,7 +85,7 @@ function wheelHooks(artifact: Artifact): InstallHook[] {
   return hooks
 }
 
-/** Top-level packages' `__init__.py` and top-level modules: what `import <name>` runs first. */
+/** Top-level packages' `__init__.py` and top-level modules (what `import <name>` runs first), packages' `__main__.py` and a wheel's scripts (the commands it installs). */
 export function pythonImportEntries(artifact: Artifact): string[] {
   const roots = importRoots(artifact)
   const sdist = artifact.format === 'sdist-tar' || artifact.format === 'sdist-zip'
@@ -97,10 +98,12 @@ export function pythonImportEntries(artifact: Artifact): string[] {
       const rest = file.path.slice(root.length)
       if (!isImportEntry(rest)) continue
       if (sdist && root === '' && (SDIST_TOOLING.has(rest) || NOT_INSTALLED.test(rest))) continue
-      if (topLevel && !topLevel.has(rest.replace(/(\/__init__)?\.py$/, ''))) continue
+      if (topLevel && !topLevel.has(rest.replace(/(\/__init__|\/__main__)?\.py$/, ''))) continue
       found.push(file.path)
     }
   }
+  // A wheel's scripts are installed onto the user's PATH as commands: running them is using the package.
+  if (artifact.format === 'wheel') for (const file of artifact.files) if (WHEEL_SCRIPTS.test(file.path)) found.push(file.path)
   return [...new Set(found)].sort()
 }
 
@@ -136,8 +139,9 @@ function importRoots(artifact: Artifact): string[] {
   }
 }
 
+/** `pkg/__init__.py` and `mod.py` run on import; `pkg/__main__.py` runs as the package's command (`python -m pkg`). */
 function isImportEntry(relative: string): boolean {
   const parts = relative.split('/')
   if (parts.length === 1) return parts[0]!.endsWith('.py') && IDENTIFIER.test(parts[0]!.slice(0, -3))
-  return parts.length === 2 && parts[1] === '__init__.py' && IDENTIFIER.test(parts[0]!)
+  return parts.length === 2 && (parts[1] === '__init__.py' || parts[1] === '__main__.py') && IDENTIFIER.test(parts[0]!)
 }

@@ -40,11 +40,14 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         steps.push({ label: 'setup.py', install: true, argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
       }
       for (const entry of entries) {
+        if (/^[^/]+\.data\/scripts\//.test(entry)) continue // installed commands; running them without arguments proves little
         const parts = entry.replace(/\.py$/, '').split('/')
-        if (parts[parts.length - 1] === '__init__') parts.pop()
+        const last = parts[parts.length - 1]
+        if (last === '__init__' || last === '__main__') parts.pop()
         const module = parts.pop()
         if (!module || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(module)) continue
-        steps.push({ label: `import ${module}`, install: false, argv: ['python3', '-c', `import ${module}`], cwd: parts.join('/') || '.' })
+        const argv = last === '__main__' ? ['python3', '-m', module] : ['python3', '-c', `import ${module}`]
+        steps.push({ label: last === '__main__' ? `python -m ${module}` : `import ${module}`, install: false, argv, cwd: parts.join('/') || '.' })
       }
       break
     case 'rubygems':
