@@ -66,6 +66,20 @@ describe('typosquat check on the bundled rankings', () => {
     expect(findSquats('npm', 'ms2').filter((m) => m.strength >= STRONG_SQUAT)).toEqual([])
   })
 
+  it('holds separator-only variants of the most-installed names, and keeps them as weaker evidence further down', () => {
+    const index = bundledIndex('npm')
+    const rank = (name: string) => index.entries().find((e) => e.name === name)?.rank ?? Infinity
+    expect(rank('cross-env')).toBeLessThanOrEqual(500)
+    expect(best('npm', 'crossenv')).toMatchObject({ target: 'cross-env', technique: 'separator' })
+    expect(best('npm', 'crossenv')!.strength).toBeGreaterThanOrEqual(STRONG_SQUAT)
+    // dateformat is popular but far below the top 500: date-format is a spelling convention, not a lure by itself
+    expect(rank('dateformat')).toBeGreaterThan(500)
+    const dateFormat = findSquats('npm', 'date-format', index, { asNew: true }).find((m) => m.target === 'dateformat')
+    expect(dateFormat).toMatchObject({ technique: 'separator' })
+    expect(dateFormat!.strength).toBeLessThan(STRONG_SQUAT)
+    expect(dateFormat!.strength).toBeGreaterThanOrEqual(0.5)
+  })
+
   it('honours exceptions and owner exemptions', () => {
     expect(findSquats('npm', 'crossenv', bundledIndex('npm'), { excepted: new Set(['cross-env']) }).map((m) => m.target)).not.toContain('cross-env')
     expect(findSquats('npm', 'crossenv', bundledIndex('npm'), { excepted: new Set(['*']) })).toEqual([])

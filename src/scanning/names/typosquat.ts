@@ -86,6 +86,9 @@ function lengthFactor(key: string): number {
   return 1
 }
 
+/** Below this rank a separator-only difference is evidence, not a hold on its own. */
+const CONVENTION_RANK = 500
+
 function popularityFactor(rank: number): number {
   return rank <= 1000 ? 1 : rank <= 3000 ? 0.95 : 0.9
 }
@@ -131,6 +134,9 @@ export function findSquats(ecosystem: EcosystemId, name: string, index: PopularI
     // plurals (futures, aiofiles, buffers) are usually their own packages: weaker evidence
     if ((technique === 'omission' || technique === 'insertion') && (key === `${target.key}s` || target.key === `${key}s`)) base = Math.min(base, 0.6)
     const length = LENGTH_FREE.has(technique) ? Math.min(1, lengthFactor(target.key) * 2) : lengthFactor(target.key)
+    // Separators are a naming convention (parse-url/parseurl, on-change/onchange): against all but the most-installed
+    // names two spellings are usually two projects; against those (cross-env, babel-cli) a new one is a lure.
+    if (technique === 'separator' && target.rank > CONVENTION_RANK) base = Math.min(base, BASE.scope)
     const strength = Math.round(base * length * popularityFactor(target.rank) * 100) / 100
     if (strength <= 0) return
     const previous = found.get(target.identity)
