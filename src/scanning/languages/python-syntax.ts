@@ -26,12 +26,22 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\',
 
 /** The value of a string literal, with the common escapes decoded (hex escapes hide URLs and commands). */
 export function stringValue(node: Node): string {
+  return interpolatedValue(node, NO_CONSTANTS)
+}
+
+const NO_CONSTANTS: ReadonlyMap<string, string> = new Map()
+
+/** A string literal's value, with f-string fields that name a known constant replaced by its value (`f"http://{HOST}:{PORT}"`). */
+export function interpolatedValue(node: Node, constants: ReadonlyMap<string, string>): string {
   let out = ''
   for (const child of node.namedChildren) {
     if (!child) continue
     if (child.type === 'string_content') out += child.text
     else if (child.type === 'escape_sequence') out += decodeEscape(child.text)
-    else if (child.type === 'interpolation') out += '{}'
+    else if (child.type === 'interpolation') {
+      const expression = child.namedChildren[0]
+      out += (expression?.type === 'identifier' ? constants.get(expression.text) : undefined) ?? '{}'
+    }
   }
   return out
 }
@@ -46,7 +56,7 @@ function decodeEscape(seq: string): string {
 
 export function foldString(node: Node, constants: ReadonlyMap<string, string>, depth = 0): string | undefined {
   if (depth > 50) return undefined
-  if (node.type === 'string') return stringValue(node)
+  if (node.type === 'string') return interpolatedValue(node, constants)
   if (node.type === 'identifier' && depth > 0) return constants.get(node.text)
   if (node.type === 'concatenated_string') return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
   if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '+') {

@@ -4,14 +4,14 @@ import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
-import { foldString, interpreterSource, isSensitive, stringValue, targets, unparenthesized } from './python-syntax.ts'
+import { foldString, interpolatedValue, interpreterSource, isSensitive, stringValue, targets, unparenthesized } from './python-syntax.ts'
 
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
   /^(str|repr|chr|ord|bytes|bytearray|dict|list|tuple|set|format|json\.dumps|json\.loads|base64\.\w*encode\w*|base64\.\w*decode\w*|urllib\.parse\.\w+|urllib\.urlencode|zlib\.\w+|binascii\.\w+|codecs\.\w+|marshal\.\w+)$/
 const PY_DATA_METHODS = new Set([
   'encode', 'decode', 'format', 'join', 'replace', 'strip', 'lower', 'upper', 'split', 'read', 'readlines', 'json', 'hex',
-  'items', 'keys', 'values', 'get', 'copy', 'getvalue', 'text', 'content', 'splitlines', 'rstrip', 'lstrip', 'append', 'extend',
+  'items', 'keys', 'values', 'get', 'copy', 'getvalue', 'text', 'content', 'splitlines', 'rstrip', 'lstrip', 'append', 'extend', 'iter_content', 'iter_lines', 'readline',
 ])
 /** Environment variables that name the machine or the user. */
 const IDENTITY_VARIABLE = /^["'](COMPUTERNAME|USERNAME|USERDOMAIN|HOSTNAME|USER|LOGNAME)["']$/
@@ -21,6 +21,7 @@ const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cri
 /** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
 /** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
+const TEMP_FILES = new Set(['tempfile.NamedTemporaryFile', 'tempfile.TemporaryFile', 'tempfile.SpooledTemporaryFile'])
 const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request'])
 const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|base64\.b64encode)$/
 
@@ -307,6 +308,8 @@ class PyWalker {
           if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
           if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
           if (this.opensForWriting(right)) this.writers.set(target, this.openedPath(right))
+          // tempfile.NamedTemporaryFile(): a file written through the handle and run by its `.name`
+          if (right.type === 'call' && TEMP_FILES.has(this.resolve(right.childForFieldName('function')) ?? '')) this.writers.set(target, { expression: `${target}.name` })
           // `_ = lambda b: marshal.loads(zlib.decompress(b))`: calling `_` yields what the body yields
           if (right.type === 'lambda') this.addReturns(target, this.taint(right.childForFieldName('body')))
         }
@@ -326,6 +329,7 @@ class PyWalker {
           const taint = this.taint(inner)
           if (alias && taint.size > 0) for (const target of targets(alias)) this.setTaint(node, target, taint)
           if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.writers.set(target, this.openedPath(inner))
+          if (alias && inner?.type === 'call' && TEMP_FILES.has(this.resolve(inner.childForFieldName('function')) ?? '')) for (const target of targets(alias)) this.writers.set(target, { expression: `${target}.name` })
         }
         break
       }
@@ -352,7 +356,7 @@ class PyWalker {
         break
       }
       case 'string':
-        if (node.parent?.type !== 'concatenated_string') this.sink.text(stringValue(node), this.offset(node))
+        if (node.parent?.type !== 'concatenated_string') this.sink.text(interpolatedValue(node, this.values), this.offset(node))
         break
       case 'concatenated_string':
         this.sink.text(node.namedChildren.map((c) => (c ? stringValue(c) : '')).join(''), this.offset(node))
@@ -513,7 +517,9 @@ class PyWalker {
     if (!node || depth > 20) return undefined
     switch (node.type) {
       case 'string':
-        return stringValue(node)
+        return interpolatedValue(node, this.values)
+      case 'integer':
+        return node.text
       case 'concatenated_string':
         return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
       case 'identifier':
