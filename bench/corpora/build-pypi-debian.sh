@@ -110,6 +110,7 @@ if not any(k in by for k in ("setup.py", "pyproject.toml", "setup.cfg", "PKG-INF
     skip("no setup.py/pyproject.toml/setup.cfg/PKG-INFO at the top")
 OK_NAME, OK_VER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$"), re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
 name = version = None
+from_debian = False
 pkg_info = text("PKG-INFO")
 if pkg_info:
     h = HeaderParser().parsestr(pkg_info)
@@ -131,6 +132,14 @@ if not OK_NAME.match(name or ""): name = re.sub(r"^python-", "", src)
 if not OK_VER.match(version or ""):
     up = debver.split(":", 1)[-1].rsplit("-", 1)[0]
     version = re.sub(r"[+~.](dfsg|ds|repack)\d*.*$", "", up).replace("~", "")
+    from_debian = True
+# Debian snapshot versions (0.2git20160124.8980cb2, 0.5.1.54.g802fa86, 0.0.63-hotfix) are not PEP 440; an sdist
+# builder would refuse them. Keep the release part and move the rest into a local label: 0.2+git20160124.8980cb2.
+PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?(\+[A-Za-z0-9]+(\.[A-Za-z0-9]+)*)?$")
+if from_debian and OK_VER.match(version or "") and not PEP440.match(version):
+    m = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version)
+    local = re.sub(r"[^A-Za-z0-9]+", ".", m.group(2)).strip(".") if m else ""
+    if m and local: version = f"{m.group(1)}+{local}"
 if not OK_NAME.match(name) or not OK_VER.match(version): skip(f"no usable name/version ({name!r} {version!r})")
 fname = f"{name}-{version}.tar.gz"
 ddir = os.path.join(out, "packages", name, version)
