@@ -38,6 +38,7 @@ export type IndicatorKind =
   | 'encoded-blob' // long base64/hex literal
   | 'encoded-url' // a literal that is a base64- or hex-encoded URL
   | 'encoded-program' // a base64- or hex-encoded literal that decodes to program text
+  | 'encoded-executable' // a base64 or hex literal that is a PE or ELF executable
   | 'obfuscation' // obfuscator.io identifiers, packers, JSFuck
 
 /** `env`: the whole environment; `env-secret`: one secret-looking variable (a token sent to its own API is normal at run time). */

@@ -40,6 +40,8 @@ const PERSISTENCE =
 
 // padding at either end: reversed base64 (`b64decode(s[::-1])`) starts with it
 const BASE64_BLOB = /^={0,2}[A-Za-z0-9+/\r\n]{200,}={0,2}$/
+// base64 of "MZ" (PE) or "\x7fELF", or their hex: a program carried as a string
+const ENCODED_EXECUTABLE = /^(?:TV[opqr][A-Za-z0-9+/]{196}|f0VMR[A-Za-z0-9+/]{195}|(?:4[dD]5[aA]|7[fF]454[cC]46)[0-9a-fA-F]{196})/
 const HEX_BLOB = /^(?:[0-9a-fA-F]{2}){100,}$|^(?:\\x[0-9a-fA-F]{2}){60,}$/
 
 /** Indicators in one string value (a literal, a concatenation of literals, or a shell command). */
@@ -61,6 +63,7 @@ export function indicatorsIn(value: string): FoundIndicator[] {
     if (PERSISTENCE.test(value)) add('persistence', value)
   }
   if (value.length >= 200 && !value.startsWith('data:') && isEncodedBlob(value)) add('encoded-blob', `${value.length} characters`)
+  if (value.length >= 200 && ENCODED_EXECUTABLE.test(value)) add('encoded-executable', `${/^(TV|4d)/i.test(value) ? 'Windows (PE)' : 'ELF'} executable, ${value.length} characters`)
   return found
 }
 

