@@ -36,7 +36,7 @@ const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\
 const POWERSHELL =
   /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass/i
 const PERSISTENCE =
-  /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|schtasks(\.exe)?\s+\/create/i
+  /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|\.ssh[\\/]authorized_keys\b|schtasks(\.exe)?\s+\/create/i
 
 // padding at either end: reversed base64 (`b64decode(s[::-1])`) starts with it
 const BASE64_BLOB = /^={0,2}[A-Za-z0-9+/\r\n]{200,}={0,2}$/

