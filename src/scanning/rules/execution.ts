@@ -41,7 +41,10 @@ export const downloadsAndExecutes: Rule = perFile(
     const fetchedByProcess = file.executed('executable-url')
     if (fetchedByProcess) hits.push(file.hit({ install: 80, import: 80, runtime: 30 }, `a process downloads an executable: ${fetchedByProcess.value}`, fetchedByProcess))
     const exe = file.indicator('executable-url')
-    if (exe && file.has('process') && (file.has('network') || file.has('fs-write'))) hits.push(file.hit({ install: 90, import: 80, runtime: 50 }, `fetches and runs an executable: ${exe.value}`, exe))
+    // the downloaded file's own name in a process call (`urlretrieve(…/x.exe, 'x.exe')`, then `run(['start', 'x.exe'])`)
+    const exeName = exe ? /\/([^/?#]+\.[A-Za-z]{2,4})(?:[?#]|$)/.exec(exe.value)?.[1] : undefined
+    const runsIt = exeName !== undefined && file.facts.capabilities.some((c) => c.cap === 'process' && c.excerpt.includes(exeName))
+    if (exe && file.has('process') && (file.has('network') || file.has('fs-write') || runsIt)) hits.push(file.hit({ install: 90, import: 80, runtime: 50 }, `fetches and runs an executable: ${exe.value}`, exe))
     // Python's analyzer links a saved file to the process that runs it (a flow, above); elsewhere both in one file must do
     const saved = file.facts.language === 'python' ? undefined : file.flow(['network-response'], ['fs-write'])
     if (saved && file.has('process')) {
