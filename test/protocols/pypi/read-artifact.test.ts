@@ -206,6 +206,7 @@ describe('PyPI wheels and bdist trees', () => {
       {
         'fancy_lib/__init__.py': 'VERSION = 1\n',
         'fancy_lib/util.py': '',
+        'fancy_lib/__main__.py': '',
         'fancy_cli.py': '',
         'fancy_lib-init.pth': 'import os; os.system("id")\n',
         'Fancy_Lib-1.0.0a1.data/purelib/extra_pkg/__init__.py': '',
@@ -224,7 +225,14 @@ describe('PyPI wheels and bdist trees', () => {
       { phase: 'startup', command: 'python interpreter startup (site.py reads fancy_lib-init.pth)', file: 'fancy_lib-init.pth' },
       { phase: 'startup', command: 'python interpreter startup (site.py reads zz.pth)', file: 'Fancy_Lib-1.0.0a1.data/platlib/zz.pth' },
     ])
-    expect(eco.importEntries(artifact)).toEqual(['Fancy_Lib-1.0.0a1.data/purelib/extra_pkg/__init__.py', 'fancy_cli.py', 'fancy_lib/__init__.py'])
+    // what import runs, and the package's commands: `python -m fancy_lib` and the installed script
+    expect(eco.importEntries(artifact)).toEqual([
+      'Fancy_Lib-1.0.0a1.data/purelib/extra_pkg/__init__.py',
+      'Fancy_Lib-1.0.0a1.data/scripts/fancy',
+      'fancy_cli.py',
+      'fancy_lib/__init__.py',
+      'fancy_lib/__main__.py',
+    ])
   })
 
   it('refuses wheels that installers refuse', async () => {
