@@ -3,7 +3,7 @@ import type { Ecosystem } from '../core/ecosystem.ts'
 import type { Executor } from '../db/dialect.ts'
 import type { PackageRow, VersionRow } from '../db/schema.ts'
 import type { Findings, ScanReport, SignalRecord } from './engine.ts'
-import { diffHistory, type DependencyStanding, type HistoryVersion } from './history/diff.ts'
+import { diffHistory, firstVersionDependencies, type DependencyStanding, type HistoryVersion } from './history/diff.ts'
 import { earlierVersions, latestProfile, ownersOf, packageStandings } from './repository.ts'
 import { strongestSquat } from './names/name-signals.ts'
 import { findSquats, TYPOSQUAT_RULE } from './names/typosquat.ts'
@@ -29,14 +29,32 @@ export async function contextFindings(db: Executor, input: ContextInput): Promis
 const HOUR = 3600_000
 
 export async function historySignals(db: Executor, { eco, pkg, version, report, now = new Date() }: ContextInput): Promise<SignalRecord[]> {
+  const dependenciesOf = (manifest: string) => eco.dependencyNames(JSON.parse(manifest) as Record<string, unknown>)
+  const owners = new Set(await ownersOf(db, pkg.id))
+  const standingsOf = async (names: readonly string[]) => {
+    const standings = new Map<string, DependencyStanding>()
+    for (const dep of await packageStandings(db, eco.id, names)) {
+      const order = { removed: 0, rejected: 1, held: 2 } as const
+      const worst = [...dep.stopped].sort((a, b) => order[a.state as keyof typeof order] - order[b.state as keyof typeof order])[0]
+      standings.set(dep.name, {
+        name: dep.name,
+        known: true,
+        ageDays: (now.getTime() - Date.parse(dep.created_at)) / (24 * HOUR),
+        sharesOwner: dep.owners.some((o) => owners.has(o)),
+        ...(worst ? { worstState: worst.state as 'held' | 'rejected' | 'removed', worstVersion: worst.version } : {}),
+      })
+    }
+    return standings
+  }
   const earlier = await earlierVersions(db, pkg.id, version.id)
-  if (earlier.length === 0) return []
   const published = earlier.filter((v) => v.state === 'published' && v.published_at)
   const trusted = earlier.filter((v) => v.state === 'published' || v.state === 'unpublished')
   // The version the new one follows: the most recently published, as users last installed it.
   const previousRow = [...published].sort((a, b) => String(a.published_at).localeCompare(String(b.published_at)) || a.id - b.id).pop()
-  if (!previousRow) return []
-  const dependenciesOf = (manifest: string) => eco.dependencyNames(JSON.parse(manifest) as Record<string, unknown>)
+  if (!previousRow) {
+    const dependencies = dependenciesOf(version.manifest)
+    return firstVersionDependencies(dependencies, await standingsOf(dependencies))
+  }
   const publisherName = await db.selectFrom('users').select('name').where('id', '=', version.publisher_id).executeTakeFirst()
   const next: HistoryVersion = {
     version: version.version,
@@ -63,19 +81,7 @@ export async function historySignals(db: Executor, { eco, pkg, version, report, 
     .sort((a, b) => a.hoursAgo - b.hoursAgo)[0]
 
   const added = next.dependencies.filter((d) => !previous.dependencies.includes(d))
-  const owners = new Set(await ownersOf(db, pkg.id))
-  const standings = new Map<string, DependencyStanding>()
-  for (const dep of await packageStandings(db, eco.id, added)) {
-    const order = { removed: 0, rejected: 1, held: 2 } as const
-    const worst = [...dep.stopped].sort((a, b) => order[a.state as keyof typeof order] - order[b.state as keyof typeof order])[0]
-    standings.set(dep.name, {
-      name: dep.name,
-      known: true,
-      ageDays: (now.getTime() - Date.parse(dep.created_at)) / (24 * HOUR),
-      sharesOwner: dep.owners.some((o) => owners.has(o)),
-      ...(worst ? { worstState: worst.state as 'held' | 'rejected' | 'removed', worstVersion: worst.version } : {}),
-    })
-  }
+  const standings = await standingsOf(added)
 
   return diffHistory({
     next,

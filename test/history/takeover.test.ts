@@ -89,6 +89,25 @@ describe.each(DIALECTS)('history diff (%s)', (dialect) => {
     expect(weighted(takeover).map((s) => s.rule)).toEqual(expect.arrayContaining(['history-new-publisher', 'history-takeover-pattern']))
   })
 
+  it('holds a new package whose first version depends on a package the gate stopped', async () => {
+    // Runs after flatmap-stream 0.1.1 was stopped above: a clean-looking first version that only pulls it in.
+    const stranger = await r.user('stranger')
+    const wrapper = await publish(stranger, {
+      name: 'stream-helpers',
+      version: '1.0.0',
+      files: { 'index.js': "'use strict'\nmodule.exports = require('flatmap-stream')\n" },
+      manifest: { main: 'index.js', dependencies: { 'flatmap-stream': '^0.1.0' } },
+    })
+    expect(wrapper.state).toBe('held')
+    const dep = weighted(wrapper).find((s) => s.rule === 'history-new-dependency')
+    expect(dep, JSON.stringify(history(wrapper))).toBeDefined()
+    expect(dep!.message).toMatch(/flatmap-stream is a dependency of this first version; its version 0\.1\.1 was (held|rejected) by the gate/)
+
+    const plain = await publish(stranger, { name: 'stream-plain', version: '1.0.0', files: { 'index.js': "module.exports = require('through')\n" }, manifest: { main: 'index.js', dependencies: { through: '^2.3.8' } } })
+    expect(plain.state).toBe('published')
+    expect(weighted(plain)).toEqual([])
+  })
+
   it('lets an ordinary upgrade through with nothing that counts', async () => {
     const maintainer = await r.user('maintainer')
     await publish(maintainer, { name: 'through', version: '2.3.8', files: { 'index.js': 'module.exports = function through () { return null }\n' }, manifest: { main: 'index.js' } })

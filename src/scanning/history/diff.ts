@@ -176,7 +176,23 @@ interface Hit {
   readonly evidence?: ProfileEvidence | undefined
 }
 
-/** Compares a new version with its package's history; a package's first version has no history signals. */
+function stoppedDependency(name: string, standing: DependencyStanding, how: string): Hit {
+  return { rule: HISTORY_RULES.newDependency, weight: WEIGHTS.dependencyFlagged, message: `${name} ${how}; its version ${standing.worstVersion ?? ''} was ${standing.worstState} by ${standing.worstState === 'removed' ? 'the review desk' : 'the gate'}` }
+}
+
+/**
+ * A package's first version has no history to diff, but its dependencies are all new: each one whose
+ * versions the gate or the desk stopped is the same evidence (a clean copy of a library that pulls
+ * in the payload as a dependency).
+ */
+export function firstVersionDependencies(dependencies: readonly string[], standings: ReadonlyMap<string, DependencyStanding>): SignalRecord[] {
+  return toSignals(dependencies.flatMap((name) => {
+    const standing = standings.get(name)
+    return standing?.worstState ? [stoppedDependency(name, standing, 'is a dependency of this first version')] : []
+  }))
+}
+
+/** Compares a new version with its package's history; a first version has none to compare (its dependencies go through firstVersionDependencies). */
 export function diffHistory(input: HistoryInput): SignalRecord[] {
   const { next, previous } = input
   if (!previous || input.seen.versions === 0) return []
@@ -259,7 +275,7 @@ export function diffHistory(input: HistoryInput): SignalRecord[] {
     const standing = input.dependencies.get(name)
     if (!standing?.known) continue
     if (standing.worstState) {
-      behaviour.push({ rule: HISTORY_RULES.newDependency, weight: WEIGHTS.dependencyFlagged, message: `${name} added; its version ${standing.worstVersion ?? ''} was ${standing.worstState} by ${standing.worstState === 'removed' ? 'the review desk' : 'the gate'}` })
+      behaviour.push(stoppedDependency(name, standing, 'added'))
     } else if (!standing.sharesOwner && standing.ageDays !== undefined && standing.ageDays < NEW_PACKAGE_DAYS) {
       behaviour.push({ rule: HISTORY_RULES.newDependency, weight: WEIGHTS.dependencyNewStranger, message: `${name} added: created ${Math.floor(standing.ageDays)} day(s) ago by accounts that own nothing of this package` })
     }
