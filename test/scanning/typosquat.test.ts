@@ -80,6 +80,21 @@ describe('typosquat check on the bundled rankings', () => {
     expect(dateFormat!.strength).toBeGreaterThanOrEqual(0.5)
   })
 
+  it('judges an edit in the word it falls in: short words, plurals, added letters at an end and digits are other names', () => {
+    const asNew = (ecosystem: 'npm' | 'pypi', name: string, target: string) => findSquats(ecosystem, name, bundledIndex(ecosystem), { asNew: true }).find((m) => m.target === target)
+    // both are popular, so each judged as new shows what a look-alike gets
+    expect(asNew('npm', '@types/ws', '@types/qs')?.strength ?? 0).toBeLessThan(STRONG_SQUAT) // one letter of a two-letter word
+    expect(asNew('npm', 'progress', 'nprogress')!.strength).toBeLessThan(STRONG_SQUAT) // nprogress was named after progress
+    expect(asNew('npm', 'http-proxy-agent', 'https-proxy-agent')!.strength).toBeLessThan(STRONG_SQUAT)
+    expect(asNew('pypi', 'html-text', 'html2text')!.strength).toBeLessThan(STRONG_SQUAT) // a digit
+    expect(asNew('pypi', 'mypy-boto3-rds', 'mypy-boto3-drs')?.strength ?? 0).toBeLessThan(STRONG_SQUAT)
+    // slips inside a long word still hold, in one-word and many-word names
+    expect(best('pypi', 'typing-extnesions')).toMatchObject({ target: 'typing-extensions', technique: 'transposition' })
+    expect(best('pypi', 'typing-extnesions')!.strength).toBeGreaterThanOrEqual(STRONG_SQUAT)
+    expect(best('pypi', 's3tranfer')!.strength).toBeGreaterThanOrEqual(STRONG_SQUAT)
+    expect(best('npm', 'mongose')!.strength).toBeGreaterThanOrEqual(STRONG_SQUAT)
+  })
+
   it('honours exceptions and owner exemptions', () => {
     expect(findSquats('npm', 'crossenv', bundledIndex('npm'), { excepted: new Set(['cross-env']) }).map((m) => m.target)).not.toContain('cross-env')
     expect(findSquats('npm', 'crossenv', bundledIndex('npm'), { excepted: new Set(['*']) })).toEqual([])

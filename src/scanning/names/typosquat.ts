@@ -86,6 +86,11 @@ function lengthFactor(key: string): number {
   return 1
 }
 
+/** How much an edit inside one word of a many-word name counts, by that word's length. */
+function wordFactor(word: string): number {
+  return word.length <= 3 ? 0 : word.length === 4 ? 0.5 : word.length === 5 ? 0.85 : 1
+}
+
 /** Below this rank a separator-only difference is evidence, not a hold on its own. */
 const CONVENTION_RANK = 500
 
@@ -96,6 +101,25 @@ function popularityFactor(rank: number): number {
 /** Look-alike letters, separators and scopes are deliberate whatever the length; edits of short names often are not. */
 const LENGTH_FREE: ReadonlySet<SquatTechnique> = new Set(['homoglyph', 'separator', 'scope'])
 const VOWELS = /^[aeiouy]$/
+
+const ONE_EDIT: ReadonlySet<SquatTechnique> = new Set(['omission', 'repetition', 'insertion', 'transposition', 'keyboard', 'substitution'])
+
+/** The two words that differ when two names have the same words but one (lookalike-folded), else undefined. */
+function editedWords(candidate: string, target: string): [string, string] | undefined {
+  const mine = tokensOf(foldLookalikes(candidate))
+  const theirs = tokensOf(foldLookalikes(target))
+  if (mine.length !== theirs.length || mine.length < 2) return undefined
+  const differing = mine.flatMap((word, i) => (word === theirs[i] ? [] : [i]))
+  return differing.length === 1 ? [mine[differing[0]!]!, theirs[differing[0]!]!] : undefined
+}
+
+/** The character one of two words has beyond the other, when they differ by one. */
+function differingCharacter(a: string, b: string): string {
+  const [short, long] = a.length < b.length ? [a, b] : [b, a]
+  let i = 0
+  while (i < short.length && short[i] === long[i]) i++
+  return long.length === short.length + 1 ? long[i]! : ''
+}
 
 /** How `candidate` (a key) differs from `target` (a key) by one edit, if it does. */
 function oneEdit(candidate: string, target: string): SquatTechnique | undefined {
@@ -131,9 +155,20 @@ export function findSquats(ecosystem: EcosystemId, name: string, index: PopularI
     if (target.identity === identity || options.excepted?.has(target.name) || options.exempt?.(target.name)) return
     // a version number at the end (psycopg2, eventemitter3, es2016) names a sibling, not a typo
     if (key !== target.key && key.replace(/\d+$/, '') === target.key.replace(/\d+$/, '')) return
-    // plurals (futures, aiofiles, buffers) are usually their own packages: weaker evidence
-    if ((technique === 'omission' || technique === 'insertion') && (key === `${target.key}s` || target.key === `${key}s`)) base = Math.min(base, 0.6)
-    const length = LENGTH_FREE.has(technique) ? Math.min(1, lengthFactor(target.key) * 2) : lengthFactor(target.key)
+    let length = LENGTH_FREE.has(technique) ? Math.min(1, lengthFactor(target.key) * 2) : lengthFactor(target.key)
+    if (ONE_EDIT.has(technique)) {
+      // Judge the edit where it falls: in the one word two names do not share (node-mock-http / node-mocks-http), else in the whole key.
+      const [mine, theirs] = editedWords(canonical, target.canonical) ?? [key, target.key]
+      // plurals (futures, aiofiles, node-mocks-http) are usually their own packages: weaker evidence
+      if (mine === `${theirs}s` || theirs === `${mine}s`) base = Math.min(base, 0.6)
+      // a popular name that is this one with a letter added at an end (nprogress, pycryptodomex, dom-serializer) was named after it
+      if (technique === 'omission' && (theirs.slice(1) === mine || theirs.slice(0, -1) === mine)) base = Math.min(base, BASE.insertion)
+      // a digit dropped or added is a version or a "to" (html2text, bump2version), not a slip of the finger
+      if ((technique === 'omission' || technique === 'insertion') && /\d/.test(differingCharacter(mine, theirs))) base = Math.min(base, BASE.insertion)
+      // one letter of a short word names another thing (ecs/efs, amd/umd, git/get, asgi/wsgi), as short names do;
+      // the other words matching, a word needs fewer letters than a whole name to make the slip deliberate
+      if (mine !== key) length = Math.min(length, wordFactor(theirs))
+    }
     // Separators are a naming convention (parse-url/parseurl, on-change/onchange): against all but the most-installed
     // names two spellings are usually two projects; against those (cross-env, babel-cli) a new one is a lure.
     if (technique === 'separator' && target.rank > CONVENTION_RANK) base = Math.min(base, BASE.scope)
