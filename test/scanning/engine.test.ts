@@ -580,6 +580,36 @@ exec("".join([r_l[a_l.index(c)] if c in r_l else c for c in "RNKLIG LH;LH.HBHGVN
     verdict: 'hold',
   },
   {
+    rule: 'decodes-and-executes',
+    name: 'exec looked up by eval of character codes and called on escaped text (a generator inside join)',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import random
+eval("".join(chr(i) for i in [101, 120, 101, 99]))("\\x69\\x6d\\x70\\x6f\\x72\\x74\\x20\\x6f\\x73")
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 2,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'decodes-and-executes',
+    name: 'exec of a substitution cipher decoded by a generator over a long literal',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import string
+a_l = string.ascii_letters
+r_l = a_l[::-1]
+exec("".join(r_l[a_l.index(c)] if c in r_l else c for c in "RNKLIG LH;LH.HBHGVN('RW');KIRMG('WLMV, HLNV GVCG GL KZW')"))
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 4,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
     rule: 'spawns-inline-interpreter',
     name: 'import code starts a detached python -c that imports another module',
     scan: () =>

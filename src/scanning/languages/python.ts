@@ -596,7 +596,13 @@ class PyWalker {
         // chr(ord(c) - k) over a string is a character-shift decoder
         if (name === 'chr' && /\bord\s*\(/.test(args?.text ?? '')) out.add('decode')
         // ''.join(table[alphabet.index(c)] for c in '<cipher text>'): a substitution-cipher decoder
-        if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join' && isSubstitutionDecoder(args?.namedChildren[0])) out.add('decode')
+        if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join') {
+          // f(x for x in y) has the generator itself as its arguments
+          const joined = args?.type === 'generator_expression' ? args : args?.namedChildren[0]
+          if (isSubstitutionDecoder(joined)) out.add('decode')
+          // ''.join(chr(c) for c in [101, 120, 101, 99]) or ''.join(map(chr, …)): text spelt in character codes
+          if (isCharCodeDecoder(joined)) out.add('decode')
+        }
         // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
         if (cap === 'process' && RECON_COMMAND.test(this.commandText(args?.namedChildren[0]) ?? '')) out.add('system-info')
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) out.add('decode')
@@ -692,4 +698,13 @@ function isSubstitutionDecoder(node: Node | null | undefined): boolean {
   const source = clause?.childForFieldName('right')
   if (source?.type !== 'string' || source.text.length < 40) return false
   return /\.index\(\s*\w+\s*\)|\.find\(\s*\w+\s*\)|\.get\(\s*\w+|\[\s*\w+\s*\]/.test(node.childForFieldName('body')?.text ?? '')
+}
+
+/** A comprehension turning numbers into characters (chr(…) per element), or map(chr, …): text spelt in character codes. */
+function isCharCodeDecoder(node: Node | null | undefined): boolean {
+  if (!node) return false
+  if (node.type === 'call') return node.childForFieldName('function')?.text === 'map' && node.childForFieldName('arguments')?.namedChildren[0]?.text === 'chr'
+  if (node.type !== 'list_comprehension' && node.type !== 'generator_expression') return false
+  const body = node.childForFieldName('body')
+  return body?.type === 'call' && body.childForFieldName('function')?.text === 'chr'
 }
