@@ -651,6 +651,22 @@ p = subprocess.Popen(["python3", "-c", "from cachelib_helper import manager"], c
     verdict: 'publish',
   },
   {
+    rule: 'install-time-network',
+    name: 'setup.py clones a git repository while installing',
+    scan: () =>
+      sdist({
+        'setup.py': `import git
+from setuptools import setup
+git.Repo.clone_from('https://git.example.com/tools/updater.git', '/tmp/updater')
+setup(name='synthetic_pkg', version='1.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 3,
+    weight: 25,
+    verdict: 'publish',
+  },
+  {
     rule: 'decodes-and-executes',
     name: 'install script evals Buffer.from(…, "base64")',
     scan: () => npm({ 'x.js': DECODE_EVAL }, postinstall('node x.js')),

@@ -118,6 +118,9 @@ export const PYTHON_APIS: ApiTable = [
   ['dhooks.*', 'network'],
   ['telebot.*', 'network'],
   ['wget.download', 'network'],
+  // cloning a repository fetches code from the network
+  ['git.Repo.clone_from', 'network'],
+  ['pygit2.clone_repository', 'network'],
   ['socket.gethostbyname', 'dns'],
   ['socket.getaddrinfo', 'dns'],
   ['dns.resolver.*', 'dns'],
