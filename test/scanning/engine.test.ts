@@ -1043,6 +1043,27 @@ send(JSON.stringify({ event: 'installed', node: process.version }))
     expect(weighted(r)).toEqual([])
     expect(r.signals.filter((s) => s.rule === 'install-hook')).toHaveLength(2)
   })
+
+  it('does not call a launcher that re-runs its own source under another interpreter an inline interpreter', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import inspect, os, subprocess, sys
+def rerun(args):
+    python = os.path.abspath(args.python)
+    with open(inspect.getsourcefile(sys.modules[__name__])) as f:
+        content = f.read()
+    cmd = [python, "-c", content]
+    return subprocess.call(cmd)
+
+def main():
+    return rerun(parse_args())
+
+if __name__ == '__main__':
+    sys.exit(main())
+`,
+    })
+    expect(r.signals.filter((s) => s.rule === 'spawns-inline-interpreter')).toEqual([])
+    expect(r.verdict).toBe('publish')
+  })
 })
 
 // ---------------------------------------------------------------------------------------------

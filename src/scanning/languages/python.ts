@@ -475,7 +475,8 @@ class PyWalker {
         if (command) this.sink.text(command, this.offset(arg), { executed: true })
         // `[sys.executable, '-c', 'from pkg.sub import run; run()']`: the modules that inline code imports run too
         const inline = command !== undefined && cap === 'process' ? /(?:^|\s)-c\s+(.+)$/s.exec(command)?.[1] : undefined
-        if (inline) {
+        // only code the file spells out: `[python, '-c', content]` with content read elsewhere is a launcher
+        if (inline && /\w/.test(inline)) {
           this.sink.indicator('inline-interpreter', inline.slice(0, 200), this.offset(arg))
           for (const m of inline.matchAll(/\bimport\s+([A-Za-z_][\w.]*)/g)) this.sink.localImports.add(m[1]!)
           for (const m of inline.matchAll(/\bfrom\s+([A-Za-z_][\w.]*)\s+import\s+([\w\s,]+)/g)) {
