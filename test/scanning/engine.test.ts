@@ -982,6 +982,17 @@ setup(name='synthetic-pkg', version='1.0.0')
     expect(weighted(r)).toEqual([])
   })
 
+  it("publishes a module that runs the package's own .ps1 script with -ExecutionPolicy Bypass -File", async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import os, subprocess
+def validate(base):
+    script = os.path.join(base, 'scripts', 'validate.ps1')
+    return subprocess.call(['powershell', '-ExecutionPolicy', 'ByPass', '-File', script])
+`,
+    })
+    expect(weighted(r)).toEqual([])
+  })
+
   it('does not run README text: a curl | sh line in documentation is not code', async () => {
     const r = await npm({ 'README.md': '# synthetic\n\nInstall the CLI:\n\n    curl -s http://get.example.com/a.sh | sh\n\nOr with PowerShell:\n\n    powershell -w hidden -enc AAAAAAAAAAAAAAAAAAAAAAAA\n' })
     expect(r.signals).toEqual([])
