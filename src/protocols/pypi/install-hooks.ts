@@ -92,13 +92,14 @@ export function pythonImportEntries(artifact: Artifact): string[] {
   // setuptools records what an sdist installs in *.egg-info/top_level.txt; trust it when present.
   const topLevel = sdist ? declaredTopLevel(artifact) : undefined
   const found: string[] = []
+  const paths = new Set(artifact.files.map((f) => f.path))
   for (const file of artifact.files) {
     for (const root of roots) {
       if (!file.path.startsWith(root)) continue
       const rest = file.path.slice(root.length)
-      if (!isImportEntry(rest)) continue
+      if (!isImportEntry(rest) && !isSubmodule(rest, (dir) => paths.has(`${root}${dir}/__init__.py`))) continue
       if (sdist && root === '' && (SDIST_TOOLING.has(rest) || NOT_INSTALLED.test(rest))) continue
-      if (topLevel && !topLevel.has(rest.replace(/(\/__init__|\/__main__)?\.py$/, ''))) continue
+      if (topLevel && !topLevel.has(rest.split('/').length > 1 ? rest.split('/')[0]! : rest.replace(/\.py$/, ''))) continue
       found.push(file.path)
     }
   }
@@ -137,6 +138,20 @@ function importRoots(artifact: Artifact): string[] {
       return [...roots]
     }
   }
+}
+
+/**
+ * A module inside a package (`pkg/sub/mod.py`, every folder a package): importing it (`from pkg.sub import mod`) runs
+ * its module-level code, as importing the package runs `__init__.py`. Tests inside the package are not imported.
+ */
+function isSubmodule(relative: string, isPackage: (dir: string) => boolean): boolean {
+  const parts = relative.split('/')
+  if (parts.length < 2 || !relative.endsWith('.py')) return false
+  const module = parts[parts.length - 1]!.slice(0, -3)
+  if (!IDENTIFIER.test(module) || /^(test_\w+|\w+_tests?|conftest)$/.test(module)) return false
+  const dirs = parts.slice(0, -1)
+  if (dirs.some((d) => !IDENTIFIER.test(d) || /^(tests?|testing)$/.test(d))) return false
+  return dirs.every((_, i) => isPackage(dirs.slice(0, i + 1).join('/')))
 }
 
 /** `pkg/__init__.py` and `mod.py` run on import; `pkg/__main__.py` runs as the package's command (`python -m pkg`). */

@@ -15,6 +15,9 @@ export interface SandboxStep {
 const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.')
 const ROOT = '/gh/pkg'
 
+/** Submodules imported one by one in a sandbox run, after the packages themselves. */
+const MAX_SUBMODULE_IMPORTS = 20
+
 export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] {
   const hooks = eco.installHooks(artifact)
   const entries = eco.importEntries(artifact)
@@ -39,16 +42,24 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         if (hook.phase !== 'setup.py' || !hook.file) continue
         steps.push({ label: 'setup.py', install: true, argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
       }
+      const files = new Set(artifact.files.map((f) => f.path))
+      const imports: (SandboxStep & { depth: number })[] = []
       for (const entry of entries) {
         if (/^[^/]+\.data\/scripts\//.test(entry)) continue // installed commands; running them without arguments proves little
         const parts = entry.replace(/\.py$/, '').split('/')
         const last = parts[parts.length - 1]
         if (last === '__init__' || last === '__main__') parts.pop()
-        const module = parts.pop()
-        if (!module || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(module)) continue
+        const names = [parts.pop()]
+        // a submodule is imported by its dotted name from the folder that holds its top package
+        while (parts.length > 0 && files.has(`${parts.join('/')}/__init__.py`)) names.unshift(parts.pop())
+        if (!names.every((n) => n && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) continue
+        const module = names.join('.')
         const argv = last === '__main__' ? ['python3', '-m', module] : ['python3', '-c', `import ${module}`]
-        steps.push({ label: last === '__main__' ? `python -m ${module}` : `import ${module}`, install: false, argv, cwd: parts.join('/') || '.' })
+        imports.push({ label: last === '__main__' ? `python -m ${module}` : `import ${module}`, install: false, argv, cwd: parts.join('/') || '.', depth: names.length })
       }
+      // the package itself first; then its submodules, as many as a sandbox run can afford
+      const [top, deeper] = [imports.filter((i) => i.depth === 1), imports.filter((i) => i.depth > 1)]
+      for (const { depth: _, ...step } of [...top, ...deeper.slice(0, MAX_SUBMODULE_IMPORTS)]) steps.push(step)
       break
     case 'rubygems':
       for (const hook of hooks) {

@@ -116,6 +116,8 @@ describe('PyPI sdists', () => {
       'pyproject.toml': '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
       'src/demo/__init__.py': 'from .core import run\n',
       'src/demo/core.py': 'def run(): pass\n',
+      'src/demo/tests/test_core.py': '',
+      'src/demo/data/not_a_package.py': '',
       'src/helper.py': '',
       'conftest.py': '',
       'tests/test_demo.py': '',
@@ -125,7 +127,8 @@ describe('PyPI sdists', () => {
     expect([artifact.name, artifact.version]).toEqual(['demo', '2.0'])
     expect(artifact.files.map((f) => f.path)).toContain('pyproject.toml')
     expect(eco.installHooks(artifact)).toEqual([{ phase: 'build-backend', command: 'PEP 517 build backend hatchling.build', file: 'pyproject.toml' }])
-    expect(eco.importEntries(artifact)).toEqual(['src/demo/__init__.py', 'src/helper.py'])
+    // submodules run their module-level code when imported (from demo import core); tests and plain folders are not imported
+    expect(eco.importEntries(artifact)).toEqual(['src/demo/__init__.py', 'src/demo/core.py', 'src/helper.py'])
   })
 
   it('names an in-tree build backend file, and flags a pyproject.toml it cannot parse', async () => {
@@ -232,6 +235,7 @@ describe('PyPI wheels and bdist trees', () => {
       'fancy_cli.py',
       'fancy_lib/__init__.py',
       'fancy_lib/__main__.py',
+      'fancy_lib/util.py',
     ])
   })
 

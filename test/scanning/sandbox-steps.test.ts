@@ -1,0 +1,31 @@
+// What the sandbox runs for a package: install hooks, then imports of the package and of its submodules by dotted name.
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
+import { pypiEcosystem as eco } from '../../src/protocols/pypi/ecosystem.ts'
+import { sandboxSteps } from '../../src/scanning/sandbox/steps.ts'
+import { sdistTarGz } from '../helpers/python-dists.ts'
+
+describe('sandbox steps for a Python sdist', () => {
+  it('imports the package, then each submodule by its dotted name from the folder holding the package', async () => {
+    const bytes = await sdistTarGz('demo', '1.0', {
+      'setup.py': "from setuptools import setup\nsetup(name='demo', version='1.0')\n",
+      'src/demo/__init__.py': '',
+      'src/demo/__main__.py': '',
+      'src/demo/check.py': '',
+      'src/demo/sub/__init__.py': '',
+      'src/demo/sub/deep.py': '',
+      'src/demo/tests/test_demo.py': '',
+      'src/demo/loose/not_a_package.py': '',
+    })
+    const artifact = await eco.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS)
+    const steps = sandboxSteps(eco, artifact).map((s) => [s.label, s.cwd])
+    expect(steps).toEqual([
+      ['setup.py', '.'],
+      ['import demo', 'src'],
+      ['python -m demo', 'src'],
+      ['import demo.check', 'src'],
+      ['import demo.sub', 'src'],
+      ['import demo.sub.deep', 'src'],
+    ])
+  })
+})
