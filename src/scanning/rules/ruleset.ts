@@ -1,6 +1,6 @@
 // The ruleset: every rule the engine runs, and a version that changes whenever detection logic changes.
 import { createHash } from 'node:crypto'
-import { readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Rule } from './rule.ts'
@@ -58,8 +58,9 @@ export const RULES: readonly Rule[] = [
 const RULESET_RELEASE = '2026.11.1'
 
 /**
- * `<release>+<digest>`: the digest covers the source of the rules, the language analyzers and the
- * indicator patterns, so any change to detection gives a new version and stale scans can be found.
+ * `<release>+<digest>`: the digest covers the source of the rules, the language analyzers, the
+ * indicator patterns and each ecosystem's install hooks and import entries, so any change to
+ * detection gives a new version and stale scans can be found.
  */
 export const RULESET_VERSION = `${RULESET_RELEASE}+${detectionDigest()}`
 
@@ -73,6 +74,14 @@ function detectionDigest(): string {
     for (const file of files) {
       if (folder === '.' && !['indicators.ts', 'facts.ts', 'engine.ts', 'roles.ts'].includes(file)) continue
       hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0')
+    }
+  }
+  // each ecosystem decides which files run at install and on import, and so how much their evidence weighs
+  const protocols = join(dirname(scanning), 'protocols')
+  for (const eco of readdirSync(protocols).sort()) {
+    for (const file of ['ecosystem.ts', 'install-hooks.ts']) {
+      const path = join(protocols, eco, file)
+      if (existsSync(path)) hash.update(`protocols/${eco}/${file}\0`).update(readFileSync(path)).update('\0')
     }
   }
   return hash.digest('hex').slice(0, 12)
