@@ -1,4 +1,4 @@
-// Helpers for the Python analyzer: the source as the interpreter reads it, and tree-sitter-python assignment targets, string values, constant folding.
+// Helpers for the Python analyzer: the source as the interpreter reads it, and tree-sitter-python assignment targets, string values, constant folding, decoder shapes.
 import type { Node } from 'web-tree-sitter'
 
 export function targets(node: Node | null | undefined): string[] {
@@ -88,4 +88,31 @@ export function interpreterSource(raw: string): { source: string; foldedAt?: num
   const at = FOLDED_LETTERS.exec(pythonCodeOnly(raw))?.index
   if (at === undefined) return { source: raw }
   return { source: raw.normalize('NFKC'), foldedAt: raw.slice(0, at).normalize('NFKC').length }
+}
+
+/**
+ * Whether `''.join(…)` given these arguments decodes: a substitution cipher or character codes turned
+ * into text. `f(x for x in y)` has the generator itself as its arguments.
+ */
+export function joinDecodes(args: Node | null | undefined): boolean {
+  const joined = args?.type === 'generator_expression' ? args : args?.namedChildren[0]
+  return isSubstitutionDecoder(joined) || isCharCodeDecoder(joined)
+}
+
+/** A comprehension that maps each character of a long literal through a lookup (`x[alphabet.index(c)]`, `table.get(c)`). */
+function isSubstitutionDecoder(node: Node | null | undefined): boolean {
+  if (!node || (node.type !== 'list_comprehension' && node.type !== 'generator_expression')) return false
+  const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause')
+  const source = clause?.childForFieldName('right')
+  if (source?.type !== 'string' || source.text.length < 40) return false
+  return /\.index\(\s*\w+\s*\)|\.find\(\s*\w+\s*\)|\.get\(\s*\w+|\[\s*\w+\s*\]/.test(node.childForFieldName('body')?.text ?? '')
+}
+
+/** A comprehension turning numbers into characters (chr(…) per element), or map(chr, …): text spelt in character codes. */
+function isCharCodeDecoder(node: Node | null | undefined): boolean {
+  if (!node) return false
+  if (node.type === 'call') return node.childForFieldName('function')?.text === 'map' && node.childForFieldName('arguments')?.namedChildren[0]?.text === 'chr'
+  if (node.type !== 'list_comprehension' && node.type !== 'generator_expression') return false
+  const body = node.childForFieldName('body')
+  return body?.type === 'call' && body.childForFieldName('function')?.text === 'chr'
 }

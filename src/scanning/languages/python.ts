@@ -4,7 +4,7 @@ import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
-import { foldString, interpolatedValue, interpreterSource, isSensitive, stringValue, targets, unparenthesized } from './python-syntax.ts'
+import { foldString, interpolatedValue, interpreterSource, isSensitive, joinDecodes, stringValue, targets, unparenthesized } from './python-syntax.ts'
 
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
@@ -597,13 +597,8 @@ class PyWalker {
         // chr(ord(c) - k) over a string is a character-shift decoder
         if (name === 'chr' && /\bord\s*\(/.test(args?.text ?? '')) out.add('decode')
         // ''.join(table[alphabet.index(c)] for c in '<cipher text>'): a substitution-cipher decoder
-        if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join') {
-          // f(x for x in y) has the generator itself as its arguments
-          const joined = args?.type === 'generator_expression' ? args : args?.namedChildren[0]
-          if (isSubstitutionDecoder(joined)) out.add('decode')
-          // ''.join(chr(c) for c in [101, 120, 101, 99]) or ''.join(map(chr, …)): text spelt in character codes
-          if (isCharCodeDecoder(joined)) out.add('decode')
-        }
+        // ''.join(chr(c) for c in [101, 120, 101, 99]), ''.join(map(chr, …)): text spelt in character codes
+        if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join' && joinDecodes(args)) out.add('decode')
         // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
         if (cap === 'process' && RECON_COMMAND.test(this.commandText(args?.namedChildren[0]) ?? '')) out.add('system-info')
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) out.add('decode')
@@ -690,22 +685,4 @@ function openMode(args: Node | null | undefined): string {
   const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
   const mode = given.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'mode')?.childForFieldName('value') ?? given.filter((a) => a.type !== 'keyword_argument')[1]
   return mode?.type === 'string' ? stringValue(mode) : ''
-}
-
-/** A comprehension that maps each character of a long literal through a lookup (`x[alphabet.index(c)]`, `table.get(c)`). */
-function isSubstitutionDecoder(node: Node | null | undefined): boolean {
-  if (!node || (node.type !== 'list_comprehension' && node.type !== 'generator_expression')) return false
-  const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause')
-  const source = clause?.childForFieldName('right')
-  if (source?.type !== 'string' || source.text.length < 40) return false
-  return /\.index\(\s*\w+\s*\)|\.find\(\s*\w+\s*\)|\.get\(\s*\w+|\[\s*\w+\s*\]/.test(node.childForFieldName('body')?.text ?? '')
-}
-
-/** A comprehension turning numbers into characters (chr(…) per element), or map(chr, …): text spelt in character codes. */
-function isCharCodeDecoder(node: Node | null | undefined): boolean {
-  if (!node) return false
-  if (node.type === 'call') return node.childForFieldName('function')?.text === 'map' && node.childForFieldName('arguments')?.namedChildren[0]?.text === 'chr'
-  if (node.type !== 'list_comprehension' && node.type !== 'generator_expression') return false
-  const body = node.childForFieldName('body')
-  return body?.type === 'call' && body.childForFieldName('function')?.text === 'chr'
 }
