@@ -28,24 +28,28 @@ export async function contextFindings(db: Executor, input: ContextInput): Promis
 
 const HOUR = 3600_000
 
+/** How this registry stands with each named dependency: its age, whether it shares an owner with `pkg`, its worst stopped version. */
+async function dependencyStandings(db: Executor, eco: Ecosystem, pkg: PackageRow, names: readonly string[], now: Date): Promise<Map<string, DependencyStanding>> {
+  const standings = new Map<string, DependencyStanding>()
+  if (names.length === 0) return standings
+  const owners = new Set(await ownersOf(db, pkg.id))
+  const order = { removed: 0, rejected: 1, held: 2 } as const
+  for (const dep of await packageStandings(db, eco.id, names)) {
+    const worst = [...dep.stopped].sort((a, b) => order[a.state as keyof typeof order] - order[b.state as keyof typeof order])[0]
+    standings.set(dep.name, {
+      name: dep.name,
+      known: true,
+      ageDays: (now.getTime() - Date.parse(dep.created_at)) / (24 * HOUR),
+      sharesOwner: dep.owners.some((o) => owners.has(o)),
+      ...(worst ? { worstState: worst.state as 'held' | 'rejected' | 'removed', worstVersion: worst.version } : {}),
+    })
+  }
+  return standings
+}
+
 export async function historySignals(db: Executor, { eco, pkg, version, report, now = new Date() }: ContextInput): Promise<SignalRecord[]> {
   const dependenciesOf = (manifest: string) => eco.dependencyNames(JSON.parse(manifest) as Record<string, unknown>)
-  const owners = new Set(await ownersOf(db, pkg.id))
-  const standingsOf = async (names: readonly string[]) => {
-    const standings = new Map<string, DependencyStanding>()
-    for (const dep of await packageStandings(db, eco.id, names)) {
-      const order = { removed: 0, rejected: 1, held: 2 } as const
-      const worst = [...dep.stopped].sort((a, b) => order[a.state as keyof typeof order] - order[b.state as keyof typeof order])[0]
-      standings.set(dep.name, {
-        name: dep.name,
-        known: true,
-        ageDays: (now.getTime() - Date.parse(dep.created_at)) / (24 * HOUR),
-        sharesOwner: dep.owners.some((o) => owners.has(o)),
-        ...(worst ? { worstState: worst.state as 'held' | 'rejected' | 'removed', worstVersion: worst.version } : {}),
-      })
-    }
-    return standings
-  }
+  const standingsOf = (names: readonly string[]) => dependencyStandings(db, eco, pkg, names, now)
   const earlier = await earlierVersions(db, pkg.id, version.id)
   const published = earlier.filter((v) => v.state === 'published' && v.published_at)
   const trusted = earlier.filter((v) => v.state === 'published' || v.state === 'unpublished')

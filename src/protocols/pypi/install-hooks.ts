@@ -99,7 +99,7 @@ export function pythonImportEntries(artifact: Artifact): string[] {
       const rest = file.path.slice(root.length)
       if (!isImportEntry(rest) && !isSubmodule(rest, (dir) => paths.has(`${root}${dir}/__init__.py`))) continue
       if (sdist && root === '' && (SDIST_TOOLING.has(rest) || NOT_INSTALLED.test(rest))) continue
-      if (topLevel && !topLevel.has(rest.split('/').length > 1 ? rest.split('/')[0]! : rest.replace(/\.py$/, ''))) continue
+      if (topLevel && !topLevel.has(rest.split('/')[0]!.replace(/\.py$/, ''))) continue
       found.push(file.path)
     }
   }

@@ -105,8 +105,7 @@ const VOWELS = /^[aeiouy]$/
 const ONE_EDIT: ReadonlySet<SquatTechnique> = new Set(['omission', 'repetition', 'insertion', 'transposition', 'keyboard', 'substitution'])
 
 /** The two words that differ when two names have the same words but one (lookalike-folded), else undefined. */
-function editedWords(candidate: string, target: string): [string, string] | undefined {
-  const mine = tokensOf(foldLookalikes(candidate))
+function editedWords(mine: readonly string[], target: string): [string, string] | undefined {
   const theirs = tokensOf(foldLookalikes(target))
   if (mine.length !== theirs.length || mine.length < 2) return undefined
   const differing = mine.flatMap((word, i) => (word === theirs[i] ? [] : [i]))
@@ -150,6 +149,7 @@ export function findSquats(ecosystem: EcosystemId, name: string, index: PopularI
   const canonical = canonicalName(ecosystem, name)
   const identity = identityOf(ecosystem, name)
   const key = lookalikeKey(ecosystem, name)
+  const foldedWords = tokensOf(foldLookalikes(canonical))
   const found = new Map<string, SquatMatch>()
   const consider = (target: IndexedName, technique: SquatTechnique, base = BASE[technique]) => {
     if (target.identity === identity || options.excepted?.has(target.name) || options.exempt?.(target.name)) return
@@ -158,7 +158,7 @@ export function findSquats(ecosystem: EcosystemId, name: string, index: PopularI
     let length = LENGTH_FREE.has(technique) ? Math.min(1, lengthFactor(target.key) * 2) : lengthFactor(target.key)
     if (ONE_EDIT.has(technique)) {
       // Judge the edit where it falls: in the one word two names do not share (node-mock-http / node-mocks-http), else in the whole key.
-      const [mine, theirs] = editedWords(canonical, target.canonical) ?? [key, target.key]
+      const [mine, theirs] = editedWords(foldedWords, target.canonical) ?? [key, target.key]
       // plurals (futures, aiofiles, node-mocks-http) are usually their own packages: weaker evidence
       if (mine === `${theirs}s` || theirs === `${mine}s`) base = Math.min(base, 0.6)
       // a popular name that is this one with a letter added at an end (nprogress, pycryptodomex, dom-serializer) was named after it

@@ -37,13 +37,14 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
       }
       for (const entry of entries) steps.push({ label: `require ${entry}`, install: false, argv: ['node', '-e', `require(${JSON.stringify(`${ROOT}/${entry}`)})`], cwd: '.' })
       break
-    case 'pypi':
+    case 'pypi': {
       for (const hook of hooks) {
         if (hook.phase !== 'setup.py' || !hook.file) continue
         steps.push({ label: 'setup.py', install: true, argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
       }
       const files = new Set(artifact.files.map((f) => f.path))
-      const imports: (SandboxStep & { depth: number })[] = []
+      const packages: SandboxStep[] = []
+      const submodules: SandboxStep[] = []
       for (const entry of entries) {
         if (/^[^/]+\.data\/scripts\//.test(entry)) continue // installed commands; running them without arguments proves little
         const parts = entry.replace(/\.py$/, '').split('/')
@@ -55,12 +56,14 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         if (!names.every((n) => n && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) continue
         const module = names.join('.')
         const argv = last === '__main__' ? ['python3', '-m', module] : ['python3', '-c', `import ${module}`]
-        imports.push({ label: last === '__main__' ? `python -m ${module}` : `import ${module}`, install: false, argv, cwd: parts.join('/') || '.', depth: names.length })
+        const step = { label: last === '__main__' ? `python -m ${module}` : `import ${module}`, install: false, argv, cwd: parts.join('/') || '.' }
+        if (names.length === 1) packages.push(step)
+        else submodules.push(step)
       }
-      // the package itself first; then its submodules, as many as a sandbox run can afford
-      const [top, deeper] = [imports.filter((i) => i.depth === 1), imports.filter((i) => i.depth > 1)]
-      for (const { depth: _, ...step } of [...top, ...deeper.slice(0, MAX_SUBMODULE_IMPORTS)]) steps.push(step)
+      // the packages themselves first; then their submodules, as many as a sandbox run can afford
+      steps.push(...packages, ...submodules.slice(0, MAX_SUBMODULE_IMPORTS))
       break
+    }
     case 'rubygems':
       for (const hook of hooks) {
         if (hook.phase !== 'extension' || !hook.file) continue
