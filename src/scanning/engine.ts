@@ -9,7 +9,7 @@ import { analyzeRuby, initRuby } from './languages/ruby.ts'
 import { analyzeShell } from './languages/shell.ts'
 import { RULES, RULESET_VERSION } from './rules/ruleset.ts'
 import type { Rule } from './rules/rule.ts'
-import { assignRoles, filesRunBy, inlineCode } from './roles.ts'
+import { assignRoles, filesRunBy, inlineCode, reachAcrossFiles } from './roles.ts'
 import { profileOf, type VersionProfile } from './history/profile.ts'
 import { nameSignals } from './names/name-signals.ts'
 import { fingerprintsOf, type Fingerprints } from './fingerprint.ts'
@@ -153,6 +153,7 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
   ])
   const rest = artifact.files.filter((f) => !facts.has(f.path) && analyzerFor(f)).sort((a, b) => a.size - b.size)
   for (const file of rest) factsOf(file.path)
+  reachAcrossFiles(facts, roles)
   return {
     ecosystem: eco.id,
     name: artifact.name,

@@ -91,7 +91,27 @@ export interface FileFacts {
    * each other). Code in other functions runs only if something outside calls it. Absent: all of it runs.
    */
   readonly reachable?: string[]
+  /** With `reachable`: the names module-level code (key '') and each top-level function reference, to widen reach when another file calls in. */
+  readonly references?: Readonly<Record<string, readonly string[]>>
+  /** With `reachable`: dotted names this file calls that other modules of the package may define (`from .util import run; run()`), by the calling function ('' for module level). */
+  readonly outsideCalls?: Readonly<Record<string, readonly string[]>>
   readonly parseError?: string
+}
+
+/** Top-level functions and classes reachable from `roots` through the names each references; a reached class reaches its methods. */
+export function reachFrom(references: Readonly<Record<string, readonly string[]>>, roots: Iterable<string>): string[] {
+  const seen = new Set<string>()
+  const queue = [...roots]
+  const methods = Object.keys(references)
+  while (queue.length > 0) {
+    const name = queue.pop()!
+    if (seen.has(name)) continue
+    seen.add(name)
+    if (Object.hasOwn(references, name)) queue.push(...references[name]!)
+    // a referenced class makes its methods reachable (setuptools calls cmdclass.run)
+    for (const fn of methods) if (fn.startsWith(`${name}.`) && !seen.has(fn)) queue.push(fn)
+  }
+  return [...seen]
 }
 
 /** Whether evidence sits in code that runs when the file runs. */

@@ -43,6 +43,8 @@ const BASE64_BLOB = /^={0,2}[A-Za-z0-9+/\r\n]{200,}={0,2}$/
 // base64 of "MZ" (PE) or "\x7fELF", or their hex: a program carried as a string
 const ENCODED_EXECUTABLE = /^(?:TV[opqr][A-Za-z0-9+/]{196}|f0VMR[A-Za-z0-9+/]{195}|(?:4[dD]5[aA]|7[fF]454[cC]46)[0-9a-fA-F]{196})/
 const HEX_BLOB = /^(?:[0-9a-fA-F]{2}){100,}$|^(?:\\x[0-9a-fA-F]{2}){60,}$/
+/** Hex groups joined by one separator (`f094a797/f094a79b/…`, one character's UTF-8 bytes per group). */
+const SEPARATED_HEX = /^[0-9a-f]{2,8}([/,;:|.-])[0-9a-f]{2,8}(?:\1[0-9a-f]{2,8}){48,}$/i
 
 /** Indicators in one string value (a literal, a concatenation of literals, or a shell command). */
 export function indicatorsIn(value: string): FoundIndicator[] {
@@ -128,6 +130,8 @@ function isEncodedBlob(value: string): boolean {
   const compact = value.replace(/\s+/g, '')
   if (compact.length < 200) return false
   if (HEX_BLOB.test(compact)) return true
+  // with a hex letter somewhere: comma-separated decimal tables are data
+  if (SEPARATED_HEX.test(compact)) return /[a-f]/i.test(compact)
   if (!BASE64_BLOB.test(compact)) return false
   // Real payloads are dense; long runs of letters (prose, identifiers) are not.
   return entropy(compact.slice(0, 4096)) > 5.0 && /[0-9]/.test(compact) && /[A-Z]/.test(compact) && /[a-z]/.test(compact)

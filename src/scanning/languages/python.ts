@@ -6,6 +6,13 @@ import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
 import { foldString, interpolatedValue, interpreterSource, isSensitive, joinDecodes, stringValue, targets, unparenthesized } from './python-syntax.ts'
 
+/** Python's builtins: a star import does not replace them in practice (`from requests import *` then `eval(…)` is the builtin). */
+const PY_BUILTINS = new Set(
+  ('abs all any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex delattr dict dir divmod enumerate eval exec ' +
+    'exit filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len list locals map max ' +
+    'memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum ' +
+    'super tuple type vars zip __import__').split(' '),
+)
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
   /^(str|repr|chr|ord|bytes|bytearray|dict|list|tuple|set|format|json\.dumps|json\.loads|base64\.\w*encode\w*|base64\.\w*decode\w*|urllib\.parse\.\w+|urllib\.urlencode|zlib\.\w+|binascii\.\w+|codecs\.\w+|marshal\.\w+)$/
@@ -22,7 +29,7 @@ const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cri
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
 /** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
 const TEMP_FILES = new Set(['tempfile.NamedTemporaryFile', 'tempfile.TemporaryFile', 'tempfile.SpooledTemporaryFile'])
-const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request'])
+const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request', 'open'])
 const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|base64\.b64encode)$/
 
 let parser: Parser | undefined
@@ -48,6 +55,7 @@ export function analyzePython(path: string, rawSource: string): FileFacts {
     const walker = new PyWalker(sink)
     walker.run(tree.rootNode)
     if (walker.obfuscatedNames >= 10) sink.indicator('obfuscation', `${walker.obfuscatedNames} obfuscator-style identifiers (l1lI…)`, 0)
+    if (walker.pickedStrings >= 3) sink.indicator('obfuscation', `${walker.pickedStrings} strings spelt by picking characters out of a table one index at a time`, walker.firstPicked ?? 0)
     const marker = /^__(obfuscator|pyarmor\w*|hyperion)__\s*=|pyarmor_runtime|__pyarmor__/m.exec(source)
     if (marker) sink.indicator('obfuscation', `obfuscator marker ${marker[0].slice(0, 40)}`, marker.index)
     const hidden = offscreenCode(source)
@@ -71,8 +79,9 @@ class PyWalker {
   private readonly writers = new Map<string, WrittenPath | undefined>()
   /** What this file wrote to disk: when it later runs that path, what was written is what runs. */
   private readonly written: { path: WrittenPath; text?: string; sources: Set<string>; offset: number; fn: string | undefined }[] = []
-  /** What each function of the file returns (decode helpers, fetch helpers). */
+  /** What each function of the file returns (decode helpers, fetch helpers), and which of its parameters it returns transformed. */
   private readonly returns = new Map<string, Set<FlowSource>>()
+  private readonly passes = new Map<string, Set<number>>()
   /** Per function: `index>sink` for each parameter that reaches a sink inside it. */
   private readonly summaries = new Map<string, Set<string>>()
   /** Calls to functions of this file, with what each argument carries; resolved after the walk. */
@@ -114,7 +123,15 @@ class PyWalker {
   private addReturns(fn: string, taint: ReadonlySet<FlowSource>): void {
     if (taint.size === 0) return
     const set = this.returns.get(fn) ?? new Set<FlowSource>()
-    for (const t of taint) if (!t.startsWith('@')) set.add(t)
+    for (const t of taint) {
+      if (!t.startsWith('@')) set.add(t)
+      // `def unpack(text): return b16decode(text)`: what the caller passes comes back out
+      else if (t.startsWith(`@${fn}:`)) {
+        const passes = this.passes.get(fn) ?? new Set<number>()
+        passes.add(Number(t.slice(fn.length + 2)))
+        this.passes.set(fn, passes)
+      }
+    }
     this.returns.set(fn, set)
   }
 
@@ -251,11 +268,13 @@ class PyWalker {
           if (!child) continue
           if (child.type === 'dotted_name') {
             this.aliases.set(child.text.split('.')[0]!, child.text.split('.')[0]!)
+            this.imported.add(child.text.split('.')[0]!)
             this.sink.localImports.add(child.text)
           } else if (child.type === 'aliased_import') {
             const name = child.childForFieldName('name')?.text
             const alias = child.childForFieldName('alias')?.text
             if (name && alias) this.aliases.set(alias, name)
+            if (alias) this.imported.add(alias)
             if (name) this.sink.localImports.add(name)
           }
         }
@@ -266,14 +285,20 @@ class PyWalker {
         this.sink.localImports.add(module)
         for (const nameNode of node.childrenForFieldName('name')) {
           if (!nameNode) continue
+          // `from . import util` names the module `.util`, `from pkg import util` the module `pkg.util`
+          const member = (name: string) => `${module}${module.endsWith('.') ? '' : '.'}${name}`
           if (nameNode.type === 'dotted_name') {
-            this.aliases.set(nameNode.text, `${module}.${nameNode.text}`)
+            this.aliases.set(nameNode.text, member(nameNode.text))
+            this.imported.add(nameNode.text)
             // `from pkg import sub` may load the submodule pkg/sub.py as well as pkg/__init__.py
-            this.sink.localImports.add(module.startsWith('.') ? `${module}${module.endsWith('.') ? '' : '.'}${nameNode.text}` : `${module}.${nameNode.text}`)
+            this.sink.localImports.add(member(nameNode.text))
           } else if (nameNode.type === 'aliased_import') {
             const name = nameNode.childForFieldName('name')?.text
             const alias = nameNode.childForFieldName('alias')?.text
-            if (name && alias) this.aliases.set(alias, `${module}.${name}`)
+            if (name && alias) {
+              this.aliases.set(alias, member(name))
+              this.imported.add(alias)
+            }
           }
         }
         if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) this.starImports.push(module)
@@ -296,6 +321,7 @@ class PyWalker {
           }
         }
         for (const target of targets(left)) {
+          this.bound.add(target)
           if (taint.size > 0) {
             const existing = node.type === 'augmented_assignment' ? (this.getTaint(node, target) ?? new Set<FlowSource>()) : new Set<FlowSource>()
             for (const t of taint) existing.add(t)
@@ -306,6 +332,7 @@ class PyWalker {
           const value = this.commandText(right)
           if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
           if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
+          if (right.type === 'call' && this.classes.has(right.childForFieldName('function')?.text ?? '')) this.instances.add(target)
           if (this.opensForWriting(right)) this.writers.set(target, this.openedPath(right))
           // tempfile.NamedTemporaryFile(): a file written through the handle and run by its `.name`
           if (right.type === 'call' && TEMP_FILES.has(this.resolve(right.childForFieldName('function')) ?? '')) this.writers.set(target, { expression: `${target}.name` })
@@ -314,7 +341,14 @@ class PyWalker {
         }
         break
       }
+      case 'for_in_clause':
+        if (this.starImports.length > 0) for (const target of targets(node.childForFieldName('left'))) this.bound.add(target)
+        break
+      case 'function_definition':
+        this.bound.add(node.childForFieldName('name')?.text ?? '')
+        break
       case 'for_statement': {
+        if (this.starImports.length > 0) for (const target of targets(node.childForFieldName('left'))) this.bound.add(target)
         const taint = this.taint(node.childForFieldName('right'))
         if (this.isEnvIteration(node.childForFieldName('right'))) taint.add('env')
         if (taint.size > 0) for (const target of targets(node.childForFieldName('left'))) this.setTaint(node, target, taint)
@@ -326,6 +360,7 @@ class PyWalker {
           const inner = value.namedChildren[0]
           const alias = value.childForFieldName('alias')
           const taint = this.taint(inner)
+          if (alias) for (const target of targets(alias)) this.bound.add(target)
           if (alias && taint.size > 0) for (const target of targets(alias)) this.setTaint(node, target, taint)
           if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.writers.set(target, this.openedPath(inner))
           if (alias && inner?.type === 'call' && TEMP_FILES.has(this.resolve(inner.childForFieldName('function')) ?? '')) for (const target of targets(alias)) this.writers.set(target, { expression: `${target}.name` })
@@ -335,6 +370,12 @@ class PyWalker {
       case 'call':
         this.call(node)
         break
+      case 'class_definition': {
+        const name = node.childForFieldName('name')?.text
+        if (name) this.classes.add(name)
+        if (name) this.bound.add(name)
+        break
+      }
       case 'return_statement': {
         const fn = this.enclosingFunctionName(node)
         const value = node.namedChildren[0]
@@ -363,13 +404,36 @@ class PyWalker {
       case 'binary_operator': {
         const folded = foldString(node, this.values)
         if (folded !== undefined && folded.length >= 8 && node.parent?.type !== 'binary_operator') this.sink.text(folded, this.offset(node))
+        if (node.parent?.type !== 'binary_operator' && pickedFromTable(node)) {
+          this.pickedStrings += 1
+          this.firstPicked ??= this.offset(node)
+        }
         break
       }
     }
   }
 
   private readonly starImports: string[] = []
+  /** Names the file binds (assignments, loop variables, functions, classes): a star import does not reach them. */
+  private readonly bound = new Set<string>()
+  /** Classes this file defines, and names holding instances of them: their methods are the file's functions. */
+  private readonly classes = new Set<string>()
+  private readonly instances = new Set<string>()
+
+  /** `client.fetch(…)` on an instance of a class of this file, or `self.fetch(…)`: the method's name. */
+  private instanceMethod(fnNode: Node | null | undefined): string | undefined {
+    if (fnNode?.type !== 'attribute') return undefined
+    const object = fnNode.childForFieldName('object')
+    if (object?.type !== 'identifier' || (object.text !== 'self' && !this.instances.has(object.text))) return undefined
+    return fnNode.childForFieldName('attribute')?.text
+  }
+
+  /** Local names bound by import statements: calls through them may land in another module of the package. */
+  private readonly imported = new Set<string>()
   obfuscatedNames = 0
+  /** Strings spelt by picking characters out of a table (`t[1]+t[8]+t[13]+t[0]…`), and where the first is. */
+  pickedStrings = 0
+  firstPicked: number | undefined
 
   private attribute(node: Node): void {
     if (this.resolve(node) !== 'os.environ') return
@@ -403,11 +467,18 @@ class PyWalker {
     if (this.writeInPlace(fnNode, args, node)) return
     const name = this.resolve(fnNode)
     if (!name) return
-    if (fnNode?.type === 'identifier' && !this.aliases.has(fnNode.text)) {
+    // `from .util import run; run()`: the package may define what is called; its role decides whether that code runs
+    let root = fnNode
+    while (root?.type === 'attribute') root = root.childForFieldName('object')
+    if (root?.type === 'identifier' && this.imported.has(root.text) && name.includes('.')) this.sink.outsideCall(name)
+    // a function of this file, or a method called on an instance of one of its classes (`self` comes first)
+    const ownMethod = this.instanceMethod(fnNode)
+    const local = fnNode?.type === 'identifier' && !this.aliases.has(fnNode.text) ? fnNode.text : ownMethod
+    if (local) {
       const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
       // positional arguments by position, keyword arguments by the parameter they name
-      const byIndex: (Node | undefined)[] = given.filter((a) => a.type !== 'keyword_argument')
-      const params = this.paramNames.get(fnNode.text) ?? []
+      const byIndex: (Node | undefined)[] = [...(ownMethod ? [undefined] : []), ...given.filter((a) => a.type !== 'keyword_argument')]
+      const params = this.paramNames.get(local) ?? []
       for (const kw of given.filter((a) => a.type === 'keyword_argument')) {
         const index = params.indexOf(kw.childForFieldName('name')?.text ?? '')
         const value = kw.childForFieldName('value')
@@ -415,7 +486,7 @@ class PyWalker {
       }
       if (byIndex.length > 0) {
         this.callSites.push({
-          fn: fnNode.text,
+          fn: local,
           args: Array.from(byIndex, (a) => (a ? (this.taint(a) as Set<string>) : new Set<string>())),
           offsets: Array.from(byIndex, (a) => (a ? this.offset(a) : 0)),
           texts: Array.from(byIndex, (a) => a?.text),
@@ -432,6 +503,13 @@ class PyWalker {
     if (name === '__import__' || name === 'importlib.import_module') {
       const first = args?.namedChildren[0]
       if (first && first.type !== 'string') cap = 'dynamic-code'
+    }
+    // getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + …): a builtin fetched by a name computed to hide it
+    if (name === 'getattr' && ['builtins', '__builtins__'].includes(this.resolve(args?.namedChildren[0]) ?? '')) {
+      const attr = args?.namedChildren[1]
+      // a name glued from pieces (characters, slices, literals); a name read from data (`d.split(':')[1]`) is a lookup
+      const glued = attr?.type === 'binary_operator' && attr.childForFieldName('operator')?.text === '+' && /[[("']/.test(attr.text)
+      if (glued) this.sink.indicator('obfuscation', `a builtin looked up by a name glued from pieces: ${attr.text.slice(0, 80)}`, this.offset(node))
     }
     if (name === 'open' || name === 'io.open') {
       if (/[wa]/.test(openMode(args))) cap = 'fs-write'
@@ -487,8 +565,9 @@ class PyWalker {
         // a file this file wrote and now runs (`open('/tmp/.x.py','w').write(…)`, then `python3 /tmp/.x.py`):
         // literal text written is code it runs, and data written (a download, a decoded blob) reaches the process
         for (const drop of this.written) {
-          // the same variable names the same file only within one function (across functions: resolveCallSites)
-          if (drop.fn !== this.enclosingFunctionName(arg) || !runsPath(drop.path, arg.text, command)) continue
+          // the same literal file name is the same file anywhere in the file; the same variable only within one function (across functions: resolveCallSites)
+          const runs = runsPath(drop.path, arg.text, command)
+          if (!runs || (runs === 'expression' && drop.fn !== this.enclosingFunctionName(arg))) continue
           if (drop.text) this.sink.text(drop.text, drop.offset, { executed: true })
           for (const source of drop.sources) this.reach(source, cap, name, this.offset(arg))
         }
@@ -592,7 +671,13 @@ class PyWalker {
         const args = node.childForFieldName('arguments')
         // a function of this file returns what its return statements carry
         const callee = unparenthesized(fnNode)
-        if (callee?.type === 'identifier') for (const t of this.returns.get(callee.text) ?? []) out.add(t)
+        const local = callee?.type === 'identifier' ? callee.text : this.instanceMethod(callee)
+        if (local) {
+          for (const t of this.returns.get(local) ?? []) out.add(t)
+          const positional = (args?.namedChildren ?? []).filter((a) => a !== null && a.type !== 'keyword_argument')
+          const shift = callee?.type === 'identifier' ? 0 : 1
+          for (const index of this.passes.get(local) ?? []) for (const t of this.taint(positional[index - shift], depth + 1)) out.add(t)
+        }
         if (cap === 'decode') out.add('decode')
         // chr(ord(c) - k) over a string is a character-shift decoder
         if (name === 'chr' && /\bord\s*\(/.test(args?.text ?? '')) out.add('decode')
@@ -606,7 +691,9 @@ class PyWalker {
         if (cap === 'network') out.add('network-response')
         if (fnNode?.type === 'attribute') {
           const handle = fnNode.childForFieldName('object')
-          if (handle?.type === 'identifier' && this.handles.has(handle.text) && HANDLE_RECEIVES.has(fnNode.childForFieldName('attribute')?.text ?? '')) out.add('network-response')
+          // `opener.open(url)`, `build_opener().open(url)`: a connection's methods return what the other side sent
+          const connection = handle?.type === 'identifier' ? this.handles.has(handle.text) : handle?.type === 'call' && capabilityOf(PYTHON_APIS, this.resolve(handle.childForFieldName('function')) ?? '') === 'network'
+          if (connection && HANDLE_RECEIVES.has(fnNode.childForFieldName('attribute')?.text ?? '')) out.add('network-response')
         }
         if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
         if ((name === 'os.getenv' || name === 'os.environ.get') && IDENTITY_VARIABLE.test(args?.namedChildren[0]?.text ?? '')) out.add('system-info')
@@ -644,9 +731,12 @@ class PyWalker {
     if (node.type === 'identifier') {
       const alias = this.aliases.get(node.text)
       if (alias) return alias
-      for (const module of this.starImports) {
-        const candidate = `${module}.${node.text}`
-        if (capabilityOf(PYTHON_APIS, candidate)) return candidate
+      // `from requests import *` brings the module's names, not the builtins or the file's own variables
+      if (this.starImports.length > 0 && !PY_BUILTINS.has(node.text) && !/^[A-Z]\w*(Error|Exception|Warning)$/.test(node.text) && !this.bound.has(node.text) && !this.scopeOf(node).params.has(node.text)) {
+        for (const module of this.starImports) {
+          const candidate = `${module}.${node.text}`
+          if (capabilityOf(PYTHON_APIS, candidate)) return candidate
+        }
       }
       return node.text
     }
@@ -668,16 +758,40 @@ class PyWalker {
   }
 }
 
+/**
+ * `t[1]+t[8]+t[13]+t[0]+t[18]+t[2]`: six or more items of one table at literal indexes, added in an
+ * order that is not ascending — how obfuscators spell names and keywords (numeric code adds a row in order).
+ */
+function pickedFromTable(node: Node): boolean {
+  const terms: Node[] = []
+  const stack: Node[] = [node]
+  while (stack.length > 0 && terms.length <= 64) {
+    const n = stack.pop()!
+    if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
+      stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!)
+    } else terms.push(n)
+  }
+  if (terms.length < 6) return false
+  const table = terms[0]!.childForFieldName('value')?.text
+  const indexes: number[] = []
+  for (const term of terms) {
+    const index = term.childForFieldName('subscript')
+    if (term.type !== 'subscript' || term.childForFieldName('value')?.text !== table || !/^-?\d+$/.test(index?.text ?? '')) return false
+    indexes.push(Number(index!.text))
+  }
+  return indexes.some((v, i) => i > 0 && v < indexes[i - 1]!)
+}
+
 /** A path written by `open(…)`: the expression naming it and its literal file name, if any. */
 interface WrittenPath {
   readonly expression: string
   readonly name?: string
 }
 
-/** Whether a process argument runs a written path: the same variable or expression, or the same literal file name. */
-function runsPath(path: WrittenPath, argument: string, command: string | undefined): boolean {
-  if (path.name && command?.includes(path.name)) return true
-  return path.expression.length >= 3 && !/^["']/.test(path.expression) && argument.includes(path.expression)
+/** Whether a process argument runs a written path: by the same literal file name, or the same variable or expression. */
+function runsPath(path: WrittenPath, argument: string, command: string | undefined): 'name' | 'expression' | undefined {
+  if (path.name && command?.includes(path.name)) return 'name'
+  return path.expression.length >= 3 && !/^["']/.test(path.expression) && argument.includes(path.expression) ? 'expression' : undefined
 }
 
 /** The mode an `open(…)` call is given, positionally or as `mode=`; '' when not literal. */

@@ -1,6 +1,6 @@
 // Shared helpers for language analyzers: line lookup, evidence, and the facts a file accumulates.
 import type { Capability, CapabilityUse, FileFacts, Flow, FlowSink, FlowSource, Indicator, IndicatorKind, Language } from '../facts.ts'
-import { excerptOf } from '../facts.ts'
+import { excerptOf, reachFrom } from '../facts.ts'
 import { indicatorsIn } from '../indicators.ts'
 
 const MAX_PER_KIND = 20
@@ -22,6 +22,7 @@ export class FactSink {
   /** Names referenced by module-level code, and by each top-level function. */
   readonly topRefs = new Set<string>()
   readonly refsByFn = new Map<string, Set<string>>()
+  private readonly outsideCallsByFn = new Map<string, Set<string>>()
 
   constructor(
     readonly path: string,
@@ -107,6 +108,23 @@ export class FactSink {
     if (this.allow(`i:${kind}`)) this.indicators.push({ kind, value, ...this.evidence(offset) })
   }
 
+  /** Records a call to a name another module of the package may define (resolved at package level). */
+  outsideCall(dotted: string): void {
+    const key = this.fn ?? ''
+    const set = this.outsideCallsByFn.get(key) ?? new Set<string>()
+    set.add(dotted)
+    this.outsideCallsByFn.set(key, set)
+  }
+
+  /** Functions reachable from module-level code through references (calls, callbacks, cmdclass…), and what widens it later. */
+  private reach(): Pick<FileFacts, 'reachable' | 'references' | 'outsideCalls'> {
+    const references: Record<string, string[]> = { '': [...this.topRefs] }
+    for (const [fn, refs] of this.refsByFn) references[fn] = [...refs]
+    const outsideCalls: Record<string, string[]> = {}
+    for (const [fn, calls] of this.outsideCallsByFn) outsideCalls[fn] = [...calls]
+    return { reachable: reachFrom(references, this.topRefs), references, ...(this.outsideCallsByFn.size > 0 ? { outsideCalls } : {}) }
+  }
+
   facts(parseError?: string, options: { trackReach?: boolean } = {}): FileFacts {
     return {
       path: this.path,
@@ -115,25 +133,11 @@ export class FactSink {
       indicators: this.indicators,
       flows: this.flows,
       localImports: [...this.localImports],
-      ...(options.trackReach ? { reachable: this.reachable() } : {}),
+      ...(options.trackReach ? this.reach() : {}),
       ...(parseError ? { parseError } : {}),
     }
   }
 
-  /** Functions reachable from module-level code through references (calls, callbacks, cmdclass…). */
-  private reachable(): string[] {
-    const seen = new Set<string>()
-    const queue = [...this.topRefs]
-    while (queue.length > 0) {
-      const name = queue.pop()!
-      if (seen.has(name)) continue
-      seen.add(name)
-      for (const next of this.refsByFn.get(name) ?? []) queue.push(next)
-      // a referenced class makes its methods reachable (setuptools calls cmdclass.run)
-      for (const [fn, refs] of this.refsByFn) if (fn.startsWith(`${name}.`) && !seen.has(fn)) queue.push(fn, ...refs)
-    }
-    return [...seen]
-  }
 }
 
 /** The text a base64 literal decodes to, when it is one and decodes to readable text. */
