@@ -23,8 +23,10 @@ const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s'"`<>()\\]+/gi
 
 const SENSITIVE_PATH =
   /(^|[\\/~'"])(\.ssh[\\/](id_[a-z0-9]+|authorized_keys|known_hosts)|\.ssh\b|\.aws[\\/]credentials|\.npmrc|\.pypirc|\.gem[\\/]credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.git-credentials|\.netrc|etc[\\/]shadow|etc[\\/]passwd|\.bash_history|\.zsh_history|\.config[\\/]gcloud|\.azure[\\/])/i
+/** Chromium's store files, spelt with capitals as Chromium does ("cannot create login data" is an error message, not a store). */
+const CHROMIUM_STORE_FILE = /\b(Login Data|Web Data|Local State)\b/
 const BROWSER_STORE =
-  /(Login Data|Web Data|Local State|logins\.json|key[34]\.db|cookies\.sqlite)\b|(Google[\\/ ]Chrome|BraveSoftware|Microsoft[\\/ ]Edge|Opera Software|Yandex[\\/ ]YandexBrowser|Chromium)[\\/ ]+User Data/i
+  /(logins\.json|key[34]\.db|cookies\.sqlite)\b|(Google[\\/ ]Chrome|BraveSoftware|Microsoft[\\/ ]Edge|Opera Software|Yandex[\\/ ]YandexBrowser|Chromium)[\\/ ]+User Data/i
 const DISCORD_STORE = /(discord(canary|ptb)?|Lightcord)[\\/ ]+Local Storage|Local Storage[\\/ ]+leveldb|\[\\w-\]\{24\}\\\.\[\\w-\]\{6\}|mfa\\\.\[\\w-\]\{84\}|dQw4w9WgXcQ/i
 const WALLET_PATH =
   /nkbihfbeogaeaoehlefnkodbefgpgknn|fhbohimaelbohpjbbldcngcnapndodjp|bfnaelmomeimhlpmgjnjophhpkkoljpa|wallet\.dat|Exodus[\\/ ]+exodus\.wallet|Electrum[\\/ ]+wallets|Ethereum[\\/ ]+keystore|atomic[\\/ ]+Local Storage|Coinomi|Guarda[\\/ ]+Local Storage|com\.liberty\.jaxx/i
@@ -55,7 +57,7 @@ export function indicatorsIn(value: string): FoundIndicator[] {
   if (value.length < 20_000) {
     for (const match of value.matchAll(URL_RE)) classifyUrl(match[0], add)
     if (SENSITIVE_PATH.test(value)) add('sensitive-path', value)
-    if (BROWSER_STORE.test(value)) add('browser-store', value)
+    if (BROWSER_STORE.test(value) || CHROMIUM_STORE_FILE.test(value)) add('browser-store', value)
     if (DISCORD_STORE.test(value)) add('discord-store', value)
     if (WALLET_PATH.test(value)) add('wallet-path', value)
     if (SHELL_DOWNLOAD.test(value)) add('shell-download', value)

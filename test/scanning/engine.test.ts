@@ -983,6 +983,24 @@ console.log(decodeUtf8([104, 105]))
     expect(atInstall.verdict).toBe('publish')
   })
 
+  it('publishes a client library whose error message says "login data", and holds a reader of Chrome\'s Login Data', async () => {
+    const client = (message: string) =>
+      sdist({
+        'synthetic_pkg/__init__.py': `from .connection import Connection\nDEFAULT = Connection('https://pod.example.org')\n`,
+        'synthetic_pkg/connection.py': `import requests
+class Connection:
+    def __init__(self, pod):
+        self.session = requests.Session()
+        try:
+            self.session.get(pod)
+        except Exception as e:
+            raise ValueError('${message} (caused by: {0})'.format(e))
+`,
+      })
+    expect(weighted(await client('cannot create login data'))).toEqual([])
+    expect(weighted(await client('Google/Chrome/User Data/Default/Login Data'))).toEqual(['steals-browser-or-wallet-data'])
+  })
+
   it('publishes a setup.py that reads its version with exec(open(…).read())', async () => {
     const r = await sdist({
       'setup.py': `from setuptools import setup
