@@ -1,4 +1,4 @@
-// Helpers for the Python analyzer: the source as the interpreter reads it, and tree-sitter-python assignment targets, string values, constant folding, decoder shapes.
+// Helpers for the Python analyzer: the source as the interpreter reads it, and tree-sitter-python assignment targets, string values, constant folding, decoder and obfuscation shapes, open() modes.
 import type { Node } from 'web-tree-sitter'
 
 export function targets(node: Node | null | undefined): string[] {
@@ -115,4 +115,35 @@ function isCharCodeDecoder(node: Node | null | undefined): boolean {
   if (node.type !== 'list_comprehension' && node.type !== 'generator_expression') return false
   const body = node.childForFieldName('body')
   return body?.type === 'call' && body.childForFieldName('function')?.text === 'chr'
+}
+
+/**
+ * `t[1]+t[8]+t[13]+t[0]+t[18]+t[2]`: six or more items of one table at literal indexes, added in an
+ * order that is not ascending — how obfuscators spell names and keywords (numeric code adds a row in order).
+ */
+export function pickedFromTable(node: Node): boolean {
+  const terms: Node[] = []
+  const stack: Node[] = [node]
+  while (stack.length > 0 && terms.length <= 64) {
+    const n = stack.pop()!
+    if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
+      stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!)
+    } else terms.push(n)
+  }
+  if (terms.length < 6) return false
+  const table = terms[0]!.childForFieldName('value')?.text
+  const indexes: number[] = []
+  for (const term of terms) {
+    const index = term.childForFieldName('subscript')
+    if (term.type !== 'subscript' || term.childForFieldName('value')?.text !== table || !/^-?\d+$/.test(index?.text ?? '')) return false
+    indexes.push(Number(index!.text))
+  }
+  return indexes.some((v, i) => i > 0 && v < indexes[i - 1]!)
+}
+
+/** The mode an `open(…)` call is given, positionally or as `mode=`; '' when not literal. */
+export function openMode(args: Node | null | undefined): string {
+  const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
+  const mode = given.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'mode')?.childForFieldName('value') ?? given.filter((a) => a.type !== 'keyword_argument')[1]
+  return mode?.type === 'string' ? stringValue(mode) : ''
 }

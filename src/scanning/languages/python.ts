@@ -4,15 +4,9 @@ import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
-import { foldString, interpolatedValue, interpreterSource, isSensitive, joinDecodes, stringValue, targets, unparenthesized } from './python-syntax.ts'
+import { PyNames } from './python-names.ts'
+import { foldString, interpolatedValue, interpreterSource, isSensitive, joinDecodes, openMode, pickedFromTable, stringValue, targets, unparenthesized } from './python-syntax.ts'
 
-/** Python's builtins: a star import does not replace them in practice (`from requests import *` then `eval(…)` is the builtin). */
-const PY_BUILTINS = new Set(
-  ('abs all any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex delattr dict dir divmod enumerate eval exec ' +
-    'exit filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len list locals map max ' +
-    'memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum ' +
-    'super tuple type vars zip __import__').split(' '),
-)
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
   /^(str|repr|chr|ord|bytes|bytearray|dict|list|tuple|set|format|json\.dumps|json\.loads|base64\.\w*encode\w*|base64\.\w*decode\w*|urllib\.parse\.\w+|urllib\.urlencode|zlib\.\w+|binascii\.\w+|codecs\.\w+|marshal\.\w+)$/
@@ -67,7 +61,7 @@ export function analyzePython(path: string, rawSource: string): FileFacts {
 }
 
 class PyWalker {
-  private readonly aliases = new Map<string, string>()
+  private readonly names = new PyNames((node, name) => this.scopeOf(node).params.has(name))
   /** Taint per `scope:name`; scope 0 is the module, others the start index of the defining function. */
   private readonly taints = new Map<string, Set<FlowSource>>()
   private readonly scopes = new Map<number, { id: number; params: Set<string> }>()
@@ -212,7 +206,7 @@ class PyWalker {
     const method = fnNode.childForFieldName('attribute')?.text
     const receiver = fnNode.childForFieldName('object')
     if ((method !== 'write' && method !== 'writelines') || receiver?.type !== 'call') return false
-    if (!['open', 'io.open'].includes(this.resolve(receiver.childForFieldName('function')) ?? '')) return false
+    if (!['open', 'io.open'].includes(this.names.resolve(receiver.childForFieldName('function')) ?? '')) return false
     if (!/[wa]/.test(openMode(receiver.childForFieldName('arguments')))) return false
     this.sink.capability('fs-write', `open(…).${method}`, this.offset(node))
     for (const arg of args?.namedChildren ?? []) if (arg) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `open(…).${method}`, this.offset(arg))
@@ -264,46 +258,9 @@ class PyWalker {
         this.sink.reference(node.text)
         break
       case 'import_statement':
-        for (const child of node.namedChildren) {
-          if (!child) continue
-          if (child.type === 'dotted_name') {
-            this.aliases.set(child.text.split('.')[0]!, child.text.split('.')[0]!)
-            this.imported.add(child.text.split('.')[0]!)
-            this.sink.localImports.add(child.text)
-          } else if (child.type === 'aliased_import') {
-            const name = child.childForFieldName('name')?.text
-            const alias = child.childForFieldName('alias')?.text
-            if (name && alias) this.aliases.set(alias, name)
-            if (alias) this.imported.add(alias)
-            if (name) this.sink.localImports.add(name)
-          }
-        }
+      case 'import_from_statement':
+        for (const module of this.names.importStatement(node)) this.sink.localImports.add(module)
         break
-      case 'import_from_statement': {
-        const moduleNode = node.childForFieldName('module_name')
-        const module = moduleNode?.text ?? ''
-        this.sink.localImports.add(module)
-        for (const nameNode of node.childrenForFieldName('name')) {
-          if (!nameNode) continue
-          // `from . import util` names the module `.util`, `from pkg import util` the module `pkg.util`
-          const member = (name: string) => `${module}${module.endsWith('.') ? '' : '.'}${name}`
-          if (nameNode.type === 'dotted_name') {
-            this.aliases.set(nameNode.text, member(nameNode.text))
-            this.imported.add(nameNode.text)
-            // `from pkg import sub` may load the submodule pkg/sub.py as well as pkg/__init__.py
-            this.sink.localImports.add(member(nameNode.text))
-          } else if (nameNode.type === 'aliased_import') {
-            const name = nameNode.childForFieldName('name')?.text
-            const alias = nameNode.childForFieldName('alias')?.text
-            if (name && alias) {
-              this.aliases.set(alias, member(name))
-              this.imported.add(alias)
-            }
-          }
-        }
-        if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) this.starImports.push(module)
-        break
-      }
       case 'assignment':
       case 'augmented_assignment': {
         const left = node.childForFieldName('left')
@@ -321,34 +278,34 @@ class PyWalker {
           }
         }
         for (const target of targets(left)) {
-          this.bound.add(target)
+          this.names.bind(target)
           if (taint.size > 0) {
             const existing = node.type === 'augmented_assignment' ? (this.getTaint(node, target) ?? new Set<FlowSource>()) : new Set<FlowSource>()
             for (const t of taint) existing.add(t)
             this.setTaint(node, target, existing)
           }
-          const resolved = this.resolve(right)
-          if (resolved && (right.type === 'identifier' || right.type === 'attribute')) this.aliases.set(target, resolved)
+          const resolved = this.names.resolve(right)
+          if (resolved && (right.type === 'identifier' || right.type === 'attribute')) this.names.alias(target, resolved)
           const value = this.commandText(right)
           if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
-          if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
+          if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.names.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
           if (right.type === 'call' && this.classes.has(right.childForFieldName('function')?.text ?? '')) this.instances.add(target)
           if (this.opensForWriting(right)) this.writers.set(target, this.openedPath(right))
           // tempfile.NamedTemporaryFile(): a file written through the handle and run by its `.name`
-          if (right.type === 'call' && TEMP_FILES.has(this.resolve(right.childForFieldName('function')) ?? '')) this.writers.set(target, { expression: `${target}.name` })
+          if (right.type === 'call' && TEMP_FILES.has(this.names.resolve(right.childForFieldName('function')) ?? '')) this.writers.set(target, { expression: `${target}.name` })
           // `_ = lambda b: marshal.loads(zlib.decompress(b))`: calling `_` yields what the body yields
           if (right.type === 'lambda') this.addReturns(target, this.taint(right.childForFieldName('body')))
         }
         break
       }
       case 'for_in_clause':
-        if (this.starImports.length > 0) for (const target of targets(node.childForFieldName('left'))) this.bound.add(target)
+        for (const target of targets(node.childForFieldName('left'))) this.names.bind(target)
         break
       case 'function_definition':
-        this.bound.add(node.childForFieldName('name')?.text ?? '')
+        this.names.bind(node.childForFieldName('name')?.text)
         break
       case 'for_statement': {
-        if (this.starImports.length > 0) for (const target of targets(node.childForFieldName('left'))) this.bound.add(target)
+        for (const target of targets(node.childForFieldName('left'))) this.names.bind(target)
         const taint = this.taint(node.childForFieldName('right'))
         if (this.isEnvIteration(node.childForFieldName('right'))) taint.add('env')
         if (taint.size > 0) for (const target of targets(node.childForFieldName('left'))) this.setTaint(node, target, taint)
@@ -360,10 +317,10 @@ class PyWalker {
           const inner = value.namedChildren[0]
           const alias = value.childForFieldName('alias')
           const taint = this.taint(inner)
-          if (alias) for (const target of targets(alias)) this.bound.add(target)
+          if (alias) for (const target of targets(alias)) this.names.bind(target)
           if (alias && taint.size > 0) for (const target of targets(alias)) this.setTaint(node, target, taint)
           if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.writers.set(target, this.openedPath(inner))
-          if (alias && inner?.type === 'call' && TEMP_FILES.has(this.resolve(inner.childForFieldName('function')) ?? '')) for (const target of targets(alias)) this.writers.set(target, { expression: `${target}.name` })
+          if (alias && inner?.type === 'call' && TEMP_FILES.has(this.names.resolve(inner.childForFieldName('function')) ?? '')) for (const target of targets(alias)) this.writers.set(target, { expression: `${target}.name` })
         }
         break
       }
@@ -373,7 +330,7 @@ class PyWalker {
       case 'class_definition': {
         const name = node.childForFieldName('name')?.text
         if (name) this.classes.add(name)
-        if (name) this.bound.add(name)
+        this.names.bind(name)
         break
       }
       case 'return_statement': {
@@ -389,7 +346,7 @@ class PyWalker {
         break
       case 'subscript': {
         const value = node.childForFieldName('value')
-        if (value && this.resolve(value) === 'os.environ') {
+        if (value && this.names.resolve(value) === 'os.environ') {
           const key = node.childForFieldName('subscript')
           this.sink.capability('env-read', `os.environ[${key?.text ?? ''}]`, this.offset(node))
         }
@@ -413,9 +370,6 @@ class PyWalker {
     }
   }
 
-  private readonly starImports: string[] = []
-  /** Names the file binds (assignments, loop variables, functions, classes): a star import does not reach them. */
-  private readonly bound = new Set<string>()
   /** Classes this file defines, and names holding instances of them: their methods are the file's functions. */
   private readonly classes = new Set<string>()
   private readonly instances = new Set<string>()
@@ -428,15 +382,13 @@ class PyWalker {
     return fnNode.childForFieldName('attribute')?.text
   }
 
-  /** Local names bound by import statements: calls through them may land in another module of the package. */
-  private readonly imported = new Set<string>()
   obfuscatedNames = 0
   /** Strings spelt by picking characters out of a table (`t[1]+t[8]+t[13]+t[0]…`), and where the first is. */
   pickedStrings = 0
   firstPicked: number | undefined
 
   private attribute(node: Node): void {
-    if (this.resolve(node) !== 'os.environ') return
+    if (this.names.resolve(node) !== 'os.environ') return
     const parent = node.parent
     if (!parent) return
     if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === node.id) {
@@ -446,17 +398,17 @@ class PyWalker {
     }
     if (parent.type === 'argument_list') {
       const call = parent.parent
-      const fn = call ? this.resolve(call.childForFieldName('function')) : undefined
+      const fn = call ? this.names.resolve(call.childForFieldName('function')) : undefined
       if (fn && SERIALISERS.test(fn)) this.sink.capability('env-dump', `${fn}(os.environ)`, this.offset(node))
     }
   }
 
   private isEnvIteration(node: Node | null): boolean {
     if (!node) return false
-    if (this.resolve(node) === 'os.environ') return true
+    if (this.names.resolve(node) === 'os.environ') return true
     if (node.type === 'call') {
       const fn = node.childForFieldName('function')
-      return fn?.type === 'attribute' && this.resolve(fn.childForFieldName('object')) === 'os.environ' && ENV_DUMP_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')
+      return fn?.type === 'attribute' && this.names.resolve(fn.childForFieldName('object')) === 'os.environ' && ENV_DUMP_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')
     }
     return false
   }
@@ -465,15 +417,15 @@ class PyWalker {
     const fnNode = node.childForFieldName('function')
     const args = node.childForFieldName('arguments')
     if (this.writeInPlace(fnNode, args, node)) return
-    const name = this.resolve(fnNode)
+    const name = this.names.resolve(fnNode)
     if (!name) return
     // `from .util import run; run()`: the package may define what is called; its role decides whether that code runs
     let root = fnNode
     while (root?.type === 'attribute') root = root.childForFieldName('object')
-    if (root?.type === 'identifier' && this.imported.has(root.text) && name.includes('.')) this.sink.outsideCall(name)
+    if (root?.type === 'identifier' && this.names.isImported(root.text) && name.includes('.')) this.sink.outsideCall(name)
     // a function of this file, or a method called on an instance of one of its classes (`self` comes first)
     const ownMethod = this.instanceMethod(fnNode)
-    const local = fnNode?.type === 'identifier' && !this.aliases.has(fnNode.text) ? fnNode.text : ownMethod
+    const local = fnNode?.type === 'identifier' && !this.names.isAlias(fnNode.text) ? fnNode.text : ownMethod
     if (local) {
       const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
       // positional arguments by position, keyword arguments by the parameter they name
@@ -505,7 +457,7 @@ class PyWalker {
       if (first && first.type !== 'string') cap = 'dynamic-code'
     }
     // getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + …): a builtin fetched by a name computed to hide it
-    if (name === 'getattr' && ['builtins', '__builtins__'].includes(this.resolve(args?.namedChildren[0]) ?? '')) {
+    if (name === 'getattr' && ['builtins', '__builtins__'].includes(this.names.resolve(args?.namedChildren[0]) ?? '')) {
       const attr = args?.namedChildren[1]
       // a name glued from pieces (characters, slices, literals); a name read from data (`d.split(':')[1]`) is a lookup
       const glued = attr?.type === 'binary_operator' && attr.childForFieldName('operator')?.text === '+' && /[[("']/.test(attr.text)
@@ -594,7 +546,7 @@ class PyWalker {
 
   private opensForWriting(node: Node | null | undefined): boolean {
     if (node?.type !== 'call') return false
-    const name = this.resolve(node.childForFieldName('function'))
+    const name = this.names.resolve(node.childForFieldName('function'))
     if (name !== 'open' && name !== 'io.open' && name !== 'codecs.open') return false
     return /[wax]/.test(openMode(node.childForFieldName('arguments')))
   }
@@ -648,13 +600,13 @@ class PyWalker {
         return out
       }
       case 'attribute': {
-        if (this.resolve(node) === 'os.environ') out.add('env')
+        if (this.names.resolve(node) === 'os.environ') out.add('env')
         for (const t of this.taint(node.childForFieldName('object'), depth + 1)) out.add(t)
         return out
       }
       case 'subscript': {
         const value = node.childForFieldName('value')
-        if (value && this.resolve(value) === 'os.environ') {
+        if (value && this.names.resolve(value) === 'os.environ') {
           // one variable, not the environment: only secret-looking names count
           if (SECRET_NAME.test(node.childForFieldName('subscript')?.text ?? '')) out.add('env-secret')
           // the machine's or the user's name read from the environment is a host fingerprint
@@ -666,7 +618,7 @@ class PyWalker {
       }
       case 'call': {
         const fnNode = node.childForFieldName('function')
-        const name = this.resolve(fnNode)
+        const name = this.names.resolve(fnNode)
         const cap = name ? capabilityOf(PYTHON_APIS, name) : undefined
         const args = node.childForFieldName('arguments')
         // a function of this file returns what its return statements carry
@@ -692,7 +644,7 @@ class PyWalker {
         if (fnNode?.type === 'attribute') {
           const handle = fnNode.childForFieldName('object')
           // `opener.open(url)`, `build_opener().open(url)`: a connection's methods return what the other side sent
-          const connection = handle?.type === 'identifier' ? this.handles.has(handle.text) : handle?.type === 'call' && capabilityOf(PYTHON_APIS, this.resolve(handle.childForFieldName('function')) ?? '') === 'network'
+          const connection = handle?.type === 'identifier' ? this.handles.has(handle.text) : handle?.type === 'call' && capabilityOf(PYTHON_APIS, this.names.resolve(handle.childForFieldName('function')) ?? '') === 'network'
           if (connection && HANDLE_RECEIVES.has(fnNode.childForFieldName('attribute')?.text ?? '')) out.add('network-response')
         }
         if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
@@ -702,7 +654,7 @@ class PyWalker {
         const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
         const transforms = (name !== undefined && PY_TRANSFORMERS.test(name)) || (method !== undefined && PY_DATA_METHODS.has(method)) || cap === 'decode'
         const receiver = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null
-        if (receiver && this.resolve(receiver) === 'os.environ') {
+        if (receiver && this.names.resolve(receiver) === 'os.environ') {
           // os.environ.items() is the environment; os.environ.get('X') is one variable
           if (method !== undefined && ENV_DUMP_METHODS.has(method)) out.add('env')
         } else if (method !== undefined && PY_DATA_METHODS.has(method)) {
@@ -724,62 +676,6 @@ class PyWalker {
         return out
     }
   }
-
-  /** Dotted name of an expression through imports and aliases. */
-  private resolve(node: Node | null | undefined, depth = 0): string | undefined {
-    if (!node || depth > 8) return undefined
-    if (node.type === 'identifier') {
-      const alias = this.aliases.get(node.text)
-      if (alias) return alias
-      // `from requests import *` brings the module's names, not the builtins or the file's own variables
-      if (this.starImports.length > 0 && !PY_BUILTINS.has(node.text) && !/^[A-Z]\w*(Error|Exception|Warning)$/.test(node.text) && !this.bound.has(node.text) && !this.scopeOf(node).params.has(node.text)) {
-        for (const module of this.starImports) {
-          const candidate = `${module}.${node.text}`
-          if (capabilityOf(PYTHON_APIS, candidate)) return candidate
-        }
-      }
-      return node.text
-    }
-    if (node.type === 'attribute') {
-      const object = this.resolve(node.childForFieldName('object'), depth + 1)
-      const attr = node.childForFieldName('attribute')?.text
-      // builtins.exec and __builtins__.exec are exec: a detour that hides the call from name matching.
-      if (attr && (object === 'builtins' || object === '__builtins__')) return attr
-      return object && attr ? `${object}.${attr}` : undefined
-    }
-    if (node.type === 'parenthesized_expression') return this.resolve(node.namedChildren[0], depth + 1)
-    if (node.type === 'call') {
-      // __import__("os").system(…) and importlib.import_module("os").system(…)
-      const fn = this.resolve(node.childForFieldName('function'), depth + 1)
-      const first = node.childForFieldName('arguments')?.namedChildren[0]
-      if ((fn === '__import__' || fn === 'importlib.import_module') && first?.type === 'string') return stringValue(first)
-    }
-    return undefined
-  }
-}
-
-/**
- * `t[1]+t[8]+t[13]+t[0]+t[18]+t[2]`: six or more items of one table at literal indexes, added in an
- * order that is not ascending — how obfuscators spell names and keywords (numeric code adds a row in order).
- */
-function pickedFromTable(node: Node): boolean {
-  const terms: Node[] = []
-  const stack: Node[] = [node]
-  while (stack.length > 0 && terms.length <= 64) {
-    const n = stack.pop()!
-    if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
-      stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!)
-    } else terms.push(n)
-  }
-  if (terms.length < 6) return false
-  const table = terms[0]!.childForFieldName('value')?.text
-  const indexes: number[] = []
-  for (const term of terms) {
-    const index = term.childForFieldName('subscript')
-    if (term.type !== 'subscript' || term.childForFieldName('value')?.text !== table || !/^-?\d+$/.test(index?.text ?? '')) return false
-    indexes.push(Number(index!.text))
-  }
-  return indexes.some((v, i) => i > 0 && v < indexes[i - 1]!)
 }
 
 /** A path written by `open(…)`: the expression naming it and its literal file name, if any. */
@@ -792,11 +688,4 @@ interface WrittenPath {
 function runsPath(path: WrittenPath, argument: string, command: string | undefined): 'name' | 'expression' | undefined {
   if (path.name && command?.includes(path.name)) return 'name'
   return path.expression.length >= 3 && !/^["']/.test(path.expression) && argument.includes(path.expression) ? 'expression' : undefined
-}
-
-/** The mode an `open(…)` call is given, positionally or as `mode=`; '' when not literal. */
-function openMode(args: Node | null | undefined): string {
-  const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
-  const mode = given.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'mode')?.childForFieldName('value') ?? given.filter((a) => a.type !== 'keyword_argument')[1]
-  return mode?.type === 'string' ? stringValue(mode) : ''
 }
