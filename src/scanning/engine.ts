@@ -2,7 +2,7 @@
 import type { Artifact, ArtifactFile, Ecosystem } from '../core/ecosystem.ts'
 import type { Severity, Signal, Thresholds, Verdict } from '../core/verdict.ts'
 import { DEFAULT_THRESHOLDS, decideVerdict } from '../core/verdict.ts'
-import type { FileFacts, HookFacts, PackageFacts, Role } from './facts.ts'
+import type { Capability, FileFacts, HookFacts, PackageFacts, Role } from './facts.ts'
 import { analyzeJavaScript } from './languages/javascript.ts'
 import { analyzePython, initPython } from './languages/python.ts'
 import { analyzeRuby, initRuby } from './languages/ruby.ts'
@@ -31,7 +31,14 @@ export interface ScanReport {
   readonly signals: readonly SignalRecord[]
   readonly rulesetVersion: string
   readonly ms: number
-  readonly stats: { readonly files: number; readonly analyzed: number; readonly parseErrors: number; readonly textOnly: number }
+  readonly stats: {
+    readonly files: number
+    readonly analyzed: number
+    readonly parseErrors: number
+    readonly textOnly: number
+    /** Files whose code can act (network, processes, eval, writes, DNS, the environment, input, credentials, native code) or carries a threat indicator, whether or not it runs on load. */
+    readonly acting: number
+  }
   /** What the next version of the package is compared against (history diff). */
   readonly profile?: VersionProfile
   /** What copies of this package under other names share with it (campaign clusters). */
@@ -244,6 +251,8 @@ export function severityOf(weight: number): Severity {
   return 'info'
 }
 
+const ACTING: ReadonlySet<Capability> = new Set(['network', 'process', 'dns', 'dynamic-code', 'fs-write', 'env-dump', 'input-capture', 'credential-decrypt', 'native-load'])
+
 export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: EngineOptions = {}): ScanReport {
   const started = performance.now()
   const facts = collectFacts(artifact, eco)
@@ -268,6 +277,7 @@ export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: Eng
       analyzed: facts.files.length,
       parseErrors: facts.files.filter((f) => f.parseError && !f.parseError.includes('scanned as text')).length,
       textOnly: facts.files.filter((f) => f.parseError?.includes('scanned as text')).length,
+      acting: facts.files.filter((f) => f.indicators.length > 0 || f.capabilities.some((c) => ACTING.has(c.cap))).length,
     },
     profile: profileOf(facts, artifact),
     fingerprints: fingerprintsOf(artifact, facts, new Set(signals.flatMap((s) => (s.weight > 0 && s.file ? [s.file] : [])))),

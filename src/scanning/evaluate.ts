@@ -31,6 +31,12 @@ export interface SideSummary {
   /** Flagged only because of name evidence (a look-alike of a popular name): held once, when the name is new. */
   readonly nameOnly: number
   readonly rate: number
+  /**
+   * Samples not flagged whose code can do nothing by itself: no file uses the network, processes,
+   * eval, file writes, DNS, the whole environment, input capture, credential decryption or native
+   * code, none carries a threat indicator, and no executable ships (empty placeholders, say).
+   */
+  readonly missedInert: number
   /** Rule id → samples where it contributed weight. */
   readonly ruleHits: Record<string, number>
 }
@@ -207,6 +213,7 @@ function summarize(outcomes: readonly SampleOutcome[], thresholds: Thresholds): 
     refused: outcomes.filter((o) => o.refused).length,
     nameOnly: outcomes.filter((o) => o.report && o.report.verdict !== 'publish' && decideVerdict(o.report.signals.filter((x) => !x.context && x.weight > 0), thresholds).verdict === 'publish').length,
     rate: outcomes.length > 0 ? round(flagged / outcomes.length, 4) : 0,
+    missedInert: outcomes.filter((o) => !o.flagged && o.report && o.report.stats.acting === 0 && (o.report.profile?.binaries.length ?? 0) === 0).length,
     ruleHits: Object.fromEntries(Object.entries(ruleHits).sort((a, b) => b[1] - a[1])),
   }
 }

@@ -108,7 +108,7 @@ async function scanOrHold(deps: ScanDeps, bytes: Buffer, ecosystem: EcosystemId,
       ],
       rulesetVersion: deps.scanner.rulesetVersion,
       ms: 0,
-      stats: { files: 0, analyzed: 0, parseErrors: 0, textOnly: 0 },
+      stats: { files: 0, analyzed: 0, parseErrors: 0, textOnly: 0, acting: 0 },
     }
   }
 }

@@ -57,7 +57,7 @@ function bar(done: number, total: number): string {
 const pct = (n: number) => `${(n * 100).toFixed(2)}%`
 
 function side(name: string, s: SideSummary): string {
-  return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}`
+  return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}; passed with code that can do nothing by itself ${s.missedInert}`
 }
 
 function printHuman(r: Evaluation): void {

