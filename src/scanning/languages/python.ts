@@ -24,6 +24,10 @@ const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request',
 /** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
 const TEMP_FILES = new Set(['tempfile.NamedTemporaryFile', 'tempfile.TemporaryFile', 'tempfile.SpooledTemporaryFile'])
 const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request', 'open'])
+/** Cloning a repository writes code from the network into a folder. */
+const CLONES = new Set(['git.Repo.clone_from', 'pygit2.clone_repository'])
+/** A command that runs a script named relative to the working folder: `python x.py`, `sh build.sh`, `./run`. */
+const RELATIVE_SCRIPT = /(?:^|\s)(?:python[\d.]*|py|sh|bash|node|ruby|perl)\s+(?:-\w+\s+)*(?![-/~$])[\w.-]+|(?:^|\s)\.\/[\w.-]+/
 const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|base64\.b64encode)$/
 
 let parser: Parser | undefined
@@ -72,7 +76,9 @@ class PyWalker {
   /** Names holding files opened for writing (→ which path): their write methods write data to disk. */
   private readonly writers = new Map<string, WrittenPath | undefined>()
   /** What this file wrote to disk: when it later runs that path, what was written is what runs. */
-  private readonly written: { path: WrittenPath; text?: string; sources: Set<string>; offset: number; fn: string | undefined }[] = []
+  private readonly written: { path: WrittenPath; text?: string; sources: Set<string>; offset: number; fn: string | undefined; folder?: boolean }[] = []
+  /** Per function ('' for module level): the fetched folder it changed into with `os.chdir`. */
+  private readonly workingIn = new Map<string, { sources: Set<string> }>()
   /** What each function of the file returns (decode helpers, fetch helpers), and which of its parameters it returns transformed. */
   private readonly returns = new Map<string, Set<FlowSource>>()
   private readonly passes = new Map<string, Set<number>>()
@@ -466,6 +472,7 @@ class PyWalker {
     if (name === 'open' || name === 'io.open') {
       if (/[wa]/.test(openMode(args))) cap = 'fs-write'
     }
+    this.followFolders(name, args, node)
     if (name === 'os.getenv' || name === 'os.environ.get') {
       this.sink.capability('env-read', `${name}(${args?.namedChildren[0]?.text ?? ''})`, this.offset(node))
       return
@@ -523,7 +530,31 @@ class PyWalker {
           if (drop.text) this.sink.text(drop.text, drop.offset, { executed: true })
           for (const source of drop.sources) this.reach(source, cap, name, this.offset(arg))
         }
+        // `os.chdir(clone)` then `python bypass.py`: a script named relative to a fetched folder is fetched code
+        const folder = this.workingIn.get(this.enclosingFunctionName(arg) ?? '')
+        if (folder && cap === 'process' && command && RELATIVE_SCRIPT.test(command)) for (const source of folder.sources) this.reach(source, cap, name, this.offset(arg))
       }
+    }
+  }
+
+  /**
+   * A repository cloned into a folder is code from the network written there (`git.Repo.clone_from(url,
+   * dir)`, `git clone url dir`); `os.chdir(dir)` makes it the folder the function's later commands run in.
+   */
+  private followFolders(name: string, args: Node | null, node: Node): void {
+    const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument')
+    const fn = this.enclosingFunctionName(node)
+    const offset = this.offset(node)
+    if (CLONES.has(name) && given[1]) {
+      const literal = given[1].type === 'string' ? stringValue(given[1]) : undefined
+      this.written.push({ path: { expression: given[1].text, ...(literal ? { name: literal } : {}) }, sources: new Set(['network-response']), offset, fn, folder: true })
+    }
+    const clone = capabilityOf(PYTHON_APIS, name) === 'process' ? /\bgit\s+clone\s+(?:-\S+\s+)*\S+\s+([\w.-]{3,})/.exec(this.commandText(given[0]) ?? '') : null
+    if (clone) this.written.push({ path: { expression: clone[1]!, name: clone[1]! }, sources: new Set(['network-response']), offset, fn, folder: true })
+    if (name === 'os.chdir' && given[0]) {
+      const literal = given[0].type === 'string' ? stringValue(given[0]) : undefined
+      const folder = this.written.find((w) => w.folder && (w.path.expression === given[0]!.text || (literal !== undefined && w.path.name === literal)))
+      if (folder) this.workingIn.set(fn ?? '', folder)
     }
   }
 
