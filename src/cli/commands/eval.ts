@@ -56,8 +56,10 @@ function bar(done: number, total: number): string {
 
 const pct = (n: number) => `${(n * 100).toFixed(2)}%`
 
-function side(name: string, s: SideSummary): string {
-  return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}; passed with code that can do nothing by itself ${s.missedInert}`
+function side(name: string, s: SideSummary, label: 'malicious' | 'benign' = 'malicious'): string {
+  // of the malicious samples that passed, how many carry no code that can act (placeholders)
+  const inert = label === 'malicious' ? `; missed with code that can do nothing by itself ${s.missedInert}` : ''
+  return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}${inert}`
 }
 
 function printHuman(r: Evaluation): void {
@@ -67,7 +69,7 @@ function printHuman(r: Evaluation): void {
   if (r.heldOut) console.log(`  ${side(`held-out set, dated ${r.heldOut.since} or later`, r.heldOut)}`)
   if (r.heldOutExamined) console.log(`    ${side('examined half', r.heldOutExamined)}`)
   if (r.heldOutUntouched) console.log(`    ${side('untouched half', r.heldOutUntouched)}`)
-  console.log(side('benign (false positives)', r.benign))
+  console.log(side('benign (false positives)', r.benign, 'benign'))
   console.log(`precision at base rate ${r.baseRate}: ${pct(r.precisionAtBaseRate)}`)
   console.log(`time per package: p50 ${r.timing.p50} ms, p95 ${r.timing.p95} ms, max ${r.timing.max} ms; ${r.timing.perSecond} packages/s over ${r.timing.count}`)
   console.log(`slowest: ${r.slowest.map((s) => `${s.path} (${s.ms} ms)`).join(', ')}`)
