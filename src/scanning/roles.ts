@@ -38,13 +38,14 @@ export function assignRoles(
 }
 
 /**
- * Widens each Python file's reach by the calls that code which runs makes into it: `from .util import
- * run; run()` in an `__init__.py` makes `run` (and what it calls) import-time code of `util.py`, not
- * code that waits for a user. `entries` are functions run from outside (a command's `pkg.cli:main`).
+ * Widens each file's reach by the calls that code which runs makes into it: `from .util import run;
+ * run()` in an `__init__.py` (or `require('./util').run()` in a main entry) makes `run` (and what it
+ * calls) import-time code of the util module, not code that waits for a user. `entries` are functions run from outside (a command's `pkg.cli:main`).
  * Replaces the facts of the files it widens.
  */
 export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyMap<string, Role>, entries: readonly { path: string; fn: string }[] = []): void {
   const modules = indexPythonModules([...files.keys()])
+  const known = new Set(files.keys())
   const queue = [...files.keys()].filter((p) => roles.get(p) === 'install' || roles.get(p) === 'import')
   const widen = (path: string, name: string) => {
     const callee = files.get(path)
@@ -56,12 +57,13 @@ export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyM
   while (queue.length > 0) {
     const path = queue.pop()!
     const facts = files.get(path)!
-    if (facts.language !== 'python' || !facts.outsideCalls || !facts.reachable) continue
+    if (!facts.outsideCalls || !facts.reachable) continue
     const reached = new Set(facts.reachable)
     for (const [caller, calls] of Object.entries(facts.outsideCalls)) {
       if (caller !== '' && !reached.has(caller)) continue
       for (const dotted of calls) {
-        const target = resolvePythonMember(dotted, path, modules)
+        const target =
+          facts.language === 'python' ? resolvePythonMember(dotted, path, modules) : facts.language === 'javascript' ? resolveJsMember(dotted, path, known) : undefined
         if (target && target.file !== path) widen(target.file, target.name)
       }
     }
@@ -76,6 +78,15 @@ function resolvePythonMember(dotted: string, from: string, modules: ReadonlyMap<
     const module = dots + parts.slice(0, n).join('.')
     const file = dots ? resolvePython(module, from, modules) : modules.get(module)
     if (file) return { file, name: parts[n]! }
+  }
+  return undefined
+}
+
+/** The module file and member a call through a local require or import names (`./lib/util.start`, `./util.js.start`). */
+function resolveJsMember(dotted: string, from: string, files: ReadonlySet<string>): { file: string; name: string } | undefined {
+  for (let dot = dotted.lastIndexOf('.'); dot > 1; dot = dotted.lastIndexOf('.', dot - 1)) {
+    const file = resolveJs(dotted.slice(0, dot), from, files)
+    if (file) return { file, name: dotted.slice(dot + 1).split('.')[0]! }
   }
   return undefined
 }

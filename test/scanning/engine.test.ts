@@ -1393,6 +1393,15 @@ def unused():
     expect(weight(await wheel(other))).toBe(40)
   })
 
+  it('counts an ES module function another module calls at load as load-time code', async () => {
+    const util = `export function start() {\n  eval(Buffer.from('${Buffer.from("require('child_process').exec('id')").toString('base64')}', 'base64').toString())\n}\n`
+    const weight = async (main: string) => scoring(await npm({ 'index.mjs': main, 'lib/util.mjs': util }, { main: 'index.mjs', type: 'module' }), 'decodes-and-executes')?.weight
+    expect(await weight(`import { start } from './lib/util.mjs'\nstart()\n`)).toBe(90)
+    expect(await weight(`import * as util from './lib/util.mjs'\nutil.start()\n`)).toBe(90)
+    // loaded but only called from a function nothing references: still run time
+    expect(await weight(`import { start } from './lib/util.mjs'\nfunction later() { start() }\n`)).toBe(40)
+  })
+
   it('resolves `node .` to the main entry and runs it at install', async () => {
     const files = { 'lib/main.js': DECODE_EVAL }
     const manifest = { main: 'lib/main.js' }

@@ -339,6 +339,8 @@ class JsWalker {
     }
     const name = this.resolve(callee)
     const args = (n.arguments ?? []) as Node[]
+    // `require('./util').start()`: another module of the package may define what is called; its reach follows
+    if (name?.startsWith('.')) this.sink.outsideCall(name)
     const local = callee.type === 'Identifier' ? this.scope.lookup(callee.name)?.fn : undefined
     if (local) this.recordCall(local, args)
 
