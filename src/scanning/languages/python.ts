@@ -273,6 +273,9 @@ class PyWalker {
         const right = node.childForFieldName('right')
         if (!left || !right) break
         const taint = this.taint(right)
+        // self.reply = fetch(…) in one method, exec(self.reply) in another: the class's field holds the data
+        const field = this.selfField(left)
+        if (field && taint.size > 0) this.fields.set(field, new Set([...(this.fields.get(field) ?? []), ...[...taint].filter((t) => !t.startsWith('@'))]))
         // environ_copy[k] = v, data.x = y: the container now holds the data
         if (taint.size > 0 && (left.type === 'subscript' || left.type === 'attribute')) {
           let base: Node | null = left
@@ -379,6 +382,18 @@ class PyWalker {
   /** Classes this file defines, and names holding instances of them: their methods are the file's functions. */
   private readonly classes = new Set<string>()
   private readonly instances = new Set<string>()
+
+  /** What the fields of the file's classes hold (`Class.field`), assigned through `self` in any method. */
+  private readonly fields = new Map<string, Set<FlowSource>>()
+
+  /** `self.reply` inside a method of class `C`: `C.reply`. */
+  private selfField(node: Node | null): string | undefined {
+    if (node?.type !== 'attribute' || node.childForFieldName('object')?.text !== 'self') return undefined
+    for (let p: Node | null = node.parent; p; p = p.parent) {
+      if (p.type === 'class_definition') return `${p.childForFieldName('name')?.text ?? ''}.${node.childForFieldName('attribute')?.text ?? ''}`
+    }
+    return undefined
+  }
 
   /** `client.fetch(…)` on an instance of a class of this file, or `self.fetch(…)`: the method's name. */
   private instanceMethod(fnNode: Node | null | undefined): string | undefined {
@@ -632,6 +647,8 @@ class PyWalker {
       }
       case 'attribute': {
         if (this.names.resolve(node) === 'os.environ') out.add('env')
+        const field = this.selfField(node)
+        if (field) for (const t of this.fields.get(field) ?? []) out.add(t)
         for (const t of this.taint(node.childForFieldName('object'), depth + 1)) out.add(t)
         return out
       }
