@@ -2,7 +2,7 @@
 import type { Artifact, ArtifactFile, Ecosystem } from '../core/ecosystem.ts'
 import type { Severity, Signal, Thresholds, Verdict } from '../core/verdict.ts'
 import { DEFAULT_THRESHOLDS, decideVerdict } from '../core/verdict.ts'
-import type { Capability, FileFacts, HookFacts, PackageFacts, Role } from './facts.ts'
+import { RISKY_CAPABILITIES, type Capability, type FileFacts, type HookFacts, type PackageFacts, type Role } from './facts.ts'
 import { analyzeJavaScript } from './languages/javascript.ts'
 import { analyzePython, initPython } from './languages/python.ts'
 import { analyzeRuby, initRuby } from './languages/ruby.ts'
@@ -252,7 +252,8 @@ export function severityOf(weight: number): Severity {
   return 'info'
 }
 
-const ACTING: ReadonlySet<Capability> = new Set(['network', 'process', 'dns', 'dynamic-code', 'fs-write', 'env-dump', 'input-capture', 'credential-decrypt', 'native-load'])
+/** What code can do to the world: the risky capabilities, and writing files. */
+const ACTING: ReadonlySet<Capability> = new Set<Capability>([...RISKY_CAPABILITIES, 'fs-write'])
 
 export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: EngineOptions = {}): ScanReport {
   const started = performance.now()

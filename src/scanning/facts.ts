@@ -16,6 +16,9 @@ export type Capability =
   | 'input-capture' // keyboard hooks, clipboard, screenshots
   | 'credential-decrypt' // CryptUnprotectData and friends
 
+/** Capabilities that act beyond the package's own data: reach the network or other programs, run code, read the whole environment, capture input, decrypt credentials, load native code. File reads and writes are everywhere, so they are not among them. */
+export const RISKY_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['network', 'process', 'dynamic-code', 'env-dump', 'dns', 'credential-decrypt', 'input-capture', 'native-load'])
+
 /** Threat indicators: values whose presence says something about intent. */
 export type IndicatorKind =
   | 'raw-ip-url' // URL to a public IP address

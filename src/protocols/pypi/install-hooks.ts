@@ -110,6 +110,8 @@ export function pythonImportEntries(artifact: Artifact): string[] {
 
 /** `tool = pkg.cli:main` (an optional `[extras]` after it): the module and the object a command calls. */
 const ENTRY_POINT = /^\s*[\w.-]+\s*=\s*([\w.]+)\s*:\s*([\w.]+)\s*(?:\[[^\]]*\])?\s*$/
+/** The entry-point groups that install commands. */
+const SCRIPT_GROUPS = /^(console|gui)_scripts$/
 
 /**
  * The functions the package's commands call: console_scripts and gui_scripts from the metadata a
@@ -128,11 +130,12 @@ export function pythonEntryFunctions(artifact: Artifact): { path: string; fn: st
     }
   }
   const paths = new Set(artifact.files.map((f) => f.path))
+  const roots = importRoots(artifact)
   const found = new Map<string, { path: string; fn: string }>()
   for (const spec of specs) {
     const [, module, object] = ENTRY_POINT.exec(spec)!
     const fn = object!.split('.')[0]!
-    for (const root of importRoots(artifact)) {
+    for (const root of roots) {
       const base = `${root}${module!.replace(/\./g, '/')}`
       const path = [`${base}.py`, `${base}/__init__.py`].find((p) => paths.has(p))
       if (path) found.set(`${path}:${fn}`, { path, fn })
@@ -159,8 +162,8 @@ function scriptsInIni(text: string, nested: boolean): string[] {
     const key = nested && section === 'options.entry_points' ? /^([\w.-]+)\s*=\s*(.*)$/.exec(line) : null
     if (key) {
       group = key[1]!
-      if (/^(console|gui)_scripts$/.test(group) && ENTRY_POINT.test(key[2]!)) specs.push(key[2]!)
-    } else if (/^(console|gui)_scripts$/.test(group) && ENTRY_POINT.test(line)) specs.push(line)
+      if (SCRIPT_GROUPS.test(group) && ENTRY_POINT.test(key[2]!)) specs.push(key[2]!)
+    } else if (SCRIPT_GROUPS.test(group) && ENTRY_POINT.test(line)) specs.push(line)
   }
   return specs
 }

@@ -1,5 +1,5 @@
 // The history diff: what a new version does that its package's own history never did (the account-takeover signals).
-import type { Capability, FlowSink, FlowSource, IndicatorKind, Role } from '../facts.ts'
+import { RISKY_CAPABILITIES, type FlowSink, type FlowSource, type IndicatorKind, type Role } from '../facts.ts'
 import type { SignalRecord } from '../engine.ts'
 import { severityOf } from '../engine.ts'
 import type { ProfileEvidence, VersionProfile } from './profile.ts'
@@ -108,8 +108,6 @@ export const HISTORY_RULES = {
   ),
 } as const
 
-/** Capabilities whose arrival in install- or load-time code matters; file reads and writes are everywhere. */
-const RISKY: ReadonlySet<Capability> = new Set<Capability>(['network', 'process', 'dynamic-code', 'env-dump', 'dns', 'credential-decrypt', 'input-capture', 'native-load'])
 const THREAT_KINDS: ReadonlySet<IndicatorKind> = new Set<IndicatorKind>([
   'raw-ip-url',
   'webhook',
@@ -219,7 +217,7 @@ export function diffHistory(input: HistoryInput): SignalRecord[] {
     // anywhere earlier counts only if it moved into code that runs at install.
     const had = new Set(before.capabilities.map((c) => `${c.role}:${c.cap}`))
     const hadAnywhere = new Set(before.capabilities.map((c) => c.cap))
-    const gained = after.capabilities.filter((c) => early(c.role) && RISKY.has(c.cap) && !had.has(`${c.role}:${c.cap}`) && !had.has(`install:${c.cap}`))
+    const gained = after.capabilities.filter((c) => early(c.role) && RISKY_CAPABILITIES.has(c.cap) && !had.has(`${c.role}:${c.cap}`) && !had.has(`install:${c.cap}`))
     gained.forEach((c, i) => {
       const weight = Math.max(0, Math.min(WEIGHTS.newCapability, WEIGHTS.newCapabilityCap - i * WEIGHTS.newCapability))
       const moved = hadAnywhere.has(c.cap) ? ' (earlier versions used it only in code called at run time)' : ''
@@ -249,7 +247,7 @@ export function diffHistory(input: HistoryInput): SignalRecord[] {
     for (const file of after.minified) {
       const old = oldMinified.get(file.path)
       if (old?.sha256 === file.sha256) continue
-      const added = file.capabilities.filter((c) => RISKY.has(c) || c === 'decode').filter((c) => !old?.capabilities.includes(c))
+      const added = file.capabilities.filter((c) => RISKY_CAPABILITIES.has(c) || c === 'decode').filter((c) => !old?.capabilities.includes(c))
       const risky = added.filter((c) => c === 'dynamic-code' || c === 'network' || c === 'process' || c === 'env-dump')
       if (risky.length === 0) continue
       behaviour.push({

@@ -1,4 +1,4 @@
-// Helpers for the Python analyzer: the source as the interpreter reads it, and tree-sitter-python assignment targets, string values, constant folding, decoder and obfuscation shapes, open() modes.
+// Helpers for the Python analyzer: the source as the interpreter reads it, and tree-sitter-python assignment targets, string values, constant folding, command text, decoder and obfuscation shapes, open() modes.
 import type { Node } from 'web-tree-sitter'
 
 export function targets(node: Node | null | undefined): string[] {
@@ -146,4 +146,42 @@ export function openMode(args: Node | null | undefined): string {
   const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
   const mode = given.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'mode')?.childForFieldName('value') ?? given.filter((a) => a.type !== 'keyword_argument')[1]
   return mode?.type === 'string' ? stringValue(mode) : ''
+}
+
+/** Text of a command: a string, a concatenation, a list of words, or a name holding one of `constants`. */
+export function commandText(node: Node | null | undefined, constants: ReadonlyMap<string, string>, depth = 0): string | undefined {
+  if (!node || depth > 20) return undefined
+  switch (node.type) {
+    case 'string':
+      return interpolatedValue(node, constants)
+    case 'integer':
+      return node.text
+    case 'concatenated_string':
+      return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
+    case 'identifier':
+      return constants.get(node.text)
+    case 'list':
+    case 'tuple': {
+      const words = node.namedChildren.map((c) => commandText(c, constants, depth + 1))
+      return words.some((w) => w !== undefined) ? words.map((w) => w ?? '…').join(' ') : undefined
+    }
+    case 'binary_operator': {
+      const l = commandText(node.childForFieldName('left'), constants, depth + 1)
+      const r = commandText(node.childForFieldName('right'), constants, depth + 1)
+      return l !== undefined || r !== undefined ? `${l ?? ''}${r ?? ''}` : undefined
+    }
+    case 'call': {
+      // '…'.format(…), '…' % x, ' '.join([...]) keep their literal parts
+      const fn = node.childForFieldName('function')
+      if (fn?.type === 'attribute') {
+        const object = commandText(fn.childForFieldName('object'), constants, depth + 1)
+        const method = fn.childForFieldName('attribute')?.text
+        if (method === 'join') return commandText(node.childForFieldName('arguments')?.namedChildren[0], constants, depth + 1)
+        if (object !== undefined && method === 'format') return object
+      }
+      return undefined
+    }
+    default:
+      return undefined
+  }
 }

@@ -4,8 +4,9 @@ import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
+import { CLONES, Drops, TEMP_FILES, type WrittenPath } from './python-drops.ts'
 import { PyNames } from './python-names.ts'
-import { foldString, interpolatedValue, interpreterSource, isSensitive, joinDecodes, openMode, pickedFromTable, stringValue, targets, unparenthesized } from './python-syntax.ts'
+import { commandText, foldString, interpolatedValue, interpreterSource, isSensitive, joinDecodes, openMode, pickedFromTable, stringValue, targets, unparenthesized } from './python-syntax.ts'
 
 const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
@@ -22,12 +23,7 @@ const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cri
 /** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
 /** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
-const TEMP_FILES = new Set(['tempfile.NamedTemporaryFile', 'tempfile.TemporaryFile', 'tempfile.SpooledTemporaryFile'])
 const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request', 'open'])
-/** Cloning a repository writes code from the network into a folder. */
-const CLONES = new Set(['git.Repo.clone_from', 'pygit2.clone_repository'])
-/** A command that runs a script named relative to the working folder: `python x.py`, `sh build.sh`, `./run`. */
-const RELATIVE_SCRIPT = /(?:^|\s)(?:python[\d.]*|py|sh|bash|node|ruby|perl)\s+(?:-\w+\s+)*(?![-/~$])[\w.-]+|(?:^|\s)\.\/[\w.-]+/
 const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|base64\.b64encode)$/
 
 let parser: Parser | undefined
@@ -73,12 +69,8 @@ class PyWalker {
   private readonly values = new Map<string, string>()
   /** Names holding sockets, sessions or connections: their send/request methods send data out. */
   private readonly handles = new Set<string>()
-  /** Names holding files opened for writing (→ which path): their write methods write data to disk. */
-  private readonly writers = new Map<string, WrittenPath | undefined>()
-  /** What this file wrote to disk: when it later runs that path, what was written is what runs. */
-  private readonly written: { path: WrittenPath; text?: string; sources: Set<string>; offset: number; fn: string | undefined; folder?: boolean }[] = []
-  /** Per function ('' for module level): the fetched folder it changed into with `os.chdir`. */
-  private readonly workingIn = new Map<string, { sources: Set<string> }>()
+  /** What this file wrote to disk and cloned: when it later runs that path, what was written is what runs. */
+  private readonly drops = new Drops()
   /** What each function of the file returns (decode helpers, fetch helpers), and which of its parameters it returns transformed. */
   private readonly returns = new Map<string, Set<FlowSource>>()
   private readonly passes = new Map<string, Set<number>>()
@@ -295,13 +287,13 @@ class PyWalker {
           }
           const resolved = this.names.resolve(right)
           if (resolved && (right.type === 'identifier' || right.type === 'attribute')) this.names.alias(target, resolved)
-          const value = this.commandText(right)
+          const value = commandText(right, this.values)
           if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
           if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.names.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
           if (right.type === 'call' && this.classes.has(right.childForFieldName('function')?.text ?? '')) this.instances.add(target)
-          if (this.opensForWriting(right)) this.writers.set(target, this.openedPath(right))
+          if (this.opensForWriting(right)) this.drops.opened(target, this.openedPath(right))
           // tempfile.NamedTemporaryFile(): a file written through the handle and run by its `.name`
-          if (right.type === 'call' && TEMP_FILES.has(this.names.resolve(right.childForFieldName('function')) ?? '')) this.writers.set(target, { expression: `${target}.name` })
+          if (right.type === 'call' && TEMP_FILES.has(this.names.resolve(right.childForFieldName('function')) ?? '')) this.drops.opened(target, { expression: `${target}.name` })
           // `_ = lambda b: marshal.loads(zlib.decompress(b))`: calling `_` yields what the body yields
           if (right.type === 'lambda') this.addReturns(target, this.taint(right.childForFieldName('body')))
         }
@@ -328,8 +320,8 @@ class PyWalker {
           const taint = this.taint(inner)
           if (alias) for (const target of targets(alias)) this.names.bind(target)
           if (alias && taint.size > 0) for (const target of targets(alias)) this.setTaint(node, target, taint)
-          if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.writers.set(target, this.openedPath(inner))
-          if (alias && inner?.type === 'call' && TEMP_FILES.has(this.names.resolve(inner.childForFieldName('function')) ?? '')) for (const target of targets(alias)) this.writers.set(target, { expression: `${target}.name` })
+          if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.drops.opened(target, this.openedPath(inner))
+          if (alias && inner?.type === 'call' && TEMP_FILES.has(this.names.resolve(inner.childForFieldName('function')) ?? '')) for (const target of targets(alias)) this.drops.opened(target, { expression: `${target}.name` })
         }
         break
       }
@@ -497,10 +489,10 @@ class PyWalker {
     if (!cap && receiver?.type === 'identifier' && this.handles.has(receiver.text) && method && HANDLE_SENDS.has(method)) {
       cap = 'network'
     }
-    if (!cap && receiver && receiver.type === 'identifier' && this.writers.has(receiver.text) && (method === 'write' || method === 'writelines')) {
+    if (!cap && receiver && receiver.type === 'identifier' && this.drops.isWriter(receiver.text) && (method === 'write' || method === 'writelines')) {
       const writes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
       this.sink.capability('fs-write', `${receiver.text}.${method}`, this.offset(node))
-      this.recordWrite(this.writers.get(receiver.text), writes[0], this.offset(node))
+      this.recordWrite(this.drops.pathOf(receiver.text), writes[0], this.offset(node))
       for (const arg of writes) for (const source of this.taint(arg)) this.reach(source, 'fs-write', `${receiver.text}.${method}`, this.offset(arg))
       return
     }
@@ -523,7 +515,7 @@ class PyWalker {
     if (cap === 'process' || cap === 'dynamic-code') {
       // what a process or evaluator is given is executed: look at it as such
       for (const arg of argNodes) {
-        const command = this.commandText(arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg)
+        const command = commandText(arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg, this.values)
         if (command) this.sink.text(command, this.offset(arg), { executed: true })
         // `[sys.executable, '-c', 'from pkg.sub import run; run()']`: the modules that inline code imports run too
         const inline = command !== undefined && cap === 'process' ? /(?:^|\s)-c\s+(.+)$/s.exec(command)?.[1] : undefined
@@ -538,16 +530,11 @@ class PyWalker {
         }
         // a file this file wrote and now runs (`open('/tmp/.x.py','w').write(…)`, then `python3 /tmp/.x.py`):
         // literal text written is code it runs, and data written (a download, a decoded blob) reaches the process
-        for (const drop of this.written) {
-          // the same literal file name is the same file anywhere in the file; the same variable only within one function (across functions: resolveCallSites)
-          const runs = runsPath(drop.path, arg.text, command)
-          if (!runs || (runs === 'expression' && drop.fn !== this.enclosingFunctionName(arg))) continue
+        // `os.chdir(clone)` then `python bypass.py`: a script named relative to a fetched folder is fetched code
+        for (const drop of this.drops.runBy(arg.text, command, this.enclosingFunctionName(arg), cap === 'process')) {
           if (drop.text) this.sink.text(drop.text, drop.offset, { executed: true })
           for (const source of drop.sources) this.reach(source, cap, name, this.offset(arg))
         }
-        // `os.chdir(clone)` then `python bypass.py`: a script named relative to a fetched folder is fetched code
-        const folder = this.workingIn.get(this.enclosingFunctionName(arg) ?? '')
-        if (folder && cap === 'process' && command && RELATIVE_SCRIPT.test(command)) for (const source of folder.sources) this.reach(source, cap, name, this.offset(arg))
       }
     }
   }
@@ -557,20 +544,17 @@ class PyWalker {
    * dir)`, `git clone url dir`); `os.chdir(dir)` makes it the folder the function's later commands run in.
    */
   private followFolders(name: string, args: Node | null, node: Node): void {
+    const clones = CLONES.has(name)
+    const gitCommand = !clones && name !== 'os.chdir' && capabilityOf(PYTHON_APIS, name) === 'process'
+    if (!clones && !gitCommand && name !== 'os.chdir') return
     const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument')
     const fn = this.enclosingFunctionName(node)
-    const offset = this.offset(node)
-    if (CLONES.has(name) && given[1]) {
-      const literal = given[1].type === 'string' ? stringValue(given[1]) : undefined
-      this.written.push({ path: { expression: given[1].text, ...(literal ? { name: literal } : {}) }, sources: new Set(['network-response']), offset, fn, folder: true })
-    }
-    const clone = capabilityOf(PYTHON_APIS, name) === 'process' ? /\bgit\s+clone\s+(?:-\S+\s+)*\S+\s+([\w.-]{3,})/.exec(this.commandText(given[0]) ?? '') : null
-    if (clone) this.written.push({ path: { expression: clone[1]!, name: clone[1]! }, sources: new Set(['network-response']), offset, fn, folder: true })
-    if (name === 'os.chdir' && given[0]) {
-      const literal = given[0].type === 'string' ? stringValue(given[0]) : undefined
-      const folder = this.written.find((w) => w.folder && (w.path.expression === given[0]!.text || (literal !== undefined && w.path.name === literal)))
-      if (folder) this.workingIn.set(fn ?? '', folder)
-    }
+    const folder = clones ? given[1] : given[0]
+    if (!folder) return
+    const literal = folder.type === 'string' ? stringValue(folder) : undefined
+    if (clones) this.drops.cloned({ expression: folder.text, ...(literal ? { name: literal } : {}) }, this.offset(node), fn)
+    else if (gitCommand) this.drops.clonedByCommand(commandText(folder, this.values) ?? '', this.offset(node), fn)
+    else this.drops.changedInto(folder.text, literal, fn)
   }
 
   /** The path an `open(…)` call writes: its expression and, when its last part is literal, the file name (`tmp + '/x.py'` → `x.py`). */
@@ -579,15 +563,15 @@ class PyWalker {
     if (!arg) return undefined
     // a function that opens its parameter for writing: its callers name the path it writes
     for (const t of this.taint(arg)) if (t.startsWith('@')) this.summarize(t, 'write-path')
-    const name = this.commandText(arg)?.split(/[\\/]/).pop()
+    const name = commandText(arg, this.values)?.split(/[\\/]/).pop()
     return { expression: arg.text, ...(name && name.length >= 3 ? { name } : {}) }
   }
 
   private recordWrite(path: WrittenPath | undefined, data: Node | undefined, offset: number): void {
     if (!path || !data) return
-    const text = this.commandText(data)
+    const text = commandText(data, this.values)
     const sources = this.taint(data)
-    if (text || sources.size > 0) this.written.push({ path, ...(text ? { text } : {}), sources, offset, fn: this.enclosingFunctionName(data) })
+    if (text || sources.size > 0) this.drops.add({ path, ...(text ? { text } : {}), sources, offset, fn: this.enclosingFunctionName(data) })
   }
 
   private opensForWriting(node: Node | null | undefined): boolean {
@@ -595,44 +579,6 @@ class PyWalker {
     const name = this.names.resolve(node.childForFieldName('function'))
     if (name !== 'open' && name !== 'io.open' && name !== 'codecs.open') return false
     return /[wax]/.test(openMode(node.childForFieldName('arguments')))
-  }
-
-  /** Text of a command: a string, a concatenation, a list of words, or a name holding one. */
-  private commandText(node: Node | null | undefined, depth = 0): string | undefined {
-    if (!node || depth > 20) return undefined
-    switch (node.type) {
-      case 'string':
-        return interpolatedValue(node, this.values)
-      case 'integer':
-        return node.text
-      case 'concatenated_string':
-        return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
-      case 'identifier':
-        return this.values.get(node.text)
-      case 'list':
-      case 'tuple': {
-        const words = node.namedChildren.map((c) => this.commandText(c, depth + 1))
-        return words.some((w) => w !== undefined) ? words.map((w) => w ?? '…').join(' ') : undefined
-      }
-      case 'binary_operator': {
-        const l = this.commandText(node.childForFieldName('left'), depth + 1)
-        const r = this.commandText(node.childForFieldName('right'), depth + 1)
-        return l !== undefined || r !== undefined ? `${l ?? ''}${r ?? ''}` : undefined
-      }
-      case 'call': {
-        // '…'.format(…), '…' % x, ' '.join([...]) keep their literal parts
-        const fn = node.childForFieldName('function')
-        if (fn?.type === 'attribute') {
-          const object = this.commandText(fn.childForFieldName('object'), depth + 1)
-          const method = fn.childForFieldName('attribute')?.text
-          if (method === 'join') return this.commandText(node.childForFieldName('arguments')?.namedChildren[0], depth + 1)
-          if (object !== undefined && method === 'format') return object
-        }
-        return undefined
-      }
-      default:
-        return undefined
-    }
   }
 
   private taint(node: Node | null | undefined, depth = 0): Set<FlowSource> {
@@ -685,7 +631,7 @@ class PyWalker {
         // ''.join(chr(c) for c in [101, 120, 101, 99]), ''.join(map(chr, …)): text spelt in character codes
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join' && joinDecodes(args)) out.add('decode')
         // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
-        if (cap === 'process' && RECON_COMMAND.test(this.commandText(args?.namedChildren[0]) ?? '')) out.add('system-info')
+        if (cap === 'process' && RECON_COMMAND.test(commandText(args?.namedChildren[0], this.values) ?? '')) out.add('system-info')
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) out.add('decode')
         if (cap === 'system-info' && name !== 'os.path.expanduser') out.add('system-info')
         if (cap === 'network') out.add('network-response')
@@ -724,16 +670,4 @@ class PyWalker {
         return out
     }
   }
-}
-
-/** A path written by `open(…)`: the expression naming it and its literal file name, if any. */
-interface WrittenPath {
-  readonly expression: string
-  readonly name?: string
-}
-
-/** Whether a process argument runs a written path: by the same literal file name, or the same variable or expression. */
-function runsPath(path: WrittenPath, argument: string, command: string | undefined): 'name' | 'expression' | undefined {
-  if (path.name && command?.includes(path.name)) return 'name'
-  return path.expression.length >= 3 && !/^["']/.test(path.expression) && argument.includes(path.expression) ? 'expression' : undefined
 }
