@@ -17,7 +17,8 @@
 #   4. Keeps only archives with setup.py, pyproject.toml, setup.cfg or PKG-INFO at their top, and
 #      rewrites each as an sdist would look: gzip'd tar, one top dir <name>-<version>/, regular files
 #      and dirs only (symlinks/hardlinks/devices dropped, as sdist builders dereference them), name
-#      and version from PKG-INFO, else pyproject.toml/setup.cfg, else the Debian names (python-
+#      and version from PKG-INFO, else pyproject.toml/setup.cfg (for the name also setup(name=…) in
+#      setup.py, a literal or a constant assigned there), else the Debian names (python-
 #      prefix and +dfsg/+ds/+repack suffixes removed). Results over 20 MiB are dropped.
 #   Output: OUT/packages/<name>/<version>/<name>-<version>.tar.gz and OUT/packages/labels.jsonl
 #     {"ecosystem":"pypi","name","version","file":"<name>/<version>/<file>",
@@ -125,6 +126,17 @@ if not (name and OK_NAME.match(name)) or not (version and OK_VER.match(version))
     meta = cfg["metadata"] if cfg.has_section("metadata") else {}
     if not (name and OK_NAME.match(name)):
         name = proj.get("name") if isinstance(proj.get("name"), str) else meta.get("name", "")
+    if not (name and OK_NAME.match(name)):
+        # setup(name="...") spelt out in setup.py: the name a build of this tree would give it
+        sp = text("setup.py") or ""
+        call = next((m for m in re.finditer(r"(?<!\w)setup\s*\(", sp) if not sp[:m.start()].rstrip().endswith("def")), None)
+        arg = re.search(r"\bname\s*=\s*(?:[\"']([A-Za-z0-9][A-Za-z0-9._-]*)[\"']|([A-Za-z_]\w*)\s*[,)\n])", sp[call.end():]) if call else None
+        if arg and arg.group(2):
+            # name=PACKAGE with PACKAGE = "..." assigned at the top of setup.py
+            const = re.search(r"^" + arg.group(2) + r"\s*=\s*[\"']([A-Za-z0-9][A-Za-z0-9._-]*)[\"']\s*$", sp, re.M)
+            name = const.group(1) if const else name
+        elif arg:
+            name = arg.group(1)
     if not (version and OK_VER.match(version)):
         version = proj.get("version") if isinstance(proj.get("version"), str) else meta.get("version", "")
     name, version = (name or "").strip(), (version or "").strip()
