@@ -1,4 +1,5 @@
-// Look-alike names the team accepts: exceptions to the typosquat check, and owners' appeals against its findings.
+// Names the team accepts: exceptions to the name checks (look-alike names, popular modules installed under another
+// name), and owners' appeals against their findings.
 import type { Deps } from '../deps.ts'
 import type { Actor } from '../accounts/types.ts'
 import { auditActor } from '../accounts/types.ts'
@@ -11,11 +12,13 @@ import { findPackage, isOwner } from '../packages/repository.ts'
 import { recordEvent } from './service.ts'
 import * as repo from './repository.ts'
 import { requireReason, requireReviewer, requireReviewerWrite } from './policy.ts'
+import { TYPOSQUAT_RULE } from '../scanning/names/typosquat.ts'
+import { SHADOWED_MODULE_RULE } from '../scanning/names/module-owners.ts'
 
 type NameDeps = Pick<Deps, 'db' | 'config' | 'ecosystems'>
 
-/** The rule id the typosquat check signs its findings with. */
-export const TYPOSQUAT_RULE = 'typosquat'
+/** The rules whose findings are about the name itself: what an exception or appeal answers. */
+const NAME_RULES: ReadonlySet<string> = new Set([TYPOSQUAT_RULE.id, SHADOWED_MODULE_RULE.id])
 /** An exception for every target: the name is accepted as a name of its own. */
 export const ANY_TARGET = '*'
 
@@ -61,8 +64,8 @@ export async function deleteException(deps: NameDeps, actor: Actor, id: number, 
   })
 }
 
-/** The typosquat findings in the latest scans of a package's versions: what an appeal answers. */
-async function typosquatFindings(db: Executor, packageId: number): Promise<string[]> {
+/** The name findings in the latest scans of a package's versions: what an appeal answers. */
+async function nameFindings(db: Executor, packageId: number): Promise<string[]> {
   const rows = await db
     .selectFrom('scans')
     .innerJoin('versions', 'versions.id', 'scans.version_id')
@@ -75,7 +78,7 @@ async function typosquatFindings(db: Executor, packageId: number): Promise<strin
   for (const row of rows) if (!latest.has(row.version_id)) latest.set(row.version_id, row.signals)
   const messages = new Set<string>()
   for (const signals of latest.values()) {
-    for (const s of JSON.parse(signals) as { rule: string; message: string }[]) if (s.rule === TYPOSQUAT_RULE) messages.add(s.message)
+    for (const s of JSON.parse(signals) as { rule: string; message: string }[]) if (NAME_RULES.has(s.rule)) messages.add(s.message)
   }
   return [...messages]
 }
@@ -100,7 +103,7 @@ export async function myFindings(deps: NameDeps, actor: Actor): Promise<OwnedFin
   const appeals = await repo.listNameAppeals(deps.db.kysely, { appellantId: actor.userId })
   const result: OwnedFinding[] = []
   for (const pkg of owned) {
-    const findings = await typosquatFindings(deps.db.kysely, pkg.id)
+    const findings = await nameFindings(deps.db.kysely, pkg.id)
     if (findings.length > 0) result.push({ ecosystem: pkg.ecosystem, name: pkg.name, findings, appeal: appeals.find((a) => a.package_id === pkg.id) })
   }
   return result
@@ -115,7 +118,7 @@ export async function appeal(deps: NameDeps, actor: Actor, input: { ecosystem: u
   const pkg = await findPackage(deps.db.kysely, eco.id, name)
   if (!pkg) throw new RegistryError('notFound', `${name} not found`)
   if (!(await isOwner(deps.db.kysely, pkg.id, actor.userId))) throw new RegistryError('forbidden', `only an owner of ${name} can appeal its findings`)
-  const findings = await typosquatFindings(deps.db.kysely, pkg.id)
+  const findings = await nameFindings(deps.db.kysely, pkg.id)
   if (findings.length === 0) throw new RegistryError('invalidRequest', `${name} has no look-alike finding to appeal`)
   return deps.db.kysely.transaction().execute(async (trx) => {
     if (await repo.openAppealFor(trx, pkg.id)) throw new RegistryError('conflict', `${name} already has an open appeal`)

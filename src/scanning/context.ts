@@ -8,6 +8,7 @@ import { earlierVersions, latestProfile, ownersOf, packageStandings } from './re
 import { strongestSquat } from './names/name-signals.ts'
 import { findSquats, TYPOSQUAT_RULE } from './names/typosquat.ts'
 import { targetIndex } from './names/registry-targets.ts'
+import { findShadows, SHADOWED_MODULE_RULE, strongestShadow } from './names/module-owners.ts'
 import { exceptedTargets } from '../review/name-exceptions.ts'
 import { removedLookalikes } from '../review/clusters/service.ts'
 import { severityOf } from './engine.ts'
@@ -23,7 +24,7 @@ export interface ContextInput {
 /** The package's history, and the name check with the registry's exceptions and owners; more context sources join here. */
 export async function contextFindings(db: Executor, input: ContextInput): Promise<Findings> {
   const [history, names, cluster] = await Promise.all([historySignals(db, input), registryNameSignals(db, input), clusterSignals(db, input)])
-  return { add: [...history, ...names, ...cluster], replaces: [TYPOSQUAT_RULE.id] }
+  return { add: [...history, ...names, ...cluster], replaces: [TYPOSQUAT_RULE.id, SHADOWED_MODULE_RULE.id] }
 }
 
 const HOUR = 3600_000
@@ -103,11 +104,12 @@ export async function historySignals(db: Executor, { eco, pkg, version, report, 
 }
 
 /**
- * The name check inside the registry: only while the name is new (no version of the package has
- * been published yet; once one is, the name was accepted), minus the exceptions the security team
- * granted and targets the same owners publish here.
+ * The name checks inside the registry (a look-alike of a popular name; a popular package's module
+ * installed under this name): only while the name is new (no version of the package has been
+ * published yet; once one is, the name was accepted), minus the exceptions the security team
+ * granted and packages the same owners publish here.
  */
-export async function registryNameSignals(db: Executor, { eco, pkg, version }: ContextInput): Promise<SignalRecord[]> {
+export async function registryNameSignals(db: Executor, { eco, pkg, version, report }: ContextInput): Promise<SignalRecord[]> {
   const accepted = await db
     .selectFrom('versions')
     .select('id')
@@ -119,21 +121,29 @@ export async function registryNameSignals(db: Executor, { eco, pkg, version }: C
   if (accepted) return []
   const index = await targetIndex(db, eco.id)
   const excepted = await exceptedTargets(db, eco.id, pkg.name)
-  // Owners may publish look-alikes of their own packages (plugins, forks, renamed successors).
-  const owners = new Set(await ownersOf(db, pkg.id))
   const matches = findSquats(eco.id, pkg.name, index, { excepted })
-  const local = (name: string): string | undefined => {
+  const shadows = findShadows(eco.id, pkg.name, report.profile?.modules ?? [], { index, excepted })
+  // Owners may publish look-alikes of their own packages (plugins, forks, renamed successors) and forks that share their modules.
+  const owned = await ownedHere(db, eco, pkg, [...matches.map((m) => m.target), ...shadows.map((s) => s.project)])
+  return [...strongestSquat(matches.filter((m) => !owned.has(m.target))), ...strongestShadow(shadows.filter((s) => !owned.has(s.project)))]
+}
+
+/** Which of some names are packages here that share an owner with `pkg`. */
+async function ownedHere(db: Executor, eco: Ecosystem, pkg: PackageRow, names: readonly string[]): Promise<Set<string>> {
+  const local = new Map<string, string>()
+  for (const name of names) {
     try {
-      return eco.parseName(name)
+      local.set(eco.parseName(name), name)
     } catch {
-      return undefined // a bundled spelling this registry would not accept as a name: it cannot be a local package
+      // a bundled spelling this registry would not accept as a name: it cannot be a local package
     }
   }
-  const ownedTargets = new Set<string>()
-  for (const standing of await packageStandings(db, eco.id, matches.flatMap((m) => local(m.target) ?? []))) {
-    if (standing.owners.some((o) => owners.has(o))) ownedTargets.add(standing.name)
+  const owners = new Set(await ownersOf(db, pkg.id))
+  const owned = new Set<string>()
+  for (const standing of await packageStandings(db, eco.id, [...local.keys()])) {
+    if (standing.owners.some((o) => owners.has(o))) owned.add(local.get(standing.name)!)
   }
-  return strongestSquat(matches.filter((m) => !ownedTargets.has(local(m.target) ?? '')))
+  return owned
 }
 
 export const CLUSTER_RULE = {

@@ -12,6 +12,7 @@ import type { Rule } from './rules/rule.ts'
 import { assignRoles, filesRunBy, inlineCode, reachAcrossFiles } from './roles.ts'
 import { profileOf, type VersionProfile } from './history/profile.ts'
 import { nameSignals } from './names/name-signals.ts'
+import { shadowSignals } from './names/module-owners.ts'
 import { fingerprintsOf, type Fingerprints } from './fingerprint.ts'
 
 export interface SignalRecord extends Signal {
@@ -176,11 +177,12 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
 }
 
 /** The installer's message, and how the archive's contents compare with the files its metadata declares. */
-function declaredFacts(artifact: Artifact, eco: Ecosystem): Pick<PackageFacts, 'installMessage' | 'undeclaredFiles' | 'missingDeclaredFiles' | 'commands'> {
+function declaredFacts(artifact: Artifact, eco: Ecosystem): Pick<PackageFacts, 'installMessage' | 'undeclaredFiles' | 'missingDeclaredFiles' | 'commands' | 'modules'> {
   const message = eco.installMessage?.(artifact)
   const commands = eco.installedCommands?.(artifact) ?? []
+  const modules = eco.installedModules?.(artifact) ?? []
   const declared = eco.declaredFiles?.(artifact)
-  const base = { ...(message ? { installMessage: message } : {}), ...(commands.length > 0 ? { commands } : {}) }
+  const base = { ...(message ? { installMessage: message } : {}), ...(commands.length > 0 ? { commands } : {}), ...(modules.length > 0 ? { modules } : {}) }
   if (!declared) return base
   const inArchive = new Set(artifact.files.map((f) => f.path))
   const listed = new Set(declared.map((p) => p.replace(/^\.\//, '')))
@@ -258,7 +260,7 @@ const ACTING: ReadonlySet<Capability> = new Set<Capability>([...RISKY_CAPABILITI
 export function analyzeArtifact(artifact: Artifact, eco: Ecosystem, options: EngineOptions = {}): ScanReport {
   const started = performance.now()
   const facts = collectFacts(artifact, eco)
-  const signals = [...evaluateRules(facts, options.extraRules), ...nameSignals(eco.id, artifact.name)]
+  const signals = [...evaluateRules(facts, options.extraRules), ...nameSignals(eco.id, artifact.name), ...shadowSignals(eco.id, artifact.name, facts.modules ?? [])]
   const verdict = decideVerdict(
     signals.filter((s) => s.weight > 0),
     options.thresholds ?? DEFAULT_THRESHOLDS,

@@ -141,6 +141,8 @@ export interface PackageFacts {
   readonly fileCount: number
   /** Commands the package puts on the user's PATH. */
   readonly commands?: readonly string[]
+  /** Top-level modules programs import once it is installed, where the ecosystem names them apart from the package (Python). */
+  readonly modules?: readonly string[]
   /** What the installer shows the user after install, when the format has such a message. */
   readonly installMessage?: string
   /** Files in the archive its own metadata does not declare, and declared files the archive lacks (formats with an exact list). */

@@ -5,7 +5,7 @@ import { parseProjectName } from './names.ts'
 import { comparePep440Versions, parsePep440Version } from './versions.ts'
 import { readPythonDistribution } from './read-artifact.ts'
 import { reconcilePythonManifest } from './manifest.ts'
-import { pythonEntryFunctions, pythonImportEntries, pythonInstallHooks } from './install-hooks.ts'
+import { pythonEntryFunctions, pythonImportEntries, pythonInstalledModules, pythonInstallHooks } from './install-hooks.ts'
 
 export const pypiEcosystem: Ecosystem = {
   id: 'pypi',
@@ -59,5 +59,9 @@ export const pypiEcosystem: Ecosystem = {
 
   entryFunctions(artifact: Artifact): { path: string; fn: string }[] {
     return pythonEntryFunctions(artifact)
+  },
+
+  installedModules(artifact: Artifact): string[] {
+    return pythonInstalledModules(artifact)
   },
 }

@@ -108,6 +108,21 @@ export function pythonImportEntries(artifact: Artifact): string[] {
   return [...new Set(found)].sort()
 }
 
+/**
+ * The top-level modules the package installs: `mod.py` and `pkg/__init__.py` among its import entries. A folder
+ * without `__init__.py` (a namespace such as twisted/plugins/) is shared, not taken.
+ */
+export function pythonInstalledModules(artifact: Artifact): string[] {
+  const roots = importRoots(artifact)
+  const modules = new Set<string>()
+  for (const path of pythonImportEntries(artifact)) {
+    const root = roots.filter((r) => path.startsWith(r)).sort((a, b) => b.length - a.length)[0] ?? ''
+    const top = /^([^/]+)(?:\.py|\/__init__\.py)$/.exec(path.slice(root.length))
+    if (top && !WHEEL_SCRIPTS.test(path)) modules.add(top[1]!)
+  }
+  return [...modules].sort()
+}
+
 /** `tool = pkg.cli:main` (an optional `[extras]` after it): the module and the object a command calls. */
 const ENTRY_POINT = /^\s*[\w.-]+\s*=\s*([\w.]+)\s*:\s*([\w.]+)\s*(?:\[[^\]]*\])?\s*$/
 /** The entry-point groups that install commands. */

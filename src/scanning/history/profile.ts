@@ -49,6 +49,8 @@ export interface VersionProfile {
   readonly minified: ProfileMinified[]
   readonly binaries: { readonly path: string; readonly sha256: string }[]
   readonly fileCount: number
+  /** Top-level modules the version installs, where the ecosystem names them apart from the package (Python). */
+  readonly modules?: readonly string[]
 }
 
 const MAX_INDICATORS = 100
@@ -100,6 +102,7 @@ export function profileOf(facts: PackageFacts, artifact: Artifact): VersionProfi
     minified,
     binaries: facts.binaries.map((path) => ({ path, sha256: sha256(byPath.get(path)?.content ?? Buffer.alloc(0)) })),
     fileCount: facts.fileCount,
+    ...(facts.modules ? { modules: facts.modules } : {}),
   }
 }
 

@@ -22,7 +22,8 @@ export class PopularIndex {
   readonly byKey = new Map<string, IndexedName[]>()
   readonly byDeletion = new Map<string, IndexedName[]>()
   readonly byWords = new Map<string, IndexedName[]>()
-  readonly identities = new Set<string>()
+  /** Rank by identity. */
+  private readonly ranks = new Map<string, number>()
   readonly size: number
 
   constructor(
@@ -31,8 +32,8 @@ export class PopularIndex {
   ) {
     for (const entry of entries) {
       const identity = identityOf(ecosystem, entry.name)
-      if (this.identities.has(identity)) continue
-      this.identities.add(identity)
+      if (this.ranks.has(identity)) continue
+      this.ranks.set(identity, entry.rank)
       const canonical = canonicalName(ecosystem, entry.name)
       const indexed: IndexedName = { ...entry, identity, canonical, key: lookalikeKey(ecosystem, entry.name) }
       push(this.byKey, indexed.key, indexed)
@@ -40,11 +41,16 @@ export class PopularIndex {
       const words = tokensOf(canonical)
       if (words.length >= 2) push(this.byWords, [...words].sort().join(' '), indexed)
     }
-    this.size = this.identities.size
+    this.size = this.ranks.size
   }
 
   has(name: string): boolean {
-    return this.identities.has(identityOf(this.ecosystem, name))
+    return this.ranks.has(identityOf(this.ecosystem, name))
+  }
+
+  /** 1 = most downloaded; undefined when the name is not in the index. */
+  rankOf(name: string): number | undefined {
+    return this.ranks.get(identityOf(this.ecosystem, name))
   }
 
   /** This index plus more names (the registry's own most downloaded packages), ranked after the bundled ones they do not repeat. */
