@@ -26,19 +26,21 @@ async function scanWheel(name: string, files: Record<string, string>): Promise<S
 }
 
 describe('installed modules', () => {
-  it('reads the top-level modules of a wheel and of an sdist; a shared namespace folder is not one', async () => {
+  it('reads the top-level modules of a wheel (compiled ones too) and of an sdist; a shared namespace folder is not one', async () => {
     const wheel = await pypiEcosystem.readArtifact(
       await wheelOf('net-helpers', '1.0.0', {
         'socks.py': INERT,
         'nethelpers/__init__.py': INERT,
         'nethelpers/sub/mod.py': INERT,
         'twisted/plugins/nethelpers_plugin.py': INERT,
+        'cv2.abi3.so': '\x7fELF',
+        'nethelpers/_speedups.cpython-311-x86_64-linux-gnu.so': '\x7fELF',
         'net_helpers-1.0.0.data/scripts/tool': '#!/bin/sh\n',
       }),
       DEFAULT_ARCHIVE_LIMITS,
       { filename: 'net_helpers-1.0.0-py3-none-any.whl' },
     )
-    expect(pythonInstalledModules(wheel)).toEqual(['nethelpers', 'socks'])
+    expect(pythonInstalledModules(wheel)).toEqual(['cv2', 'nethelpers', 'socks'])
     const sdist = await pypiEcosystem.readArtifact(
       await sdistTarGz('cloned', '1.0.0', { 'setup.py': 'from setuptools import setup\nsetup()\n', 'cloned.egg-info/top_level.txt': 'OpenSSL\n', 'OpenSSL/__init__.py': INERT, 'tests/test_x.py': INERT }),
       DEFAULT_ARCHIVE_LIMITS,

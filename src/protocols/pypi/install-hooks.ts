@@ -108,17 +108,28 @@ export function pythonImportEntries(artifact: Artifact): string[] {
   return [...new Set(found)].sort()
 }
 
+/** A compiled module at the top of a built distribution: `cv2.abi3.so`, `_speedups.cpython-311-x86_64-linux-gnu.so`, `win32api.cp311-win_amd64.pyd`. */
+const EXTENSION_MODULE = /^([\p{L}_][\p{L}\p{N}_]*)(?:\.[\w-]+)?\.(?:so|pyd)$/u
+
 /**
- * The top-level modules the package installs: `mod.py` and `pkg/__init__.py` among its import entries. A folder
- * without `__init__.py` (a namespace such as twisted/plugins/) is shared, not taken.
+ * The top-level modules the package installs: `mod.py` and `pkg/__init__.py` among its import entries, and a
+ * built distribution's compiled modules. A folder without `__init__.py` (a namespace such as twisted/plugins/) is
+ * shared, not taken.
  */
 export function pythonInstalledModules(artifact: Artifact): string[] {
   const roots = importRoots(artifact)
+  const rootOf = (path: string) => roots.filter((r) => path.startsWith(r)).sort((a, b) => b.length - a.length)[0] ?? ''
   const modules = new Set<string>()
   for (const path of pythonImportEntries(artifact)) {
-    const root = roots.filter((r) => path.startsWith(r)).sort((a, b) => b.length - a.length)[0] ?? ''
-    const top = /^([^/]+)(?:\.py|\/__init__\.py)$/.exec(path.slice(root.length))
+    const top = /^([^/]+)(?:\.py|\/__init__\.py)$/.exec(path.slice(rootOf(path).length))
     if (top && !WHEEL_SCRIPTS.test(path)) modules.add(top[1]!)
+  }
+  if (artifact.format !== 'sdist-tar' && artifact.format !== 'sdist-zip') {
+    for (const file of artifact.files) {
+      const relative = file.path.slice(rootOf(file.path).length)
+      const compiled = relative.includes('/') ? null : EXTENSION_MODULE.exec(relative)
+      if (compiled && roots.some((r) => file.path.startsWith(r))) modules.add(compiled[1]!)
+    }
   }
   return [...modules].sort()
 }
