@@ -29,15 +29,28 @@ export async function contextFindings(db: Executor, input: ContextInput): Promis
 
 const HOUR = 3600_000
 
-/** How this registry stands with each named dependency: its age, whether it shares an owner with `pkg`, its worst stopped version. */
+/**
+ * How this registry stands with each named dependency: its age, whether it shares an owner with `pkg`, its worst
+ * stopped version, and whether its name is blocked (an exact block: a malicious-package record imported from OSV,
+ * a removal); a blocked name counts whether or not the package is served here.
+ */
 async function dependencyStandings(db: Executor, eco: Ecosystem, pkg: PackageRow, names: readonly string[], now: Date): Promise<Map<string, DependencyStanding>> {
   const standings = new Map<string, DependencyStanding>()
   if (names.length === 0) return standings
+  const blocks = await db
+    .selectFrom('name_blocks')
+    .select(['pattern', 'reason'])
+    .where('kind', '=', 'exact')
+    .where('pattern', 'in', [...names])
+    .where((eb) => eb.or([eb('ecosystem', 'is', null), eb('ecosystem', '=', eco.id)]))
+    .execute()
+  for (const block of blocks) standings.set(block.pattern, { name: block.pattern, known: false, blocked: block.reason })
   const owners = new Set(await ownersOf(db, pkg.id))
   const order = { removed: 0, rejected: 1, held: 2 } as const
   for (const dep of await packageStandings(db, eco.id, names)) {
     const worst = [...dep.stopped].sort((a, b) => order[a.state as keyof typeof order] - order[b.state as keyof typeof order])[0]
     standings.set(dep.name, {
+      ...standings.get(dep.name),
       name: dep.name,
       known: true,
       ageDays: (now.getTime() - Date.parse(dep.created_at)) / (24 * HOUR),

@@ -2,6 +2,7 @@
 // explanations a reviewer understands; an ordinary upgrade raises nothing that counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addOwner } from '../../src/packages/repository.ts'
+import { insertNameBlock } from '../../src/review/repository.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 import { npmTarball, publishDocument } from '../helpers/tarballs.ts'
@@ -106,6 +107,29 @@ describe.each(DIALECTS)('history diff (%s)', (dialect) => {
     const plain = await publish(stranger, { name: 'stream-plain', version: '1.0.0', files: { 'index.js': "module.exports = require('through')\n" }, manifest: { main: 'index.js', dependencies: { through: '^2.3.8' } } })
     expect(plain.state).toBe('published')
     expect(weighted(plain)).toEqual([])
+  })
+
+  it('holds a version that depends on a name blocked as malicious, though no such package is served here', async () => {
+    // An imported OSV malicious-package record blocks the name; the package itself lives elsewhere.
+    await insertNameBlock(r.deps.db.kysely, { ecosystem: 'npm', kind: 'exact', pattern: 'sdk-core-helpers', reason: 'OSV MAL-2023-4242: malicious code in sdk-core-helpers (npm)', source: 'osv', createdBy: 'osv-import', at: new Date().toISOString() })
+    const stranger = await r.user('cloner')
+    const clone = await publish(stranger, {
+      name: 'cloud-sdk-clone',
+      version: '1.0.0',
+      files: { 'index.js': "'use strict'\nmodule.exports = { client: () => ({}) }\n" },
+      manifest: { main: 'index.js', dependencies: { 'sdk-core-helpers': '^2.13.0', through: '^2.3.8' } },
+    })
+    expect(clone.state).toBe('held')
+    const dep = weighted(clone).find((s) => s.rule === 'history-new-dependency')
+    expect(dep?.message, JSON.stringify(history(clone))).toMatch(/sdk-core-helpers is a dependency of this first version; the name is blocked here \(OSV MAL-2023-4242/)
+
+    // A later version that adds it is held the same way, with no other history evidence needed.
+    const maintainer = await r.user('tidy-maintainer')
+    const base = { files: { 'index.js': "module.exports = require('through')\n" }, manifest: { main: 'index.js', dependencies: { through: '^2.3.8' } } }
+    expect((await publish(maintainer, { name: 'tidy-lib', version: '1.0.0', ...base })).state).toBe('published')
+    const added = await publish(maintainer, { name: 'tidy-lib', version: '1.1.0', files: base.files, manifest: { main: 'index.js', dependencies: { through: '^2.3.8', 'sdk-core-helpers': '^2.13.0' } } })
+    expect(added.state).toBe('held')
+    expect(weighted(added).find((s) => s.rule === 'history-new-dependency')?.message).toMatch(/sdk-core-helpers added; the name is blocked here/)
   })
 
   it('lets an ordinary upgrade through with nothing that counts', async () => {

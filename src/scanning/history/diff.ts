@@ -26,6 +26,8 @@ export interface DependencyStanding {
   /** The riskiest state among its versions the gate or the desk has not cleared. */
   readonly worstState?: 'held' | 'rejected' | 'removed'
   readonly worstVersion?: string
+  /** Why the name is blocked here (a malicious-package record from OSV, a removal), whether or not the package exists here. */
+  readonly blocked?: string
 }
 
 export interface HistoryInput {
@@ -174,20 +176,22 @@ interface Hit {
   readonly evidence?: ProfileEvidence | undefined
 }
 
-function stoppedDependency(name: string, standing: DependencyStanding, how: string): Hit {
-  return { rule: HISTORY_RULES.newDependency, weight: WEIGHTS.dependencyFlagged, message: `${name} ${how}; its version ${standing.worstVersion ?? ''} was ${standing.worstState} by ${standing.worstState === 'removed' ? 'the review desk' : 'the gate'}` }
+/** A dependency the gate or the desk stopped here, or whose name is blocked as malicious; undefined for any other. */
+function stoppedDependency(name: string, standing: DependencyStanding | undefined, how: string): Hit | undefined {
+  if (standing?.worstState) {
+    return { rule: HISTORY_RULES.newDependency, weight: WEIGHTS.dependencyFlagged, message: `${name} ${how}; its version ${standing.worstVersion ?? ''} was ${standing.worstState} by ${standing.worstState === 'removed' ? 'the review desk' : 'the gate'}` }
+  }
+  if (standing?.blocked) return { rule: HISTORY_RULES.newDependency, weight: WEIGHTS.dependencyFlagged, message: `${name} ${how}; the name is blocked here (${standing.blocked})` }
+  return undefined
 }
 
 /**
  * A package's first version has no history to diff, but its dependencies are all new: each one whose
- * versions the gate or the desk stopped is the same evidence (a clean copy of a library that pulls
- * in the payload as a dependency).
+ * versions the gate or the desk stopped, or whose name is blocked as malicious, is the same evidence
+ * (a clean copy of a library that pulls in the payload as a dependency).
  */
 export function firstVersionDependencies(dependencies: readonly string[], standings: ReadonlyMap<string, DependencyStanding>): SignalRecord[] {
-  return toSignals(dependencies.flatMap((name) => {
-    const standing = standings.get(name)
-    return standing?.worstState ? [stoppedDependency(name, standing, 'is a dependency of this first version')] : []
-  }))
+  return toSignals(dependencies.flatMap((name) => stoppedDependency(name, standings.get(name), 'is a dependency of this first version') ?? []))
 }
 
 /** Compares a new version with its package's history; a first version has none to compare (its dependencies go through firstVersionDependencies). */
@@ -271,10 +275,10 @@ export function diffHistory(input: HistoryInput): SignalRecord[] {
   for (const name of next.dependencies) {
     if (oldDeps.has(name)) continue
     const standing = input.dependencies.get(name)
-    if (!standing?.known) continue
-    if (standing.worstState) {
-      behaviour.push(stoppedDependency(name, standing, 'added'))
-    } else if (!standing.sharesOwner && standing.ageDays !== undefined && standing.ageDays < NEW_PACKAGE_DAYS) {
+    const stopped = stoppedDependency(name, standing, 'added')
+    if (stopped) {
+      behaviour.push(stopped)
+    } else if (standing?.known && !standing.sharesOwner && standing.ageDays !== undefined && standing.ageDays < NEW_PACKAGE_DAYS) {
       behaviour.push({ rule: HISTORY_RULES.newDependency, weight: WEIGHTS.dependencyNewStranger, message: `${name} added: created ${Math.floor(standing.ageDays)} day(s) ago by accounts that own nothing of this package` })
     }
   }
