@@ -26,13 +26,16 @@ async function scanWheel(name: string, files: Record<string, string>): Promise<S
 }
 
 describe('installed modules', () => {
-  it('reads the top-level modules of a wheel (compiled ones too) and of an sdist; a shared namespace folder is not one', async () => {
+  it('reads the top-level modules of a wheel (compiled ones too) and of an sdist; a shared namespace folder (no __init__.py, or one declaring a namespace) is not one', async () => {
     const wheel = await pypiEcosystem.readArtifact(
       await wheelOf('net-helpers', '1.0.0', {
         'socks.py': INERT,
         'nethelpers/__init__.py': INERT,
         'nethelpers/sub/mod.py': INERT,
         'twisted/plugins/nethelpers_plugin.py': INERT,
+        'zope/__init__.py': "__import__('pkg_resources').declare_namespace(__name__)\n",
+        'zope/nethelpers/__init__.py': INERT,
+        'paste/__init__.py': '__path__ = __import__("pkgutil").extend_path(__path__, __name__)\n',
         'cv2.abi3.so': '\x7fELF',
         'nethelpers/_speedups.cpython-311-x86_64-linux-gnu.so': '\x7fELF',
         'net_helpers-1.0.0.data/scripts/tool': '#!/bin/sh\n',

@@ -108,21 +108,28 @@ export function pythonImportEntries(artifact: Artifact): string[] {
   return [...new Set(found)].sort()
 }
 
+/** `__import__('pkg_resources').declare_namespace(__name__)`, `__path__ = pkgutil.extend_path(__path__, __name__)`. */
+const DECLARES_NAMESPACE = /\bdeclare_namespace\s*\(|\bextend_path\s*\(/
+
 /** A compiled module at the top of a built distribution: `cv2.abi3.so`, `_speedups.cpython-311-x86_64-linux-gnu.so`, `win32api.cp311-win_amd64.pyd`. */
 const EXTENSION_MODULE = /^([\p{L}_][\p{L}\p{N}_]*)(?:\.[\w-]+)?\.(?:so|pyd)$/u
 
 /**
  * The top-level modules the package installs: `mod.py` and `pkg/__init__.py` among its import entries, and a
- * built distribution's compiled modules. A folder without `__init__.py` (a namespace such as twisted/plugins/) is
- * shared, not taken.
+ * built distribution's compiled modules. A folder without `__init__.py` (a namespace such as twisted/plugins/), or
+ * whose `__init__.py` declares a namespace, is shared, not taken.
  */
 export function pythonInstalledModules(artifact: Artifact): string[] {
   const roots = importRoots(artifact)
   const rootOf = (path: string) => roots.filter((r) => path.startsWith(r)).sort((a, b) => b.length - a.length)[0] ?? ''
+  const byPath = new Map(artifact.files.map((f) => [f.path, f]))
   const modules = new Set<string>()
   for (const path of pythonImportEntries(artifact)) {
     const top = /^([^/]+)(?:\.py|\/__init__\.py)$/.exec(path.slice(rootOf(path).length))
-    if (top && !WHEEL_SCRIPTS.test(path)) modules.add(top[1]!)
+    if (!top || WHEEL_SCRIPTS.test(path)) continue
+    // an __init__.py that declares a namespace (pkg_resources, pkgutil) shares the folder: zope.*, paste.*, fs.* plugins
+    if (path.endsWith('/__init__.py') && DECLARES_NAMESPACE.test(byPath.get(path)?.content.toString('utf8') ?? '')) continue
+    modules.add(top[1]!)
   }
   if (artifact.format !== 'sdist-tar' && artifact.format !== 'sdist-zip') {
     for (const file of artifact.files) {
