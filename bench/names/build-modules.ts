@@ -9,12 +9,13 @@
 //
 // Only projects in the bundled popular list (data/pypi.txt) are kept: the module check asks "does this
 // upload install a module that an established project installs?", and the list is what "established" means.
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
+import { createReadStream, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { createGunzip } from 'node:zlib'
 import { parseArgs } from 'node:util'
 import { canonicalName } from '../../src/scanning/names/name-forms.ts'
 import { NOT_A_PROJECT_MODULE } from '../../src/scanning/names/module-owners.ts'
+import { bundledIndex } from '../../src/scanning/names/popular-index.ts'
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { out: { type: 'string', default: 'src/scanning/names/data/pypi-modules.txt' } } })
 const PREFIX = 'usr/lib/python3/dist-packages/'
@@ -26,7 +27,6 @@ interface DebPackage {
   projects: Set<string>
   modules: Set<string>
   withInit: Set<string>
-  dirs: Set<string>
 }
 const packages = new Map<string, DebPackage>()
 
@@ -40,26 +40,21 @@ for (const file of positionals) {
     const [top, second] = path.split('/')
     if (!top) continue
     for (const owner of owners) {
-      const entry = packages.get(owner) ?? { projects: new Set(), modules: new Set(), withInit: new Set(), dirs: new Set() }
+      const entry = packages.get(owner) ?? { projects: new Set(), modules: new Set(), withInit: new Set() }
       packages.set(owner, entry)
       const metadata = METADATA.exec(top)
       if (metadata) entry.projects.add(canonicalName('pypi', metadata[1]!))
       else if (second === undefined) {
         const module = /^([A-Za-z_]\w*)\.py$/.exec(top)?.[1] ?? EXTENSION.exec(top)?.[1]
         if (module) entry.modules.add(module)
-      } else if (/^[A-Za-z_]\w*$/.test(top)) {
-        entry.dirs.add(top)
-        if (path.split('/').length === 2 && /^__init__\.(py|.*\.so)$/.test(second)) entry.withInit.add(top)
+      } else if (/^[A-Za-z_]\w*$/.test(top) && path.split('/').length === 2 && /^__init__\.(py|.*\.so)$/.test(second)) {
+        entry.withInit.add(top)
       }
     }
   }
 }
 
-const popular = new Map<string, number>()
-readFileSync('src/scanning/names/data/pypi.txt', 'utf8')
-  .split('\n')
-  .filter((l) => l && !l.startsWith('#'))
-  .forEach((name, i) => popular.has(canonicalName('pypi', name)) || popular.set(canonicalName('pypi', name), i + 1))
+const popular = bundledIndex('pypi')
 
 // module -> the popular projects that install it
 const owners = new Map<string, Set<string>>()
@@ -78,7 +73,7 @@ for (const entry of packages.values()) {
 }
 
 const rows = [...owners.entries()]
-  .map(([module, projects]) => `${module} ${[...projects].sort((a, b) => popular.get(a)! - popular.get(b)!).join(' ')}`)
+  .map(([module, projects]) => `${module} ${[...projects].sort((a, b) => popular.rankOf(a)! - popular.rankOf(b)!).join(' ')}`)
   .sort()
 const header = [
   '# Top-level Python modules and the popular PyPI projects (data/pypi.txt) that install them: "module project [project…]", most downloaded first.',

@@ -63,8 +63,8 @@ export interface Ecosystem {
   importEntries(artifact: Artifact): string[]
   /** Functions the package's commands call (Python's console_scripts `tool = pkg.cli:main`): they run when the package is used, as its entry files do. */
   entryFunctions?(artifact: Artifact): { readonly path: string; readonly fn: string }[]
-  /** Top-level names programs import once the package is installed, where they are not the package's own name (Python's modules). */
-  installedModules?(artifact: Artifact): string[]
+  /** Top-level names programs import once the package is installed, where they are not the package's own name (Python's modules), given its import entries. */
+  installedModules?(artifact: Artifact, importEntries: readonly string[]): string[]
   /** What the installer prints to the user after install (a gem's post_install_message), if the format has one. */
   installMessage?(artifact: Artifact): string | undefined
   /** Commands the package installs onto the user's PATH (npm `bin`, gem `executables`). */

@@ -172,15 +172,15 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
     hooks,
     binaries,
     fileCount: artifact.files.length,
-    ...declaredFacts(artifact, eco),
+    ...declaredFacts(artifact, eco, importEntries),
   }
 }
 
 /** The installer's message, and how the archive's contents compare with the files its metadata declares. */
-function declaredFacts(artifact: Artifact, eco: Ecosystem): Pick<PackageFacts, 'installMessage' | 'undeclaredFiles' | 'missingDeclaredFiles' | 'commands' | 'modules'> {
+function declaredFacts(artifact: Artifact, eco: Ecosystem, importEntries: readonly string[]): Pick<PackageFacts, 'installMessage' | 'undeclaredFiles' | 'missingDeclaredFiles' | 'commands' | 'modules'> {
   const message = eco.installMessage?.(artifact)
   const commands = eco.installedCommands?.(artifact) ?? []
-  const modules = eco.installedModules?.(artifact) ?? []
+  const modules = eco.installedModules?.(artifact, importEntries) ?? []
   const declared = eco.declaredFiles?.(artifact)
   const base = { ...(message ? { installMessage: message } : {}), ...(commands.length > 0 ? { commands } : {}), ...(modules.length > 0 ? { modules } : {}) }
   if (!declared) return base

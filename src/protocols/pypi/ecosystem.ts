@@ -61,7 +61,7 @@ export const pypiEcosystem: Ecosystem = {
     return pythonEntryFunctions(artifact)
   },
 
-  installedModules(artifact: Artifact): string[] {
-    return pythonInstalledModules(artifact)
+  installedModules(artifact: Artifact, importEntries: readonly string[]): string[] {
+    return pythonInstalledModules(artifact, importEntries)
   },
 }

@@ -119,12 +119,12 @@ const EXTENSION_MODULE = /^([\p{L}_][\p{L}\p{N}_]*)(?:\.[\w-]+)?\.(?:so|pyd)$/u
  * built distribution's compiled modules. A folder without `__init__.py` (a namespace such as twisted/plugins/), or
  * whose `__init__.py` declares a namespace, is shared, not taken.
  */
-export function pythonInstalledModules(artifact: Artifact): string[] {
+export function pythonInstalledModules(artifact: Artifact, importEntries: readonly string[] = pythonImportEntries(artifact)): string[] {
   const roots = importRoots(artifact)
   const rootOf = (path: string) => roots.filter((r) => path.startsWith(r)).sort((a, b) => b.length - a.length)[0] ?? ''
   const byPath = new Map(artifact.files.map((f) => [f.path, f]))
   const modules = new Set<string>()
-  for (const path of pythonImportEntries(artifact)) {
+  for (const path of importEntries) {
     const top = /^([^/]+)(?:\.py|\/__init__\.py)$/.exec(path.slice(rootOf(path).length))
     if (!top || WHEEL_SCRIPTS.test(path)) continue
     // an __init__.py that declares a namespace (pkg_resources, pkgutil) shares the folder: zope.*, paste.*, fs.* plugins

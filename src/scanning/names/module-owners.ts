@@ -51,7 +51,6 @@ export function bundledOwners(ecosystem: EcosystemId): ModuleOwners {
 
 export interface ShadowOptions {
   readonly index?: PopularIndex
-  readonly owners?: ModuleOwners
   /** Projects this package may share modules with (the security team's exceptions, packages its owners publish). */
   readonly excepted?: ReadonlySet<string>
 }
@@ -69,7 +68,7 @@ export interface ShadowMatch {
  */
 export function findShadows(ecosystem: EcosystemId, name: string, modules: readonly string[], options: ShadowOptions = {}): ShadowMatch[] {
   const index = options.index ?? bundledIndex(ecosystem)
-  const owners = options.owners ?? bundledOwners(ecosystem)
+  const owners = bundledOwners(ecosystem)
   if (!name || modules.length === 0 || index.has(name) || options.excepted?.has('*')) return []
   const identity = identityOf(ecosystem, name)
   const found: ShadowMatch[] = []
