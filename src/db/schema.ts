@@ -459,9 +459,10 @@ export interface ReportsTable {
 
 export interface NotificationsTable {
   id: Generated<number>
-  /** 'dependent-removed', 'report-outcome'. */
+  /** 'dependent-removed', 'dependent-blocked', 'dependent-filed', 'report-outcome'. */
   kind: string
-  channel: 'email' | 'webhook'
+  /** 'review': a package filed with the review desk (recipient 'review-desk'), recorded so that it is filed once. */
+  channel: 'email' | 'webhook' | 'review'
   recipient: string
   /** What it is about, e.g. 'removal:12:package:34'; with kind, channel and recipient it is sent once. */
   subject_key: string

@@ -2,10 +2,10 @@
 import type { Deps } from '../deps.ts'
 import { SYSTEM } from '../accounts/types.ts'
 import { handle, type JobHandler } from '../jobs/job-queue.ts'
-import { notifyDependentsJob, notifyReportOutcomeJob, pullIntelFeedJob, rescanBatchJob } from './jobs.ts'
+import { notifyDependentsJob, notifyReportOutcomeJob, pullIntelFeedJob, rescanBatchJob, reviewDependentsOfRecordJob } from './jobs.ts'
 import { rescanBatch } from './rescans.ts'
 import { importOsv } from './osv-import.ts'
-import { notifyDependents } from './dependents.ts'
+import { answerDependentsOfRecord, notifyDependents } from './dependents.ts'
 import { notifyReportOutcome } from './outcomes.ts'
 
 export function intelHandlers(deps: Deps): JobHandler<any>[] {
@@ -16,6 +16,7 @@ export function intelHandlers(deps: Deps): JobHandler<any>[] {
       deps.log.info({ url: p.url, ...summary, errors: summary.errors.length }, 'intel feed imported')
     }),
     handle(notifyDependentsJob, (p) => notifyDependents(deps, p.removalId)),
+    handle(reviewDependentsOfRecordJob, (p) => answerDependentsOfRecord(deps, p)),
     handle(notifyReportOutcomeJob, (p) => notifyReportOutcome(deps, p.caseId)),
   ]
 }

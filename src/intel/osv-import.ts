@@ -15,8 +15,9 @@ import { fileVersionForReview } from '../review/service.ts'
 import { readZip } from '../scanning/unpack/zip.ts'
 import { readTarGz } from '../scanning/unpack/tar.ts'
 import { affects, isMalicious, parseOsvRecord, type OsvRecord } from './osv-records.ts'
+import { reviewDependentsOfRecordJob } from './jobs.ts'
 
-export type ImportDeps = Pick<Deps, 'db' | 'ecosystems' | 'log' | 'config'>
+export type ImportDeps = Pick<Deps, 'db' | 'ecosystems' | 'log' | 'config' | 'queue'>
 
 /** Feeds are large (the malicious-packages archive holds hundreds of thousands of small files) but each record is small. */
 const FEED_LIMITS: ArchiveLimits = {
@@ -183,8 +184,11 @@ async function actOnPackage(
       .executeTakeFirstOrThrow()
     await appendAudit(trx, deps.db.dialect, { actor, action: 'name-block.create', subjectType: 'name-block', subjectId: block.id, reason: `OSV ${reason}`, after: { ecosystem: eco.id, kind: 'exact', pattern: name, source: 'osv', record: record.id } })
     summary.blocked += 1
+    // Packages here may already depend on the name: they are filed for review and their maintainers told.
+    await deps.queue.enqueue(trx, reviewDependentsOfRecordJob, { recordId: record.id, ecosystem: eco.id, name })
     return
   }
+  let actedOn = false
   const done = new Set((await trx.selectFrom('osv_matches').select('version_id').where('record_id', '=', record.id).execute()).map((m) => m.version_id))
   for (const version of await packages.listVersions(trx, pkg.id)) {
     if (done.has(version.id) || !affects(entry, version.version, eco)) continue
@@ -202,9 +206,11 @@ async function actOnPackage(
       }
       await fileVersionForReview(trx, deps.db.dialect, { packageId: pkg.id, versionId: version.id, score: deps.config.rescanCriticalThreshold, source: 'osv', actor, note: `${version.version} is named in ${reason}` })
       await appendAudit(trx, deps.db.dialect, { actor, action: 'version.osv-match', subjectType: 'version', subjectId: version.id, reason: `OSV ${reason}`, before: { state: version.state }, after: { record: record.id, action } })
+      actedOn = true
     }
     await trx.insertInto('osv_matches').values({ record_id: record.id, version_id: version.id, action, created_at: at }).execute()
   }
+  if (actedOn) await deps.queue.enqueue(trx, reviewDependentsOfRecordJob, { recordId: record.id, ecosystem: eco.id, name: pkg.name })
 }
 
 /** A withdrawn record gives back the names it alone had blocked. */

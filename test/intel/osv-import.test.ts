@@ -9,6 +9,7 @@ import { CLI } from '../../src/accounts/types.ts'
 import { publish } from '../../src/packages/service.ts'
 import { pypiEcosystem } from '../../src/protocols/pypi/ecosystem.ts'
 import { importOsv } from '../../src/intel/osv-import.ts'
+import { answerDependentsOfRecord } from '../../src/intel/dependents.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
@@ -53,6 +54,9 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
     const lib = { files: { 'index.js': 'module.exports = 1\n' } }
     for (const v of ['1.0.0', '1.0.1', '2.0.0']) expect((await r.publish(owner, 'osv-npm-evil', v, lib)).statusCode).toBe(201)
     expect((await r.publish(owner, 'osv-npm-fine', '1.0.0', lib)).statusCode).toBe(201)
+    // Published before any record names their dependencies.
+    expect((await r.publish(owner, 'osv-npm-carrier', '1.0.0', { ...lib, manifest: { dependencies: { 'osv-npm-absent': '^1.0.0' } } })).statusCode).toBe(201)
+    expect((await r.publish(owner, 'osv-npm-user', '3.0.0', { ...lib, manifest: { dependencies: { 'osv-npm-evil': '^2.0.0' } } })).statusCode).toBe(201)
     const user = (await findUser(r.deps, 'owner'))!
     const bytes = await sdistTarGz('Evil_Py', '0.1.0', { 'evil_py/__init__.py': 'X = 1\n' })
     await publish(r.deps, pypiEcosystem, actorFromUser(user, 'publish', null), { name: 'Evil_Py', version: '0.1.0', bytes, filename: 'evil_py-0.1.0.tar.gz', manifest: {}, declared: {}, tags: [] })
@@ -92,6 +96,22 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
     const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { package: string; source: string }[]
     expect(cases.map((c) => [c.package, c.source]).sort()).toEqual([['evil-py', 'osv'], ['osv-npm-evil', 'osv']])
 
+    // Packages already published that depend on a reported name are filed for review, still installable.
+    await r.settle()
+    const after = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { package: string; source: string }[]
+    expect(after.filter((c) => c.source === 'dependency').map((c) => c.package).sort()).toEqual(['osv-npm-carrier', 'osv-npm-user'])
+    expect(await stateOf('npm', 'osv-npm-carrier', '1.0.0')).toBe('published')
+    expect(await stateOf('npm', 'osv-npm-user', '3.0.0')).toBe('published')
+    const told = await r.deps.db.kysely.selectFrom('notifications').select(['kind', 'channel', 'subject_key']).where('kind', 'in', ['dependent-blocked', 'dependent-filed']).orderBy('subject_key').orderBy('channel').execute()
+    expect(told.map((n) => `${n.kind}/${n.channel}/${n.subject_key.replace(/package:\d+/, 'package')}`)).toEqual([
+      'dependent-blocked/email/osv:npm:osv-npm-absent:package',
+      'dependent-filed/review/osv:npm:osv-npm-absent:package',
+      'dependent-blocked/webhook/osv:npm:osv-npm-absent:package',
+      'dependent-blocked/email/osv:npm:osv-npm-evil:package',
+      'dependent-filed/review/osv:npm:osv-npm-evil:package',
+      'dependent-blocked/webhook/osv:npm:osv-npm-evil:package',
+    ])
+
     // Names the records mention but nobody has published are closed to new packages (PyPI names normalised).
     const blocked = await r.publish(owner, 'osv-npm-absent', '1.0.0', { files: { 'index.js': '1\n' } })
     expect(blocked.statusCode).toBe(403)
@@ -108,6 +128,21 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
     expect(again).toMatchObject({ records: 6, created: 0, unchanged: 5, held: 0, filed: 0, blocked: 0 })
     expect(await r.countRows('audit_log')).toBe(before.audit)
     expect((await r.deps.db.kysely.selectFrom('case_events').select('id').execute()).length).toBe(before.events)
+  })
+
+  it('does not file a dependent again once a reviewer has closed its case (a retried job)', async () => {
+    const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { id: number; package: string }[]
+    const carrier = cases.find((c) => c.package === 'osv-npm-carrier')!
+    const dismissed = await r.app.inject({
+      method: 'POST',
+      url: `/-/api/v1/review/cases/${carrier.id}/dismiss`,
+      headers: { authorization: `Bearer ${rita}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ reason: 'the dependency is a name it meant to reserve; no code of it runs' }),
+    })
+    expect(dismissed.statusCode, dismissed.body).toBe(200)
+    await answerDependentsOfRecord(r.deps, { recordId: 'MAL-2025-0003', ecosystem: 'npm', name: 'osv-npm-absent' })
+    const open = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { package: string }[]
+    expect(open.map((c) => c.package)).not.toContain('osv-npm-carrier')
   })
 
   it('tells npm audit about OSV-flagged versions, and rejects bad bodies', async () => {

@@ -140,7 +140,7 @@ describe.each(DIALECTS)('reports, outcomes and dependents (%s)', (dialect) => {
     expect(codes[10]).toBe(429)
   })
 
-  it('settles reports with the decision, tells reporters, tracks accuracy, and mails the dependents of a removal', async () => {
+  it('settles reports with the decision, tells reporters, tracks accuracy, and files and mails the dependents of a removal', async () => {
     const cases = (await get(rita, '/-/api/v1/review/cases')).json().cases as { id: number; package: string; source: string }[]
     const oldCase = cases.find((c) => c.package === 'old-pkg')!
     const youngCase = cases.find((c) => c.package === 'young-pkg')!
@@ -165,6 +165,11 @@ describe.each(DIALECTS)('reports, outcomes and dependents (%s)', (dialect) => {
     await until(() => webhooks.length >= 1)
     expect(webhooks).toHaveLength(1)
     expect(webhooks[0]).toMatchObject({ event: 'dependent-removed', removed: { name: 'old-pkg', wholePackage: true }, dependent: { name: 'dependent-app', versions: ['2.0.0'] }, signature: expect.stringMatching(/^sha256=/) })
+    // The dependent is filed for review, not held: its users keep it while a reviewer looks.
+    expect(await stateOf('dependent-app')).toEqual(['published'])
+    const filed = ((await get(rita, '/-/api/v1/review/cases')).json().cases as { package: string; source: string }[]).filter((c) => c.package === 'dependent-app')
+    expect(filed).toEqual([expect.objectContaining({ package: 'dependent-app', source: 'dependency' })])
+    expect(await stateOf('unrelated-app')).toEqual(['published'])
     const notes = await r.deps.db.kysely.selectFrom('notifications').select(['kind', 'channel', 'recipient', 'status']).where('kind', '=', 'dependent-removed').orderBy('channel').execute()
     expect(notes).toEqual([
       { kind: 'dependent-removed', channel: 'email', recipient: 'dana@example.com', status: 'sent' },
