@@ -175,20 +175,39 @@ export const PYTHON_APIS: ApiTable = [
 /** Environment variable names that look like secrets (tokens, keys, passwords). */
 export const SECRET_NAME = /token|secret|passw|api_?key|aws_|credential|auth/i
 
+/** Answers per table and name: analyzers ask about the same few hundred names again and again. Bounded, for long-lived workers. */
+const answers = new WeakMap<ApiTable, Map<string, Capability | null>>()
+const MAX_ANSWERS = 50_000
+/** Each table's patterns with a star, compiled once. */
+const compiled = new WeakMap<ApiTable, (readonly [string, Capability, RegExp | undefined])[]>()
+
 export function capabilityOf(table: ApiTable, name: string): Capability | undefined {
-  for (const [pattern, cap] of table) {
+  let known = answers.get(table)
+  if (!known) answers.set(table, (known = new Map()))
+  const cached = known.get(name)
+  if (cached !== undefined) return cached ?? undefined
+  const found = lookUp(table, name)
+  if (known.size >= MAX_ANSWERS) known.clear()
+  known.set(name, found ?? null)
+  return found
+}
+
+function lookUp(table: ApiTable, name: string): Capability | undefined {
+  let patterns = compiled.get(table)
+  if (!patterns) compiled.set(table, (patterns = table.map(([pattern, cap]) => [pattern, cap, starPattern(pattern)] as const)))
+  for (const [pattern, cap, star] of patterns) {
     if (pattern === name) return cap
-    if (pattern.endsWith('*')) {
-      const stem = pattern.slice(0, -1)
-      if (stem.endsWith('.') ? name.startsWith(stem) && name.length > stem.length : matchesStar(pattern, name)) return cap
-    }
+    if (!pattern.endsWith('*')) continue
+    const stem = pattern.slice(0, -1)
+    if (stem.endsWith('.') ? name.startsWith(stem) && name.length > stem.length : star!.test(name)) return cap
   }
   return undefined
 }
 
-function matchesStar(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[\\w.]*')}$`)
-  return re.test(name)
+/** `os.exec*` matches `os.execv`; a star stands for a run of word characters and dots. */
+function starPattern(pattern: string): RegExp | undefined {
+  if (!pattern.includes('*')) return undefined
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[\\w.]*')}$`)
 }
 
 /** Ruby: receivers as written (`Net::HTTP`, `Base64`), joined to the method with a dot; bare calls by name. */
