@@ -12,6 +12,7 @@ import { RegistryError } from '../core/errors.ts'
 import { transitionVersion } from '../packages/service.ts'
 import * as packages from '../packages/repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
+import { dismissedRules } from '../review/repository.ts'
 import { insertScan } from '../scanning/repository.ts'
 import type { ScanReport } from '../scanning/engine.ts'
 import { rescanBatchJob } from './jobs.ts'
@@ -27,10 +28,17 @@ export type RescanAction = 'hold' | 'file' | 'none'
 /**
  * Pure: what a new score means for a stored version. A published version is held at once past the
  * critical threshold (when enabled) and filed for review past the hold threshold; a held one only
- * has its case's risk raised. A rescan never releases anything: lower scores change nothing.
+ * has its case's risk raised. A rescan never releases anything: lower scores change nothing. When
+ * every weighted finding is one a reviewer already dismissed on this version, nothing happens.
  */
-export function rescanAction(state: VersionState, score: number, config: Pick<Config, 'holdThreshold' | 'rescanCriticalThreshold' | 'rescanHoldCritical'>): RescanAction {
-  if (score < config.holdThreshold) return 'none'
+export function rescanAction(
+  state: VersionState,
+  score: number,
+  config: Pick<Config, 'holdThreshold' | 'rescanCriticalThreshold' | 'rescanHoldCritical'>,
+  /** Whether a weighted finding fired that no reviewer has judged a false alarm on this version. */
+  unjudged = true,
+): RescanAction {
+  if (score < config.holdThreshold || !unjudged) return 'none'
   if (state === 'published' && config.rescanHoldCritical && score >= config.rescanCriticalThreshold) return 'hold'
   return state === 'published' || state === 'held' ? 'file' : 'none'
 }
@@ -207,7 +215,9 @@ async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number)
       await insertScan(trx, versionId, report, at)
       // Read again inside the transaction: a reviewer may have acted while the scan ran.
       const now = (await packages.findVersionById(trx, versionId))!
-      const action = rescanAction(now.state, report.score, deps.config)
+      // A reviewer who dismissed these very rules on this version has answered: only a new finding files it again.
+      const judged = await dismissedRules(trx, versionId)
+      const action = rescanAction(now.state, report.score, deps.config, report.signals.some((s) => s.weight > 0 && !judged.has(s.rule)))
       if (action !== 'none') {
         const pkg = await trx.selectFrom('packages').selectAll().where('id', '=', now.package_id).executeTakeFirstOrThrow()
         const eco = deps.ecosystems.get(pkg.ecosystem as EcosystemId)

@@ -229,6 +229,12 @@ export async function insertRuleOutcomes(db: Executor, rows: readonly { rule: st
     .execute()
 }
 
+/** The rules a reviewer has judged a false alarm on this version (its case dismissed as legitimate). */
+export async function dismissedRules(db: Executor, versionId: number): Promise<Set<string>> {
+  const rows = await db.selectFrom('rule_outcomes').select('rule').where('version_id', '=', versionId).where('outcome', '=', 'dismissed').execute()
+  return new Set(rows.map((r) => r.rule))
+}
+
 export const ruleOutcomeCounts = (db: Executor) =>
   db
     .selectFrom('rule_outcomes')

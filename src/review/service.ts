@@ -102,7 +102,8 @@ export async function commentOnCase(deps: ReviewDeps, actor: Actor, id: number, 
 
 /**
  * Dismiss as legitimate: the case's held versions become installable, and every rule that fired
- * on them is counted as a false positive, so the engine's precision can be measured.
+ * on its held and published versions is counted as a false positive, so the engine's precision can
+ * be measured and a later rescan does not file them again for the same rules.
  */
 export async function dismissCase(deps: ReviewDeps, actor: Actor, id: number, rawReason: unknown): Promise<void> {
   requireReviewerWrite(actor)
@@ -121,9 +122,11 @@ export async function dismissCase(deps: ReviewDeps, actor: Actor, id: number, ra
     const outcomes: { rule: string; versionId: number; outcome: 'dismissed' }[] = []
     for (const versionId of await repo.caseVersionIds(trx, id)) {
       const version = await packages.findVersionById(trx, versionId)
-      if (!version || version.state !== 'held') continue
-      await transitionVersion(deps, eco, trx, { versionId, from: 'held', to: 'published', reason: `dismissed as legitimate: ${reason}`, actor: auditActor(actor) })
-      released.push(version.version)
+      if (!version || (version.state !== 'held' && version.state !== 'published')) continue
+      if (version.state === 'held') {
+        await transitionVersion(deps, eco, trx, { versionId, from: 'held', to: 'published', reason: `dismissed as legitimate: ${reason}`, actor: auditActor(actor) })
+        released.push(version.version)
+      }
       for (const rule of await latestScanRules(trx, versionId)) outcomes.push({ rule, versionId, outcome: 'dismissed' })
     }
     await repo.insertRuleOutcomes(trx, outcomes, at)

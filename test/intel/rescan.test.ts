@@ -12,6 +12,7 @@ import { DIALECTS } from '../helpers/databases.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 
 export const EXTRA_RULES = fileURLToPath(new URL('../fixtures/intel/extra-rules.ts', import.meta.url))
+const EXTRA_RULES_V2 = fileURLToPath(new URL('../fixtures/intel/extra-rules-v2.ts', import.meta.url))
 const LIB = { 'index.js': 'module.exports = function add(a, b) { return a + b }\n' }
 
 describe('rescan policy', () => {
@@ -22,6 +23,9 @@ describe('rescan policy', () => {
     expect(rescanAction('published', 10, config)).toBe('none')
     expect(rescanAction('held', 200, config)).toBe('file')
     expect(rescanAction('published', 200, { ...config, rescanHoldCritical: false })).toBe('file')
+    // every weighted finding already dismissed by a reviewer on this version: nothing to do
+    expect(rescanAction('published', 200, config, false)).toBe('none')
+    expect(rescanAction('held', 60, config, false)).toBe('none')
   })
 })
 
@@ -82,5 +86,34 @@ describe.each(DIALECTS)('retroactive rescan (%s)', (dialect) => {
     const actions = (await r.deps.db.kysely.selectFrom('audit_log').select('action').execute()).map((a) => a.action)
     expect(actions).toEqual(expect.arrayContaining(['rescan.start', 'version.rescan-flag', 'version.held', 'rescan.finish']))
     expect((await verifyAuditChain(r.deps.db.kysely)).ok).toBe(true)
+  }, 120_000)
+
+  it('does not file again what a reviewer dismissed under the next ruleset; a new finding files it', async () => {
+    const headers = { authorization: `Bearer ${rita}`, 'content-type': 'application/json' }
+    const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers })).json().cases as { id: number; package: string }[]
+    for (const c of cases) {
+      const res = await r.app.inject({ method: 'POST', url: `/-/api/v1/review/cases/${c.id}/dismiss`, headers, payload: JSON.stringify({ reason: 'the beacon files are the documented test fixtures of this library' }) })
+      expect(res.statusCode, res.body).toBe(200)
+    }
+    expect(await state('old-beacon')).toBe('published')
+    expect(await state('old-lite')).toBe('published')
+
+    const scanner = new Scanner({ threads: 1, timeoutMs: 60_000, limits: archiveLimits(r.deps.config), thresholds: r.deps.scanner.thresholds, extraRulesPath: EXTRA_RULES_V2 })
+    const next = { ...newDeps, scanner }
+    try {
+      expect(scanner.rulesetVersion).not.toBe(newDeps.scanner.rulesetVersion)
+      const { run } = await startRescan(next, { reason: 'second-look rule', actor: SYSTEM('test') })
+      expect(run.total).toBe(3)
+      for (let i = 0; i < 3; i++) await rescanBatch(next, run.id)
+      // old-beacon scores 200 again, all of it the rule the reviewer dismissed; old-lite has a finding nobody judged
+      expect(await state('old-beacon')).toBe('published')
+      expect(await state('old-lite')).toBe('published')
+      const open = (await r.app.inject({ url: '/-/api/v1/review/cases', headers })).json().cases as { package: string; source: string }[]
+      expect(open.map((c) => [c.package, c.source])).toEqual([['old-lite', 'rescan']])
+      const progress = (await r.app.inject({ url: `/-/api/v1/intel/rescans/${run.id}`, headers })).json()
+      expect(progress).toMatchObject({ status: 'done', total: 3, flagged: 1, held: 0 })
+    } finally {
+      await scanner.close()
+    }
   }, 120_000)
 })
