@@ -164,8 +164,10 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
   for (const file of rest) factsOf(file.path)
   flowsAcrossFiles(facts, (path, imported) => {
     const file = byPath.get(path)
-    if (!file || analyzerFor(file) !== analyzePython) return undefined
-    return safely((p, source) => analyzePython(p, source, imported), path, file.content.toString('utf8'))
+    const analyze = file ? analyzerFor(file) : undefined
+    const again = analyze === analyzePython ? analyzePython : analyze === analyzeJavaScript ? analyzeJavaScript : undefined
+    if (!file || !again) return undefined
+    return safely((p, source) => again(p, source, imported), path, file.content.toString('utf8'))
   })
   reachAcrossFiles(facts, roles, entryFunctions)
   return {

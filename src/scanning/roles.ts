@@ -74,21 +74,23 @@ export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyM
 const FLOW_ROUNDS = 3
 
 /**
- * Python flows across the package's modules: a file that calls a function another module defines
- * (`from .collect import grab; requests.post(url, data=grab())`) is analysed again knowing what that
- * function returns and which of its parameters reach a sink, until nothing new is learnt. Replaces
- * the facts of the files it analyses again.
+ * Flows across the package's modules (Python and JavaScript): a file that calls a function another
+ * module defines (`from .collect import grab; requests.post(url, data=grab())`,
+ * `require('./net').send(process.env)`) is analysed again knowing what that function returns and
+ * which of its parameters reach a sink, until nothing new is learnt. Replaces the facts of the files
+ * it analyses again.
  */
 export function flowsAcrossFiles(files: Map<string, FileFacts>, reanalyze: (path: string, imported: ReadonlyMap<string, FunctionFlows>) => FileFacts | undefined): void {
   const modules = indexPythonModules([...files.keys()])
+  const known = new Set(files.keys())
   const analysedWith = new Map<string, string>()
   for (let round = 0; round < FLOW_ROUNDS; round++) {
     let changed = false
     for (const [path, facts] of files) {
-      if (facts.language !== 'python' || !facts.outsideCalls) continue
+      if ((facts.language !== 'python' && facts.language !== 'javascript') || !facts.outsideCalls) continue
       const imported = new Map<string, FunctionFlows>()
       for (const dotted of new Set(Object.values(facts.outsideCalls).flat())) {
-        const target = resolvePythonMember(dotted, path, modules)
+        const target = facts.language === 'python' ? resolvePythonMember(dotted, path, modules) : resolveJsMember(dotted, path, known)
         const flows = target && target.file !== path ? files.get(target.file)?.functionFlows?.[target.name] : undefined
         if (flows) imported.set(dotted, flows)
       }

