@@ -60,8 +60,9 @@ export interface MaliciousDependency {
   /** What the maintainer should do about installs. */
   readonly consequence: string
   readonly advisory: { readonly id: string; readonly url: string }
-  /** The affected versions, or none when every version is. */
+  /** The affected versions named one by one (a record may give ranges instead). */
   readonly versions: readonly string[]
+  readonly wholePackage: boolean
 }
 
 /**
@@ -109,7 +110,7 @@ export async function answerDependents(deps: DependentsDeps, found: MaliciousDep
         url: found.advisory.url,
         ecosystem: found.ecosystem,
         // `removed` for a removal here, `blocked` for a record's name: what happened to the dependency.
-        [found.event === 'dependent-removed' ? 'removed' : 'blocked']: { name: found.name, versions: [...found.versions], wholePackage: found.versions.length === 0 },
+        [found.event === 'dependent-removed' ? 'removed' : 'blocked']: { name: found.name, versions: [...found.versions], wholePackage: found.wholePackage },
         dependent: { name: d.name, versions: d.versions.map((v) => v.version) },
       },
     })
@@ -141,6 +142,7 @@ export async function notifyDependents(deps: DependentsDeps, removalId: number):
     consequence: `Installs of the removed versions now fail.`,
     advisory: { id: advisory, url: advisoryUrl(deps.config.publicUrl, advisory) },
     versions: removal.whole_package ? [] : removed,
+    wholePackage: removal.whole_package === 1,
   })
 }
 
@@ -150,7 +152,15 @@ export async function answerDependentsOfRecord(deps: DependentsDeps, input: { re
   if (!row || row.withdrawn) return
   const record = JSON.parse(row.document) as OsvRecord
   const pkg = await packages.findPackage(deps.db.kysely, input.ecosystem as EcosystemId, input.name)
-  const affected = (record.affected ?? []).find((a) => a.package.name === input.name || deps.ecosystems.get(input.ecosystem as EcosystemId)?.parseName(a.package.name) === input.name)
+  const eco = deps.ecosystems.get(input.ecosystem as EcosystemId)
+  const canonical = (name: string) => {
+    try {
+      return eco?.parseName(name)
+    } catch {
+      return undefined
+    }
+  }
+  const affected = (record.affected ?? []).find((a) => a.package.name === input.name || canonical(a.package.name) === input.name)
   const url = record.references?.find((r) => typeof r.url === 'string')?.url ?? `https://osv.dev/vulnerability/${record.id}`
   await answerDependents(deps, {
     ecosystem: input.ecosystem as EcosystemId,
@@ -163,5 +173,6 @@ export async function answerDependentsOfRecord(deps: DependentsDeps, input: { re
     consequence: pkg ? `Its affected versions are held here for the security team.` : `This registry refuses the name, so installs of it from here fail.`,
     advisory: { id: record.id, url },
     versions: affected?.versions ?? [],
+    wholePackage: !affected?.versions?.length && !affected?.ranges?.length,
   })
 }
