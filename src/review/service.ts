@@ -123,11 +123,13 @@ export async function dismissCase(deps: ReviewDeps, actor: Actor, id: number, ra
     for (const versionId of await repo.caseVersionIds(trx, id)) {
       const version = await packages.findVersionById(trx, versionId)
       if (!version || (version.state !== 'held' && version.state !== 'published')) continue
-      if (version.state === 'held') {
+      const held = version.state === 'held'
+      if (held) {
         await transitionVersion(deps, eco, trx, { versionId, from: 'held', to: 'published', reason: `dismissed as legitimate: ${reason}`, actor: auditActor(actor) })
         released.push(version.version)
       }
-      for (const rule of await latestScanRules(trx, versionId)) outcomes.push({ rule, versionId, outcome: 'dismissed' })
+      // a published version counts only for what weighed on it: it may sit in the case for another reason (a report, a dependency)
+      for (const rule of await latestScanRules(trx, versionId, { weighted: !held })) outcomes.push({ rule, versionId, outcome: 'dismissed' })
     }
     await repo.insertRuleOutcomes(trx, outcomes, at)
     await recordEvent(deps, trx, c, actor, {

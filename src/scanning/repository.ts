@@ -43,12 +43,12 @@ export async function latestProfile(db: Executor, versionId: number): Promise<Ve
   return row?.profile ? (JSON.parse(row.profile) as VersionProfile) : undefined
 }
 
-/** The distinct rule ids that fired in a version's latest scan. */
-export async function latestScanRules(db: Executor, versionId: number): Promise<string[]> {
+/** The distinct rule ids that fired in a version's latest scan (`weighted`: only those that added to its score). */
+export async function latestScanRules(db: Executor, versionId: number, options: { weighted?: boolean } = {}): Promise<string[]> {
   const scan = await latestScan(db, versionId)
   if (!scan) return []
-  const signals = JSON.parse(scan.signals) as { rule: string }[]
-  return [...new Set(signals.map((s) => s.rule))]
+  const signals = JSON.parse(scan.signals) as { rule: string; weight: number }[]
+  return [...new Set(signals.filter((s) => !options.weighted || s.weight > 0).map((s) => s.rule))]
 }
 
 /** Every earlier version of a package that got past the upload (any state but pending), oldest first. */
