@@ -37,6 +37,8 @@ export interface SideSummary {
    * code, none carries a threat indicator, and no executable ships (empty placeholders, say).
    */
   readonly missedInert: number
+  /** Flagged among the samples that are not inert misses: recall on what carries code that can act. */
+  readonly actingRate: number
   /** Rule id → samples where it contributed weight. */
   readonly ruleHits: Record<string, number>
 }
@@ -205,6 +207,7 @@ function summarize(outcomes: readonly SampleOutcome[], thresholds: Thresholds): 
     for (const rule of new Set((o.report?.signals ?? []).filter((s) => s.weight > 0).map((s) => s.rule))) ruleHits[rule] = (ruleHits[rule] ?? 0) + 1
   }
   const flagged = outcomes.filter((o) => o.flagged).length
+  const missedInert = outcomes.filter((o) => !o.flagged && o.report && o.report.stats.acting === 0 && (o.report.profile?.binaries.length ?? 0) === 0).length
   return {
     total: outcomes.length,
     flagged,
@@ -213,7 +216,8 @@ function summarize(outcomes: readonly SampleOutcome[], thresholds: Thresholds): 
     refused: outcomes.filter((o) => o.refused).length,
     nameOnly: outcomes.filter((o) => o.report && o.report.verdict !== 'publish' && decideVerdict(o.report.signals.filter((x) => !x.context && x.weight > 0), thresholds).verdict === 'publish').length,
     rate: outcomes.length > 0 ? round(flagged / outcomes.length, 4) : 0,
-    missedInert: outcomes.filter((o) => !o.flagged && o.report && o.report.stats.acting === 0 && (o.report.profile?.binaries.length ?? 0) === 0).length,
+    missedInert,
+    actingRate: outcomes.length > missedInert ? round(flagged / (outcomes.length - missedInert), 4) : 0,
     ruleHits: Object.fromEntries(Object.entries(ruleHits).sort((a, b) => b[1] - a[1])),
   }
 }

@@ -68,6 +68,8 @@ describe('evaluate', () => {
     expect(result.malicious.missedInert).toBe(1)
     expect(result.heldOut!.missedInert).toBe(1)
     expect(result.benign.missedInert).toBe(1)
+    // recall on what can act: the held-out stealer caught, the clean client missed
+    expect(result.heldOut!.actingRate).toBe(0.5)
   })
 
   it('computes precision at the base rate from recall and the false-positive rate', () => {

@@ -58,7 +58,7 @@ const pct = (n: number) => `${(n * 100).toFixed(2)}%`
 
 function side(name: string, s: SideSummary, label: 'malicious' | 'benign' = 'malicious'): string {
   // of the malicious samples that passed, how many carry no code that can act (placeholders)
-  const inert = label === 'malicious' ? `; missed with code that can do nothing by itself ${s.missedInert}` : ''
+  const inert = label === 'malicious' ? `; missed with code that can do nothing by itself ${s.missedInert} (recall without them ${s.flagged}/${s.total - s.missedInert}, ${pct(s.actingRate)})` : ''
   return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}${inert}`
 }
 
