@@ -14,7 +14,8 @@ import * as packages from '../packages/repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
 import { dismissedRules } from '../review/repository.ts'
 import { insertScan } from '../scanning/repository.ts'
-import type { ScanReport } from '../scanning/engine.ts'
+import { withFindings, type ScanReport } from '../scanning/engine.ts'
+import { contextFindings } from '../scanning/context.ts'
 import { rescanBatchJob } from './jobs.ts'
 import { recentDownloads } from '../packages/downloads.ts'
 
@@ -190,10 +191,14 @@ async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number)
   if (version && RESCANNED.includes(version.state) && !already) {
     const [artifact] = await packages.artifactsOf(db, [versionId])
     const bytes = artifact ? await deps.blobs.get(artifact.blob_key) : undefined
-    const pkg = await db.selectFrom('packages').select('ecosystem').where('id', '=', version.package_id).executeTakeFirstOrThrow()
-    if (artifact && bytes) {
+    const pkg = await db.selectFrom('packages').selectAll().where('id', '=', version.package_id).executeTakeFirstOrThrow()
+    const eco = deps.ecosystems.get(pkg.ecosystem as EcosystemId)
+    if (artifact && bytes && eco) {
       try {
-        report = await deps.scanner.scan(bytes, pkg.ecosystem as EcosystemId, artifact.filename)
+        const scanned = await deps.scanner.scan(bytes, eco.id, artifact.filename)
+        // The same context stage as at upload (history, names, campaign clusters), as the registry stands now:
+        // a name already accepted is not a look-alike finding any more.
+        report = withFindings(scanned, await contextFindings(db, { eco, pkg, version, report: scanned }), deps.scanner.thresholds)
       } catch (err) {
         deps.log.warn({ versionId, err: (err as Error).message }, 'rescan: could not scan; skipped')
       }

@@ -119,10 +119,11 @@ export async function historySignals(db: Executor, { eco, pkg, version, report, 
 /**
  * The name checks inside the registry (a look-alike of a popular name; a popular package's module
  * installed under this name): only while the name is new (no version of the package has been
- * published yet; once one is, the name was accepted), minus the exceptions the security team
- * granted and packages the same owners publish here.
+ * published yet, this one included when a rescan judges it; once one is, the name was accepted),
+ * minus the exceptions the security team granted and packages the same owners publish here.
  */
 export async function registryNameSignals(db: Executor, { eco, pkg, version, report }: ContextInput): Promise<SignalRecord[]> {
+  if (version.state === 'published' || version.state === 'unpublished') return []
   const accepted = await db
     .selectFrom('versions')
     .select('id')

@@ -51,8 +51,8 @@ export async function latestScanRules(db: Executor, versionId: number, options: 
   return [...new Set(signals.filter((s) => !options.weighted || s.weight > 0).map((s) => s.rule))]
 }
 
-/** Every earlier version of a package that got past the upload (any state but pending), oldest first. */
-export const earlierVersions = (db: Executor, packageId: number, excludeVersionId: number) =>
+/** The versions of a package uploaded before `versionId` that got past the upload (any state but pending), oldest first. */
+export const earlierVersions = (db: Executor, packageId: number, versionId: number) =>
   db
     .selectFrom('versions')
     .leftJoin('users', 'users.id', 'versions.publisher_id')
@@ -70,7 +70,7 @@ export const earlierVersions = (db: Executor, packageId: number, excludeVersionI
       'users.name as publisher_name',
     ])
     .where('versions.package_id', '=', packageId)
-    .where('versions.id', '!=', excludeVersionId)
+    .where('versions.id', '<', versionId)
     .where('versions.state', '!=', 'pending')
     .orderBy('versions.id', 'asc')
     .execute()

@@ -1,9 +1,16 @@
 // Look-alike names inside the registry, on both dialects: a new squat is held with the finding; the owner appeals,
 // a reviewer grants it and the name passes from then on; owners of the imitated package are exempt.
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYSTEM } from '../../src/accounts/types.ts'
+import { rescanBatch, startRescan } from '../../src/intel/rescans.ts'
+import { archiveLimits } from '../../src/packages/service.ts'
+import { Scanner } from '../../src/scanning/scanner.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 
+/** A local rule the built-in ruleset lacks: a scanner with it runs under a new ruleset version. */
+const EXTRA_RULES = fileURLToPath(new URL('../fixtures/intel/extra-rules.ts', import.meta.url))
 const FILES = { 'index.js': 'module.exports = function run(args) { return args.join(" ") }\n' }
 
 describe.each(DIALECTS)('look-alike names (%s)', (dialect) => {
@@ -100,6 +107,27 @@ describe.each(DIALECTS)('look-alike names (%s)', (dialect) => {
     expect(view.state).toBe('published')
     expect(view.signals.map((s) => s.rule)).not.toContain('typosquat')
   })
+
+  it('does not find an accepted name a look-alike again when a new ruleset rescans it; a name still under review keeps its finding', async () => {
+    const scanner = new Scanner({ threads: 1, timeoutMs: 60_000, limits: archiveLimits(r.deps.config), thresholds: r.deps.scanner.thresholds, extraRulesPath: EXTRA_RULES })
+    const next = { ...r.deps, scanner, config: { ...r.deps.config, rescanPauseMs: 0 } }
+    try {
+      const { run } = await startRescan(next, { reason: 'a new ruleset', actor: SYSTEM('test') })
+      for (let i = 0; i < 5; i++) await rescanBatch(next, run.id)
+      for (const [name, version] of [['mongose', '1.0.0'], ['electorn', '1.0.1'], ['crossenv-cli', '1.0.0']] as const) {
+        const view = await stateOf(name, version)
+        expect(view.state).toBe('published')
+        expect(view.signals.map((s) => s.rule)).not.toContain('typosquat')
+      }
+      const held = await stateOf('crossenv', '1.0.0')
+      expect(held.state).toBe('held')
+      expect(held.signals.find((s) => s.rule === 'typosquat')?.weight).toBe(50)
+      const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: json(reviewer) })).json().cases as { package: string }[]
+      expect(cases.map((c) => c.package)).not.toContain('mongose')
+    } finally {
+      await scanner.close()
+    }
+  }, 120_000)
 
   it("treats this registry's own much-downloaded packages as targets, and not the rarely downloaded ones", async () => {
     const maker = await r.user('quinn')
