@@ -93,13 +93,13 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
     expect(await stateOf('npm', 'osv-npm-evil', '2.0.0')).toBe('held')
     expect(await stateOf('npm', 'osv-npm-fine', '1.0.0')).toBe('published')
     expect(await stateOf('pypi', 'evil-py', '0.1.0')).toBe('held')
+    // The import's job files the dependents (below); once it has run, every case is there.
+    await r.settle()
     const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { package: string; source: string }[]
-    expect(cases.map((c) => [c.package, c.source]).sort()).toEqual([['evil-py', 'osv'], ['osv-npm-evil', 'osv']])
+    expect(cases.filter((c) => c.source === 'osv').map((c) => c.package).sort()).toEqual(['evil-py', 'osv-npm-evil'])
 
     // Packages already published that depend on a reported name are filed for review, still installable.
-    await r.settle()
-    const after = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { package: string; source: string }[]
-    expect(after.filter((c) => c.source === 'dependency').map((c) => c.package).sort()).toEqual(['osv-npm-carrier', 'osv-npm-user'])
+    expect(cases.filter((c) => c.source === 'dependency').map((c) => c.package).sort()).toEqual(['osv-npm-carrier', 'osv-npm-user'])
     expect(await stateOf('npm', 'osv-npm-carrier', '1.0.0')).toBe('published')
     expect(await stateOf('npm', 'osv-npm-user', '3.0.0')).toBe('published')
     const told = await r.deps.db.kysely.selectFrom('notifications').select(['kind', 'channel', 'subject_key']).where('kind', 'in', ['dependent-blocked', 'dependent-filed']).orderBy('subject_key').orderBy('channel').execute()
