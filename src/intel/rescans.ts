@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Deps } from '../deps.ts'
 import type { AuditActor } from '../audit/service.ts'
 import type { Config } from '../config/config.ts'
-import type { EcosystemId } from '../core/ecosystem.ts'
-import type { RescanRunRow, VersionState } from '../db/schema.ts'
+import type { Ecosystem, EcosystemId } from '../core/ecosystem.ts'
+import type { PackageRow, RescanRunRow, VersionState } from '../db/schema.ts'
 import { SYSTEM } from '../accounts/types.ts'
 import { appendAudit } from '../audit/service.ts'
 import { lockForTransaction } from '../db/dialect.ts'
@@ -187,7 +187,7 @@ async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number)
   const db = deps.db.kysely
   const version = await packages.findVersionById(db, versionId)
   const already = await db.selectFrom('scans').select('id').where('version_id', '=', versionId).where('ruleset_version', '=', run.ruleset_version).executeTakeFirst()
-  let report: ScanReport | undefined
+  let rescanned: { report: ScanReport; pkg: PackageRow; eco: Ecosystem } | undefined
   if (version && RESCANNED.includes(version.state) && !already) {
     const [artifact] = await packages.artifactsOf(db, [versionId])
     const bytes = artifact ? await deps.blobs.get(artifact.blob_key) : undefined
@@ -198,7 +198,7 @@ async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number)
         const scanned = await deps.scanner.scan(bytes, eco.id, artifact.filename)
         // The same context stage as at upload (history, names, campaign clusters), as the registry stands now:
         // a name already accepted is not a look-alike finding any more.
-        report = withFindings(scanned, await contextFindings(db, { eco, pkg, version, report: scanned }), deps.scanner.thresholds)
+        rescanned = { report: withFindings(scanned, await contextFindings(db, { eco, pkg, version, report: scanned }), deps.scanner.thresholds), pkg, eco }
       } catch (err) {
         deps.log.warn({ versionId, err: (err as Error).message }, 'rescan: could not scan; skipped')
       }
@@ -208,7 +208,7 @@ async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number)
     const at = new Date().toISOString()
     const claimed = await trx
       .updateTable('rescan_items')
-      .set({ status: report ? 'done' : 'skipped', score: report?.score ?? null, done_at: at })
+      .set({ status: rescanned ? 'done' : 'skipped', score: rescanned?.report.score ?? null, done_at: at })
       .where('run_id', '=', run.id)
       .where('version_id', '=', versionId)
       .where('status', '=', 'queued')
@@ -216,7 +216,8 @@ async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number)
     if (Number(claimed.numUpdatedRows) !== 1) return
     let flagged = 0
     let held = 0
-    if (report && version) {
+    if (rescanned) {
+      const { report, pkg, eco } = rescanned
       await insertScan(trx, versionId, report, at)
       // Read again inside the transaction: a reviewer may have acted while the scan ran.
       const now = (await packages.findVersionById(trx, versionId))!
@@ -224,9 +225,6 @@ async function rescanOne(deps: RescanDeps, run: RescanRunRow, versionId: number)
       const judged = await dismissedRules(trx, versionId)
       const action = rescanAction(now.state, report.score, deps.config, report.signals.some((s) => s.weight > 0 && !judged.has(s.rule)))
       if (action !== 'none') {
-        const pkg = await trx.selectFrom('packages').selectAll().where('id', '=', now.package_id).executeTakeFirstOrThrow()
-        const eco = deps.ecosystems.get(pkg.ecosystem as EcosystemId)
-        if (!eco) throw new RegistryError('internal', `no ecosystem ${pkg.ecosystem}`)
         const note = `${now.version} rescanned under ${run.ruleset_version}: score ${report.score} (${report.reasons.join('; ')})`
         if (action === 'hold') {
           await transitionVersion(deps, eco, trx, { versionId, from: 'published', to: 'held', reason: `rescan: ${note}`, actor: SYSTEM('rescan') })

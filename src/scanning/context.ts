@@ -122,13 +122,12 @@ export async function historySignals(db: Executor, { eco, pkg, version, report, 
  * published yet, this one included when a rescan judges it; once one is, the name was accepted),
  * minus the exceptions the security team granted and packages the same owners publish here.
  */
-export async function registryNameSignals(db: Executor, { eco, pkg, version, report }: ContextInput): Promise<SignalRecord[]> {
-  if (version.state === 'published' || version.state === 'unpublished') return []
+export async function registryNameSignals(db: Executor, { eco, pkg, report }: ContextInput): Promise<SignalRecord[]> {
+  // at upload the version itself is pending; at a rescan a published one has accepted its own name
   const accepted = await db
     .selectFrom('versions')
     .select('id')
     .where('package_id', '=', pkg.id)
-    .where('id', '!=', version.id)
     .where('state', 'in', ['published', 'unpublished'])
     .limit(1)
     .executeTakeFirst()

@@ -2,7 +2,7 @@
 import type { Artifact, ArtifactFile, Ecosystem } from '../core/ecosystem.ts'
 import type { Severity, Signal, Thresholds, Verdict } from '../core/verdict.ts'
 import { DEFAULT_THRESHOLDS, decideVerdict } from '../core/verdict.ts'
-import { RISKY_CAPABILITIES, type Capability, type FileFacts, type HookFacts, type PackageFacts, type Role } from './facts.ts'
+import { RISKY_CAPABILITIES, type Capability, type FileFacts, type FunctionFlows, type HookFacts, type PackageFacts, type Role } from './facts.ts'
 import { analyzeJavaScript } from './languages/javascript.ts'
 import { analyzePython, initPython } from './languages/python.ts'
 import { analyzeRuby, initRuby } from './languages/ruby.ts'
@@ -61,7 +61,8 @@ export async function initEngine(): Promise<void> {
   await initRuby()
 }
 
-type Analyzer = (path: string, source: string) => FileFacts
+/** `imported`: what other modules' functions do with data, for analyzers that follow flows across modules. */
+type Analyzer = (path: string, source: string, imported?: ReadonlyMap<string, FunctionFlows>) => FileFacts
 
 function analyzerFor(file: ArtifactFile): Analyzer | undefined {
   const path = file.path
@@ -165,9 +166,8 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
   flowsAcrossFiles(facts, (path, imported) => {
     const file = byPath.get(path)
     const analyze = file ? analyzerFor(file) : undefined
-    const again = analyze === analyzePython ? analyzePython : analyze === analyzeJavaScript ? analyzeJavaScript : undefined
-    if (!file || !again) return undefined
-    return safely((p, source) => again(p, source, imported), path, file.content.toString('utf8'))
+    if (!file || (analyze !== analyzePython && analyze !== analyzeJavaScript)) return undefined
+    return safely((p, source) => analyze(p, source, imported), path, file.content.toString('utf8'))
   })
   reachAcrossFiles(facts, roles, entryFunctions)
   return {

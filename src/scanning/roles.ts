@@ -44,8 +44,7 @@ export function assignRoles(
  * Replaces the facts of the files it widens.
  */
 export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyMap<string, Role>, entries: readonly { path: string; fn: string }[] = []): void {
-  const modules = indexPythonModules([...files.keys()])
-  const known = new Set(files.keys())
+  const memberOf = memberResolver(files)
   const queue = [...files.keys()].filter((p) => roles.get(p) === 'install' || roles.get(p) === 'import')
   const widen = (path: string, name: string) => {
     const callee = files.get(path)
@@ -62,9 +61,8 @@ export function reachAcrossFiles(files: Map<string, FileFacts>, roles: ReadonlyM
     for (const [caller, calls] of Object.entries(facts.outsideCalls)) {
       if (caller !== '' && !reached.has(caller)) continue
       for (const dotted of calls) {
-        const target =
-          facts.language === 'python' ? resolvePythonMember(dotted, path, modules) : facts.language === 'javascript' ? resolveJsMember(dotted, path, known) : undefined
-        if (target && target.file !== path) widen(target.file, target.name)
+        const target = memberOf(facts, dotted)
+        if (target) widen(target.file, target.name)
       }
     }
   }
@@ -81,17 +79,16 @@ const FLOW_ROUNDS = 3
  * it analyses again.
  */
 export function flowsAcrossFiles(files: Map<string, FileFacts>, reanalyze: (path: string, imported: ReadonlyMap<string, FunctionFlows>) => FileFacts | undefined): void {
-  const modules = indexPythonModules([...files.keys()])
-  const known = new Set(files.keys())
+  const memberOf = memberResolver(files)
   const analysedWith = new Map<string, string>()
   for (let round = 0; round < FLOW_ROUNDS; round++) {
     let changed = false
     for (const [path, facts] of files) {
-      if ((facts.language !== 'python' && facts.language !== 'javascript') || !facts.outsideCalls) continue
+      if (!facts.outsideCalls) continue
       const imported = new Map<string, FunctionFlows>()
       for (const dotted of new Set(Object.values(facts.outsideCalls).flat())) {
-        const target = facts.language === 'python' ? resolvePythonMember(dotted, path, modules) : resolveJsMember(dotted, path, known)
-        const flows = target && target.file !== path ? files.get(target.file)?.functionFlows?.[target.name] : undefined
+        const target = memberOf(facts, dotted)
+        const flows = target ? files.get(target.file)?.functionFlows?.[target.name] : undefined
         if (flows) imported.set(dotted, flows)
       }
       if (imported.size === 0) continue
@@ -104,6 +101,17 @@ export function flowsAcrossFiles(files: Map<string, FileFacts>, reanalyze: (path
       changed = true
     }
     if (!changed) break
+  }
+}
+
+/** For a file's call into another module (`outsideCalls`): the package's file and the member it lands on, if the package has them. */
+function memberResolver(files: ReadonlyMap<string, FileFacts>): (caller: FileFacts, dotted: string) => { file: string; name: string } | undefined {
+  const modules = indexPythonModules([...files.keys()])
+  const known = new Set(files.keys())
+  return (caller, dotted) => {
+    const target =
+      caller.language === 'python' ? resolvePythonMember(dotted, caller.path, modules) : caller.language === 'javascript' ? resolveJsMember(dotted, caller.path, known) : undefined
+    return target && target.file !== caller.path ? target : undefined
   }
 }
 
