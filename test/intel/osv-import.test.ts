@@ -73,6 +73,12 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
 
   afterAll(async () => r?.close())
 
+  /** The open cases, as a reviewer lists them. */
+  const openCases = async () => (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { id: number; package: string; source: string }[]
+  /** A reviewer's decision on a case (`dismiss`, `remove`). */
+  const decide = (id: number, action: string, body: Record<string, unknown>) =>
+    r.app.inject({ method: 'POST', url: `/-/api/v1/review/cases/${id}/${action}`, headers: { authorization: `Bearer ${rita}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
+
   const stateOf = async (ecosystem: string, name: string, version: string) =>
     (
       await r.deps.db.kysely
@@ -95,7 +101,7 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
     expect(await stateOf('pypi', 'evil-py', '0.1.0')).toBe('held')
     // The import's job files the dependents (below); once it has run, every case is there.
     await r.settle()
-    const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { package: string; source: string }[]
+    const cases = await openCases()
     expect(cases.filter((c) => c.source === 'osv').map((c) => c.package).sort()).toEqual(['evil-py', 'osv-npm-evil'])
 
     // Packages already published that depend on a reported name are filed for review, still installable.
@@ -131,17 +137,11 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
   })
 
   it('does not file a dependent again once a reviewer has closed its case (a retried job)', async () => {
-    const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { id: number; package: string }[]
-    const carrier = cases.find((c) => c.package === 'osv-npm-carrier')!
-    const dismissed = await r.app.inject({
-      method: 'POST',
-      url: `/-/api/v1/review/cases/${carrier.id}/dismiss`,
-      headers: { authorization: `Bearer ${rita}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ reason: 'the dependency is a name it meant to reserve; no code of it runs' }),
-    })
+    const carrier = (await openCases()).find((c) => c.package === 'osv-npm-carrier')!
+    const dismissed = await decide(carrier.id, 'dismiss', { reason: 'the dependency is a name it meant to reserve; no code of it runs' })
     expect(dismissed.statusCode, dismissed.body).toBe(200)
     await answerDependentsOfRecord(r.deps, { recordId: 'MAL-2025-0003', ecosystem: 'npm', name: 'osv-npm-absent' })
-    const open = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { package: string }[]
+    const open = await openCases()
     expect(open.map((c) => c.package)).not.toContain('osv-npm-carrier')
   })
 
@@ -162,14 +162,8 @@ describe.each(DIALECTS)('OSV import and export (%s)', (dialect) => {
   })
 
   it("publishes the registry's own removals as OSV, which another registry imports", async () => {
-    const cases = (await r.app.inject({ url: '/-/api/v1/review/cases', headers: { authorization: `Bearer ${rita}` } })).json().cases as { id: number; package: string }[]
-    const c = cases.find((x) => x.package === 'osv-npm-evil')!
-    const removed = await r.app.inject({
-      method: 'POST',
-      url: `/-/api/v1/review/cases/${c.id}/remove`,
-      headers: { authorization: `Bearer ${rita}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ reason: 'confirmed malicious from the OSV report', wholePackage: true }),
-    })
+    const c = (await openCases()).find((x) => x.package === 'osv-npm-evil')!
+    const removed = await decide(c.id, 'remove', { reason: 'confirmed malicious from the OSV report', wholePackage: true })
     expect(removed.statusCode, removed.body).toBe(200)
     const advisory = removed.json().removal.advisoryId as string
     const feed = (await r.app.inject({ url: '/-/osv/feed.json' })).json().records as { id: string; affected: { package: { name: string }; versions: string[] }[] }[]
