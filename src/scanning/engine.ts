@@ -2,7 +2,7 @@
 import type { Artifact, ArtifactFile, Ecosystem } from '../core/ecosystem.ts'
 import type { Severity, Signal, Thresholds, Verdict } from '../core/verdict.ts'
 import { DEFAULT_THRESHOLDS, decideVerdict } from '../core/verdict.ts'
-import { RISKY_CAPABILITIES, type Capability, type FileFacts, type FunctionFlows, type HookFacts, type PackageFacts, type Role } from './facts.ts'
+import { RISKY_CAPABILITIES, isReachable, type Capability, type FileFacts, type FunctionFlows, type HookFacts, type PackageFacts, type Role } from './facts.ts'
 import { analyzeJavaScript } from './languages/javascript.ts'
 import { analyzePython, initPython } from './languages/python.ts'
 import { analyzeRuby, initRuby } from './languages/ruby.ts'
@@ -170,6 +170,7 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
     return safely((p, source) => analyze(p, source, imported), path, file.content.toString('utf8'))
   })
   reachAcrossFiles(facts, roles, entryFunctions)
+  analyzePrograms(facts, roles)
   return {
     ecosystem: eco.id,
     name: artifact.name,
@@ -180,6 +181,30 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
     binaries,
     fileCount: artifact.files.length,
     ...declaredFacts(artifact, eco, importEntries),
+  }
+}
+
+/** Programs analysed per package at most (nested ones included). */
+const MAX_PROGRAMS = 32
+
+/**
+ * Source a file holds as text and runs (`exec('…')`, `python -c '…'`, a script it writes and starts)
+ * becomes a file of its own, `<file> [program run at line N]`. It runs when its launch runs: with the
+ * file's role if the launch is reachable, at run time otherwise. Programs inside programs follow.
+ */
+function analyzePrograms(facts: Map<string, FileFacts>, roles: Map<string, Role>): void {
+  const queue = [...facts.keys()]
+  let left = MAX_PROGRAMS
+  while (queue.length > 0 && left > 0) {
+    const path = queue.shift()!
+    const host = facts.get(path)!
+    for (const program of host.programs ?? []) {
+      const virtual = `${path} [program run at line ${program.line}]`
+      if (facts.has(virtual) || left-- <= 0) continue
+      facts.set(virtual, safely(analyzePython, virtual, program.code))
+      roles.set(virtual, isReachable(host, program) ? (roles.get(path) ?? 'runtime') : 'runtime')
+      queue.push(virtual)
+    }
   }
 }
 

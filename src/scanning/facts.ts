@@ -106,7 +106,15 @@ export interface FileFacts {
   readonly outsideCalls?: Readonly<Record<string, readonly string[]>>
   /** Python: the module-level functions that return data from a flow source or pass a parameter to a sink, for callers in other modules. */
   readonly functionFlows?: Readonly<Record<string, FunctionFlows>>
+  /** Programs the file carries as text and runs (exec of a literal, `python -c '…'`, a script it writes and starts): analysed as files of their own. */
+  readonly programs?: readonly EmbeddedProgram[]
   readonly parseError?: string
+}
+
+/** Source code held in a string that the file runs, with where it is launched (the launch decides when it runs). */
+export interface EmbeddedProgram extends Evidence {
+  readonly language: 'python'
+  readonly code: string
 }
 
 /** Top-level functions and classes reachable from `roots` through the names each references; a reached class reaches its methods. */

@@ -12,7 +12,7 @@ const WEBHOOK = /discord(app)?\.com\/api\/webhooks|hooks\.slack\.com\/services|a
 const PASTE_HOSTS = host(
   'pastebin\\.com|paste\\.ee|hastebin\\.com|hastebin\\.skyra\\.pw|ghostbin\\.\\w+|rentry\\.(co|org)|transfer\\.sh|anonfiles\\.com|file\\.io|gofile\\.io|termbin\\.com|paste\\.rs|dpaste\\.(com|org)|controlc\\.com|pastie\\.io|0x0\\.st|bashupload\\.com|temp\\.sh',
 )
-const TUNNEL_HOSTS = host('duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok\\.io|ngrok-free\\.app|ngrok\\.app|ngrok\\.dev|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev')
+const TUNNEL_HOSTS = host('duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok(?:-free)?\\.(?:io|app|dev|pizza)|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev')
 const OAST_HOSTS = host(
   'burpcollaborator\\.net|oastify\\.com|oast\\.(fun|pro|live|site|online|me)|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht|iplogger\\.(com|org|ru|co|info)|grabify\\.link|2no\\.co|yip\\.su',
 )

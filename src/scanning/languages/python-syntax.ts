@@ -34,9 +34,10 @@ const NO_CONSTANTS: ReadonlyMap<string, string> = new Map()
 /** A string literal's value, with f-string fields that name a known constant replaced by its value (`f"http://{HOST}:{PORT}"`). */
 export function interpolatedValue(node: Node, constants: ReadonlyMap<string, string>): string {
   let out = ''
+  const raw = /^[a-zA-Z]*[rR]/.test(node.firstChild?.text ?? '')
   for (const child of node.namedChildren) {
     if (!child) continue
-    if (child.type === 'string_content') out += child.text
+    if (child.type === 'string_content') out += raw ? child.text : contentValue(child)
     else if (child.type === 'escape_sequence') out += decodeEscape(child.text)
     else if (child.type === 'interpolation') {
       const expression = child.namedChildren[0]
@@ -44,6 +45,21 @@ export function interpolatedValue(node: Node, constants: ReadonlyMap<string, str
     }
   }
   return out
+}
+
+/** A string's content with its escape sequences (children of the content node) decoded, in order. */
+function contentValue(content: Node): string {
+  const text = content.text
+  let out = ''
+  let at = 0
+  for (const child of content.namedChildren) {
+    if (child?.type !== 'escape_sequence') continue
+    const index = text.indexOf(child.text, at)
+    if (index < 0) break
+    out += text.slice(at, index) + decodeEscape(child.text)
+    at = index + child.text.length
+  }
+  return out + text.slice(at)
 }
 
 function decodeEscape(seq: string): string {
@@ -158,6 +174,8 @@ export function commandText(node: Node | null | undefined, constants: ReadonlyMa
       return node.text
     case 'concatenated_string':
       return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
+    case 'parenthesized_expression':
+      return commandText(node.namedChildren[0], constants, depth + 1)
     case 'identifier':
       return constants.get(node.text)
     case 'list':

@@ -6,13 +6,19 @@ import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
 import { CLONES, Drops, TEMP_FILES, type WrittenPath } from './python-drops.ts'
 import { PyNames } from './python-names.ts'
-import { ENV_DUMP_METHODS, PyFlows, enclosingFunctionName, type Taint } from './python-flows.ts'
+import { ENV_DUMP_METHODS, PyFlows, decodesByMethod, enclosingFunctionName, type Taint } from './python-flows.ts'
 import { commandText, foldString, interpolatedValue, interpreterSource, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
 
 /** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), or from underscores only. */
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^_{5,}$/
 /** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
+/** Evaluators whose first argument is Python source. */
+const EVALUATES_SOURCE = new Set(['exec', 'eval', 'compile'])
+/** A command that starts Python: `python3 …`, `/usr/bin/python …`, `py.exe …`. */
+const PYTHON_LAUNCH = /^\s*(?:\S*python[\d.]*w?(?:\.exe)?|py(?:\.exe)?)(?:\s|$)/i
+/** Text that reads as Python statements: a script written to disk whatever its file is called. */
+const PYTHON_SOURCE = /^\s*(?:import\s+[\w.]+|from\s+[\w.]+\s+import\s)/
 const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|base64\.b64encode)$/
 
 let parser: Parser | undefined
@@ -269,9 +275,7 @@ class PyWalker {
     let cap = capabilityOf(PYTHON_APIS, name)
     if (!cap && fnNode?.type === 'attribute') {
       const method = fnNode.childForFieldName('attribute')?.text
-      // ''.join(chr(c) for c in …), 'x'.decode('base64'), bytes.fromhex — decoding spelled as methods
-      if (method === 'decode' && args && /base64|hex|rot.?13|zlib/i.test(args.text)) cap = 'decode'
-      if (method === 'fromhex') cap = 'decode'
+      if (decodesByMethod(method, args)) cap = 'decode'
     }
     if (name === '__import__' || name === 'importlib.import_module') {
       const first = args?.namedChildren[0]
@@ -325,11 +329,14 @@ class PyWalker {
       for (const arg of argNodes) {
         const command = commandText(arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg, this.values)
         if (command) this.sink.text(command, this.offset(arg), { executed: true })
+        // exec('…'), compile('…'): Python held in a string is code of this file's, run where it is evaluated
+        if (command && cap === 'dynamic-code' && arg === argNodes[0] && EVALUATES_SOURCE.has(name)) this.sink.program('python', command, this.offset(arg))
         // `[sys.executable, '-c', 'from pkg.sub import run; run()']`: the modules that inline code imports run too
         const inline = command !== undefined && cap === 'process' ? /(?:^|\s)-c\s+(.+)$/s.exec(command)?.[1] : undefined
         // only code the file spells out: `[python, '-c', content]` with content read elsewhere is a launcher
         if (inline && /\w/.test(inline)) {
           this.sink.indicator('inline-interpreter', inline.slice(0, 200), this.offset(arg))
+          if (this.startsPython(arg, command)) this.sink.program('python', inline, this.offset(arg))
           for (const m of inline.matchAll(/\bimport\s+([A-Za-z_][\w.]*)/g)) this.sink.localImports.add(m[1]!)
           for (const m of inline.matchAll(/\bfrom\s+([A-Za-z_][\w.]*)\s+import\s+([\w\s,]+)/g)) {
             this.sink.localImports.add(m[1]!)
@@ -341,10 +348,18 @@ class PyWalker {
         // `os.chdir(clone)` then `python bypass.py`: a script named relative to a fetched folder is fetched code
         for (const drop of this.drops.runBy(arg.text, command, enclosingFunctionName(arg), cap === 'process')) {
           if (drop.text) this.sink.text(drop.text, drop.offset, { executed: true })
+          // a script it writes and then runs with Python (or execs) is a program of its own
+          if (drop.text && (cap === 'dynamic-code' || this.startsPython(arg, command) || /\.pyw?$/i.test(drop.path.name ?? '') || PYTHON_SOURCE.test(drop.text))) this.sink.program('python', drop.text, this.offset(arg))
           for (const source of drop.sources) this.flows.reach(source as Taint, cap, name, this.offset(arg))
         }
       }
     }
+  }
+
+  /** Whether a process argument starts Python: `[sys.executable, …]`, or a command beginning `python3 …`. */
+  private startsPython(arg: Node, command: string | undefined): boolean {
+    const first = arg.type === 'list' || arg.type === 'tuple' ? arg.namedChildren[0] : undefined
+    return this.names.resolve(first) === 'sys.executable' || PYTHON_LAUNCH.test(command ?? '')
   }
 
   /**

@@ -1,9 +1,12 @@
 // Shared helpers for language analyzers: line lookup, evidence, and the facts a file accumulates.
-import type { Capability, CapabilityUse, FileFacts, Flow, FlowSink, FlowSource, Indicator, IndicatorKind, Language } from '../facts.ts'
+import type { Capability, CapabilityUse, EmbeddedProgram, FileFacts, Flow, FlowSink, FlowSource, Indicator, IndicatorKind, Language } from '../facts.ts'
 import { excerptOf, reachFrom } from '../facts.ts'
 import { indicatorsIn } from '../indicators.ts'
 
 const MAX_PER_KIND = 20
+/** Programs kept per file, and the size of each: enough for droppers, bounded for hostile files. */
+const MAX_PROGRAMS = 8
+const MAX_PROGRAM_CHARS = 1_000_000
 const CHUNK = 20_000
 const OVERLAP = 400
 
@@ -13,6 +16,7 @@ export class FactSink {
   readonly indicators: Indicator[] = []
   readonly flows: Flow[] = []
   readonly localImports = new Set<string>()
+  readonly programs: EmbeddedProgram[] = []
   private readonly lines: string[]
   private readonly lineStarts: number[]
   private readonly counts = new Map<string, number>()
@@ -104,6 +108,13 @@ export class FactSink {
     }
   }
 
+  /** Source text the file runs (`exec('…')`, `python -c '…'`, a script it writes and starts), launched at `offset`. */
+  program(language: EmbeddedProgram['language'], code: string, offset: number): void {
+    if (code.trim().length < 8 || code.length > MAX_PROGRAM_CHARS || this.programs.length >= MAX_PROGRAMS) return
+    if (this.programs.some((p) => p.code === code)) return
+    this.programs.push({ language, code, ...this.evidence(offset) })
+  }
+
   indicator(kind: Indicator['kind'], value: string, offset: number): void {
     if (this.allow(`i:${kind}`)) this.indicators.push({ kind, value, ...this.evidence(offset) })
   }
@@ -133,6 +144,7 @@ export class FactSink {
       indicators: this.indicators,
       flows: this.flows,
       localImports: [...this.localImports],
+      ...(this.programs.length > 0 ? { programs: this.programs } : {}),
       ...(options.trackReach ? this.reach() : {}),
       ...(parseError ? { parseError } : {}),
     }
