@@ -110,16 +110,18 @@ export async function main(argv: string[]): Promise<void> {
     .command('eval')
     .description('measure detection over labelled corpora: recall, false-positive rate, precision at a base rate, rule hits, speed')
     .option('--malicious <paths...>', 'folders of malicious samples (archives or packages, optionally with labels.jsonl)', [])
+    .option('--held-out <paths...>', 'folders of malicious samples of campaigns nothing was tuned on (labels.jsonl `cluster` names the campaign): reported apart, per sample and per campaign', [])
     .option('--benign <paths...>', 'folders of benign samples', [])
     .option('--base-rate <rate>', 'share of malicious uploads in the real stream', (v) => Number(v), 0.001)
     .option('--split-date <date>', 'report malicious samples dated on/after this date separately (held out from tuning)')
-    .option('--split-half', 'with --split-date: split the held-out samples by a hash of their name into an examined and an untouched half', false)
+    .option('--split-half', 'split the held-out samples (by a hash of their name) and the held-out campaigns (by a hash of their id) into an examined and an untouched half', false)
     .option('--json', 'print the evaluation as JSON', false)
     .option('-v, --verbose', 'list every false positive and every miss', false)
-    .action(async (opts: { malicious: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean }) => {
-      if (opts.malicious.length + opts.benign.length === 0) throw new InvalidArgumentError('give --malicious and/or --benign folders')
+    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean }) => {
+      if (opts.malicious.length + opts.heldOut.length + opts.benign.length === 0) throw new InvalidArgumentError('give --malicious, --held-out and/or --benign folders')
       process.exitCode = await evalCommand(config(), {
         malicious: opts.malicious,
+        heldOut: opts.heldOut,
         benign: opts.benign,
         baseRate: opts.baseRate,
         json: opts.json,

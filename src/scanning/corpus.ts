@@ -9,6 +9,8 @@ export interface Sample {
   readonly ecosystem?: EcosystemId
   /** Newest plausible date of the sample (labels' `date`), used to split tuning data from held-out data. */
   readonly date?: string
+  /** The campaign (labels' `cluster`) the sample belongs to: samples of one campaign are near-duplicates. */
+  readonly campaign?: string
 }
 
 const MARKERS = ['package.json', 'setup.py', 'pyproject.toml', 'setup.cfg', 'PKG-INFO']
@@ -24,11 +26,11 @@ export function listSamples(root: string): Sample[] {
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => {
-        const label = JSON.parse(line) as { file?: string; path?: string; ecosystem?: string; date?: string | null }
+        const label = JSON.parse(line) as { file?: string; path?: string; ecosystem?: string; date?: string | null; cluster?: string }
         const relative = label.file ?? label.path
         if (!relative) throw new Error(`${labels}: a line names no file or path`)
         const ecosystem = label.ecosystem === 'pypi' || label.ecosystem === 'npm' || label.ecosystem === 'rubygems' ? label.ecosystem : undefined
-        return { path: join(root, relative), ...(ecosystem ? { ecosystem } : {}), ...(label.date ? { date: label.date } : {}) }
+        return { path: join(root, relative), ...(ecosystem ? { ecosystem } : {}), ...(label.date ? { date: label.date } : {}), ...(label.cluster ? { campaign: label.cluster } : {}) }
       })
   }
   const found: Sample[] = []

@@ -14,6 +14,9 @@ export interface SampleOutcome {
   readonly label: Label
   readonly path: string
   readonly date?: string
+  readonly campaign?: string
+  /** A malicious sample of a set held out by campaign (reported on its own, not in `malicious`). */
+  readonly heldOutCampaign?: boolean
   /** flagged = held or rejected by the scan, or refused as an invalid archive at upload. */
   readonly flagged: boolean
   readonly refused?: string
@@ -53,12 +56,26 @@ export interface Evaluation {
   readonly heldOutExamined?: SideSummary
   readonly heldOutUntouched?: SideSummary
   readonly tuning?: SideSummary & { readonly before: string }
+  /** Malicious samples of campaigns nothing was tuned on (`--held-out`), with recall per campaign. */
+  readonly campaigns?: CampaignSummary
+  /** With `splitHalf`: the held-out campaigns split by a hash of their id into a half that may be examined and one that is not. */
+  readonly campaignsExamined?: CampaignSummary
+  readonly campaignsUntouched?: CampaignSummary
   readonly baseRate: number
   /** Share of alarms that are real at the base rate: r·b / (r·b + f·(1−b)). */
   readonly precisionAtBaseRate: number
   readonly timing: { readonly p50: number; readonly p95: number; readonly max: number; readonly perSecond: number; readonly count: number }
   readonly slowest: readonly { path: string; ms: number }[]
   readonly clusters: ClusterFigures
+}
+
+/** A set's figures by sample, and by campaign: one large campaign weighs as much as one small one. */
+export interface CampaignSummary extends SideSummary {
+  readonly campaignCount: number
+  /** Campaigns with at least one sample flagged. */
+  readonly campaignsCaught: number
+  /** The mean over campaigns of the share of their samples flagged. */
+  readonly campaignRate: number
 }
 
 /** What campaign fingerprints would group, counted in distinct package names. */
@@ -83,21 +100,22 @@ export interface EvaluateOptions {
   readonly onOutcome?: (outcome: SampleOutcome) => void
 }
 
-export async function evaluate(samples: readonly { sample: Sample; label: Label }[], options: EvaluateOptions): Promise<Evaluation> {
+export async function evaluate(samples: readonly { sample: Sample; label: Label; heldOutCampaign?: boolean }[], options: EvaluateOptions): Promise<Evaluation> {
   const outcomes: SampleOutcome[] = []
   const started = performance.now()
   let rulesetVersion = ''
-  for (const [i, { sample, label }] of samples.entries()) {
+  for (const [i, { sample, label, heldOutCampaign }] of samples.entries()) {
     const t0 = performance.now()
+    const known = { label, path: sample.path, ...(sample.date ? { date: sample.date } : {}), ...(sample.campaign ? { campaign: sample.campaign } : {}), ...(heldOutCampaign ? { heldOutCampaign } : {}) }
     let outcome: SampleOutcome
     try {
       const { artifact, eco } = await loadArtifact(sample.path, options.ecosystems, options.limits, sample.ecosystem ? { ecosystem: sample.ecosystem } : {})
       const report = analyzeArtifact(artifact, eco, { thresholds: options.thresholds })
       rulesetVersion = report.rulesetVersion
-      outcome = { label, path: sample.path, ...(sample.date ? { date: sample.date } : {}), flagged: report.verdict !== 'publish', report, ms: performance.now() - t0 }
+      outcome = { ...known, flagged: report.verdict !== 'publish', report, ms: performance.now() - t0 }
     } catch (err) {
       if (!(err instanceof RegistryError)) throw err
-      outcome = { label, path: sample.path, ...(sample.date ? { date: sample.date } : {}), flagged: true, refused: err.message, ms: performance.now() - t0 }
+      outcome = { ...known, flagged: true, refused: err.message, ms: performance.now() - t0 }
     }
     outcomes.push(outcome)
     options.onOutcome?.(outcome)
@@ -105,7 +123,8 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label 
   }
   const elapsed = (performance.now() - started) / 1000
 
-  const malicious = summarize(outcomes.filter((o) => o.label === 'malicious'), options.thresholds)
+  const campaignSet = outcomes.filter((o) => o.heldOutCampaign)
+  const malicious = summarize(outcomes.filter((o) => o.label === 'malicious' && !o.heldOutCampaign), options.thresholds)
   const benign = summarize(outcomes.filter((o) => o.label === 'benign'), options.thresholds)
   const b = options.baseRate
   const r = malicious.total > 0 ? malicious.rate : 0
@@ -114,20 +133,33 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label 
   const scanned = outcomes.filter((o) => o.report).map((o) => o.report!.ms).sort((x, y) => x - y)
   const at = (q: number) => round(scanned[Math.min(scanned.length - 1, Math.floor(q * scanned.length))] ?? 0)
   const split = options.splitDate
+  // the date split applies to the development corpora; held-out campaigns are a set of their own
+  const dated = outcomes.filter((o) => o.label === 'malicious' && !o.heldOutCampaign)
   return {
     rulesetVersion,
     malicious,
     benign,
-    ...(split
+    ...(campaignSet.length > 0
       ? {
-          heldOut: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split), options.thresholds), since: split },
+          campaigns: summarizeCampaigns(campaignSet, options.thresholds),
           ...(options.splitHalf
             ? {
-                heldOutExamined: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && examinedHalf(o.path)), options.thresholds),
-                heldOutUntouched: summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') >= split && !examinedHalf(o.path)), options.thresholds),
+                campaignsExamined: summarizeCampaigns(campaignSet.filter((o) => examinedCampaign(o.campaign ?? o.path)), options.thresholds),
+                campaignsUntouched: summarizeCampaigns(campaignSet.filter((o) => !examinedCampaign(o.campaign ?? o.path)), options.thresholds),
               }
             : {}),
-          tuning: { ...summarize(outcomes.filter((o) => o.label === 'malicious' && (o.date ?? '') < split), options.thresholds), before: split },
+        }
+      : {}),
+    ...(split
+      ? {
+          heldOut: { ...summarize(dated.filter((o) => (o.date ?? '') >= split), options.thresholds), since: split },
+          ...(options.splitHalf
+            ? {
+                heldOutExamined: summarize(dated.filter((o) => (o.date ?? '') >= split && examinedHalf(o.path)), options.thresholds),
+                heldOutUntouched: summarize(dated.filter((o) => (o.date ?? '') >= split && !examinedHalf(o.path)), options.thresholds),
+              }
+            : {}),
+          tuning: { ...summarize(dated.filter((o) => (o.date ?? '') < split), options.thresholds), before: split },
         }
       : {}),
     baseRate: b,
@@ -199,6 +231,29 @@ export function clusterFigures(outcomes: readonly SampleOutcome[]): ClusterFigur
 export function examinedHalf(path: string): boolean {
   const name = path.split('/').pop() ?? path
   return (createHash('sha256').update(name).digest()[0]! & 1) === 0
+}
+
+/** A fixed half of the campaigns, by the low bit of a SHA-1 of the campaign id (the split the held-out campaigns were read under). */
+export function examinedCampaign(id: string): boolean {
+  const digest = createHash('sha1').update(id).digest()
+  return (digest[digest.length - 1]! & 1) === 0
+}
+
+function summarizeCampaigns(outcomes: readonly SampleOutcome[], thresholds: Thresholds): CampaignSummary {
+  const byCampaign = new Map<string, { total: number; flagged: number }>()
+  for (const o of outcomes) {
+    const c = byCampaign.get(o.campaign ?? o.path) ?? { total: 0, flagged: 0 }
+    c.total += 1
+    if (o.flagged) c.flagged += 1
+    byCampaign.set(o.campaign ?? o.path, c)
+  }
+  const campaigns = [...byCampaign.values()]
+  return {
+    ...summarize(outcomes, thresholds),
+    campaignCount: campaigns.length,
+    campaignsCaught: campaigns.filter((c) => c.flagged > 0).length,
+    campaignRate: campaigns.length > 0 ? round(campaigns.reduce((sum, c) => sum + c.flagged / c.total, 0) / campaigns.length, 4) : 0,
+  }
 }
 
 function summarize(outcomes: readonly SampleOutcome[], thresholds: Thresholds): SideSummary {

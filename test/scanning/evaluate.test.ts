@@ -8,7 +8,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/core/verdict.ts'
 import { ECOSYSTEMS } from '../../src/ecosystems.ts'
 import { listSamples } from '../../src/scanning/corpus.ts'
 import { initEngine } from '../../src/scanning/engine.ts'
-import { evaluate, examinedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
+import { evaluate, examinedCampaign, examinedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
 import { npmTarball } from '../helpers/tarballs.ts'
 
@@ -77,5 +77,29 @@ describe('evaluate', () => {
     const f = 1 / 3
     expect(result.precisionAtBaseRate).toBeCloseTo((r * 0.01) / (r * 0.01 + f * 0.99), 4)
     expect(result.timing.count).toBe(8)
+  })
+})
+
+describe('evaluate with campaigns held out', () => {
+  it('reports held-out campaigns apart from the development set, per sample and per campaign', async () => {
+    const dir = join(root, 'campaigns')
+    mkdirSync(dir)
+    // campaign a: a stealer and an empty placeholder; campaign b: one stealer
+    await write(dir, 'camp-one', '1.0.0', await sdistTarGz('camp-one', '1.0.0', { 'camp_one/__init__.py': STEALER }), { ecosystem: 'pypi', cluster: 'a', date: '2024-03-01T00:00:00Z' })
+    await write(dir, 'camp-two', '1.0.0', await sdistTarGz('camp-two', '1.0.0', { 'camp_two/__init__.py': '' }), { ecosystem: 'pypi', cluster: 'a', date: '2024-03-02T00:00:00Z' })
+    await write(dir, 'camp-three', '1.0.0', await sdistTarGz('camp-three', '1.0.0', { 'camp_three/__init__.py': STEALER }), { ecosystem: 'pypi', cluster: 'b', date: '2024-04-01T00:00:00Z' })
+    const samples = [
+      ...listSamples(join(root, 'malicious')).map((sample) => ({ sample, label: 'malicious' as const, heldOutCampaign: false })),
+      ...listSamples(dir).map((sample) => ({ sample, label: 'malicious' as const, heldOutCampaign: true })),
+    ]
+    expect(samples.filter((s) => s.heldOutCampaign).map((s) => s.sample.campaign)).toEqual(['a', 'a', 'b'])
+    const r = await evaluate(samples, { ecosystems: ECOSYSTEMS, limits: DEFAULT_ARCHIVE_LIMITS, thresholds: DEFAULT_THRESHOLDS, baseRate: 0.01, splitDate: '2023-03-01', splitHalf: true })
+    // the development figures are those of the development corpus alone, dated split included
+    expect(r.malicious).toMatchObject({ total: 5, flagged: 3 })
+    expect(r.heldOut).toMatchObject({ total: 3, flagged: 1 })
+    // 2 of 3 samples; by campaign the mean of 1/2 and 1/1, both campaigns caught at least once
+    expect(r.campaigns).toMatchObject({ total: 3, flagged: 2, missedInert: 1, campaignCount: 2, campaignsCaught: 2, campaignRate: 0.75 })
+    expect(r.campaignsExamined!.campaignCount + r.campaignsUntouched!.campaignCount).toBe(2)
+    expect(r.campaignsExamined!.campaignCount).toBe(['a', 'b'].filter((c) => examinedCampaign(c)).length)
   })
 })

@@ -4,10 +4,12 @@ import { ECOSYSTEMS } from '../../ecosystems.ts'
 import { archiveLimits } from '../../packages/service.ts'
 import { initEngine } from '../../scanning/engine.ts'
 import { listSamples } from '../../scanning/corpus.ts'
-import { evaluate, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
+import { evaluate, type CampaignSummary, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
 
 export interface EvalOptions {
   readonly malicious: readonly string[]
+  /** Malicious corpora of campaigns nothing was tuned on, reported apart, per sample and per campaign. */
+  readonly heldOut?: readonly string[]
   readonly benign: readonly string[]
   readonly baseRate: number
   readonly json: boolean
@@ -21,6 +23,7 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
   await initEngine()
   const samples = [
     ...options.malicious.flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'malicious' as const }))),
+    ...(options.heldOut ?? []).flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'malicious' as const, heldOutCampaign: true }))),
     ...options.benign.flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'benign' as const }))),
   ]
   const tty = process.stderr.isTTY
@@ -62,6 +65,10 @@ function side(name: string, s: SideSummary, label: 'malicious' | 'benign' = 'mal
   return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}${inert}`
 }
 
+function campaignLine(name: string, s: CampaignSummary): string {
+  return `${side(name, s)}; by campaign ${pct(s.campaignRate)} (mean over ${s.campaignCount} campaigns; ${s.campaignsCaught} with at least one sample flagged)`
+}
+
 function printHuman(r: Evaluation): void {
   console.log(`ruleset ${r.rulesetVersion}`)
   console.log(side('malicious (recall)', r.malicious))
@@ -69,6 +76,9 @@ function printHuman(r: Evaluation): void {
   if (r.heldOut) console.log(`  ${side(`held-out set, dated ${r.heldOut.since} or later`, r.heldOut)}`)
   if (r.heldOutExamined) console.log(`    ${side('examined half', r.heldOutExamined)}`)
   if (r.heldOutUntouched) console.log(`    ${side('untouched half', r.heldOutUntouched)}`)
+  if (r.campaigns) console.log(campaignLine('held-out campaigns (recall)', r.campaigns))
+  if (r.campaignsExamined) console.log(`  ${campaignLine('examined half of the campaigns', r.campaignsExamined)}`)
+  if (r.campaignsUntouched) console.log(`  ${campaignLine('untouched half of the campaigns', r.campaignsUntouched)}`)
   console.log(side('benign (false positives)', r.benign, 'benign'))
   console.log(`precision at base rate ${r.baseRate}: ${pct(r.precisionAtBaseRate)}`)
   console.log(`time per package: p50 ${r.timing.p50} ms, p95 ${r.timing.p95} ms, max ${r.timing.max} ms; ${r.timing.perSecond} packages/s over ${r.timing.count}`)
