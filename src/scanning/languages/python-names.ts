@@ -117,6 +117,13 @@ export class PyNames {
       const fn = this.resolve(node.childForFieldName('function'), depth + 1)
       const first = node.childForFieldName('arguments')?.namedChildren[0]
       if ((fn === '__import__' || fn === 'importlib.import_module') && first?.type === 'string') return stringValue(first)
+      // getattr(os, 'system'), getattr(__import__('base64'), 'b64decode'): an attribute named by a literal is that attribute
+      const attr = node.childForFieldName('arguments')?.namedChildren[1]
+      if (fn === 'getattr' && attr?.type === 'string') {
+        const object = this.resolve(first, depth + 1)
+        const name = stringValue(attr)
+        if (object && /^[A-Za-z_]\w*$/.test(name)) return object === 'builtins' || object === '__builtins__' ? name : `${object}.${name}`
+      }
     }
     return undefined
   }

@@ -13,6 +13,23 @@ import { commandText, foldString, interpolatedValue, interpreterSource, openMode
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^_{5,}$/
 /** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
+/** The text a list of at least eight printable character codes spells, if it is one. */
+function charCodeText(node: Node): string | undefined {
+  const items = node.namedChildren
+  if (items.length < 8 || items.length > 20_000) return undefined
+  let text = ''
+  for (const item of items) {
+    if (item?.type !== 'integer') return undefined
+    const code = Number(item.text)
+    if (!(code === 9 || code === 10 || code === 13 || (code >= 32 && code < 127))) return undefined
+    text += String.fromCharCode(code)
+  }
+  return text
+}
+
+/** The command-line network tools: what their arguments carry leaves the machine (`dig <data>.<domain>`, `curl -d <data>`). */
+const NETWORK_TOOL = /^\s*(?:\S*[\\/])?(dig|nslookup|host|ping|curl|wget|nc|ncat)(?:\.exe)?(?:\s|$)/
+
 /** Evaluators whose first argument is Python source. */
 const EVALUATES_SOURCE = new Set(['exec', 'eval', 'compile'])
 /** A command that starts Python: `python3 …`, `/usr/bin/python …`, `py.exe …`. */
@@ -217,6 +234,13 @@ class PyWalker {
       case 'concatenated_string':
         this.sink.text(node.namedChildren.map((c) => (c ? stringValue(c) : '')).join(''), this.offset(node))
         break
+      case 'list':
+      case 'tuple': {
+        // [104, 116, 116, 112, …]: text spelt in character codes, decoded by a helper elsewhere
+        const text = charCodeText(node)
+        if (text) this.sink.text(text, this.offset(node))
+        break
+      }
       case 'binary_operator': {
         const folded = foldString(node, this.values)
         if (folded !== undefined && folded.length >= 8 && node.parent?.type !== 'binary_operator') this.sink.text(folded, this.offset(node))
@@ -312,12 +336,16 @@ class PyWalker {
     this.sink.capability(cap, name, this.offset(node))
     const argNodes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
     if (cap === 'network' || cap === 'dynamic-code' || cap === 'process' || cap === 'dns') {
+      // a process that is a network tool (`dig`, `ping`, `curl`…) sends what its command line carries
+      const tool = cap === 'process' ? NETWORK_TOOL.exec(commandText(argNodes[0], this.values) ?? '')?.[1] : undefined
+      const toolSink = tool ? (/^(dig|nslookup|host|ping)$/.test(tool) ? 'dns' : 'network') : undefined
       for (const arg of argNodes) {
         // subprocess.run(..., env=os.environ.copy()) hands the environment to a child, not the network
         if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'env') continue
         for (const source of this.flows.taint(arg)) {
           if (source === 'network-response' && cap === 'network') continue
           this.flows.reach(source, cap, name, this.offset(arg))
+          if (toolSink && source !== 'network-response') this.flows.reach(source, toolSink, `${name} (${tool})`, this.offset(arg))
         }
       }
     }
