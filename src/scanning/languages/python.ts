@@ -13,6 +13,7 @@ import { commandText, foldString, interpolatedValue, interpreterSource, openMode
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^_{5,}$/
 /** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
+
 /** The text a list of at least eight printable character codes spells, if it is one. */
 function charCodeText(node: Node): string | undefined {
   const items = node.namedChildren
