@@ -9,7 +9,8 @@ import { analyzeRuby, initRuby } from './languages/ruby.ts'
 import { analyzeShell } from './languages/shell.ts'
 import { RULES, RULESET_VERSION } from './rules/ruleset.ts'
 import type { Rule } from './rules/rule.ts'
-import { assignRoles, filesRunBy, flowsAcrossFiles, inlineCode, reachAcrossFiles } from './roles.ts'
+import { assignRoles, filesRunBy, flowsAcrossFiles, reachAcrossFiles } from './roles.ts'
+import { inlineCode } from './languages/source-file.ts'
 import { profileOf, type VersionProfile } from './history/profile.ts'
 import { nameSignals } from './names/name-signals.ts'
 import { shadowSignals } from './names/module-owners.ts'
@@ -189,7 +190,7 @@ const MAX_PROGRAMS = 32
 const PROGRAM_BUDGET_CHARS = 2 * 1024 * 1024
 
 /**
- * Source a file holds as text and runs (`exec('…')`, `python -c '…'`, a script it writes and starts)
+ * Source a file holds as text and runs (`exec('…')`, `eval('…')`, `python -c '…'`, `node -e '…'`, a script it writes and starts)
  * becomes a file of its own, `<file> [program run at line N]`. It runs when its launch runs: with the
  * file's role if the launch is reachable, at run time otherwise. Programs inside programs follow.
  */
@@ -205,7 +206,8 @@ function analyzePrograms(facts: Map<string, FileFacts>, roles: Map<string, Role>
       if (facts.has(virtual) || left-- <= 0) continue
       const parsed = program.code.length <= budget
       if (parsed) budget -= program.code.length
-      facts.set(virtual, parsed ? safely(analyzePython, virtual, program.code) : textFacts(virtual, program.code, 'python'))
+      const analyze = program.language === 'javascript' ? analyzeJavaScript : analyzePython
+      facts.set(virtual, parsed ? safely(analyze, virtual, program.code) : textFacts(virtual, program.code, program.language))
       roles.set(virtual, isReachable(host, program) ? (roles.get(path) ?? 'runtime') : 'runtime')
       queue.push(virtual)
     }

@@ -113,7 +113,7 @@ export interface FileFacts {
 
 /** Source code held in a string that the file runs, with where it is launched (the launch decides when it runs). */
 export interface EmbeddedProgram extends Evidence {
-  readonly language: 'python'
+  readonly language: 'python' | 'javascript'
   readonly code: string
 }
 

@@ -195,11 +195,3 @@ export function filesRunBy(command: string, exists: (path: string) => boolean, m
   for (const match of command.matchAll(/(?:^|[\s;&|])\.\/([^\s;&|]+)/g)) if (exists(match[1]!)) found.push(match[1]!)
   return found
 }
-
-/** Inline code a hook evaluates: `node -e "…"`, `python -c "…"`. */
-export function inlineCode(command: string): { language: 'javascript' | 'python'; code: string }[] {
-  const out: { language: 'javascript' | 'python'; code: string }[] = []
-  const re = /\b(node|python3?)\s+(?:-\w+\s+)*-(e|c|p|-eval)\s+(["'])([\s\S]*?)\3/g
-  for (const match of command.matchAll(re)) out.push({ language: match[1] === 'node' ? 'javascript' : 'python', code: match[4]! })
-  return out
-}

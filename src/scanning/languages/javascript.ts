@@ -2,7 +2,7 @@
 import { parseSync } from 'oxc-parser'
 import type { FileFacts, FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
 import { JAVASCRIPT_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
+import { FactSink, inlineCode, offscreenCode, overBudget, scanText } from './source-file.ts'
 import {
   DATA_METHODS,
   TRANSFORMERS,
@@ -405,6 +405,10 @@ class JsWalker {
       for (const arg of args) {
         const command = this.commandText(arg)
         if (command) this.sink.text(command, arg.start, { executed: true })
+        // eval('…'), Function('…'), vm.runInThisContext('…'): JavaScript held in a string is code of this file's
+        if (command && cap === 'dynamic-code' && (arg === args[0] || name === 'Function')) this.sink.program('javascript', command, arg.start)
+        // exec('node -e "…"'), exec('python3 -c "…"'): inline code a process is started on
+        if (command && cap === 'process') for (const inline of inlineCode(command)) this.sink.program(inline.language, inline.code, arg.start)
       }
     }
   }

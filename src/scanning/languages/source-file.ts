@@ -152,6 +152,14 @@ export class FactSink {
 
 }
 
+/** Inline code a command evaluates: `node -e "…"`, `python -c "…"` (a hook, or a process a file starts). */
+export function inlineCode(command: string): { language: EmbeddedProgram['language']; code: string }[] {
+  const out: { language: EmbeddedProgram['language']; code: string }[] = []
+  const re = /\b(node|python3?)\s+(?:-\w+\s+)*-(e|c|p|-eval)\s+(["'])([\s\S]*?)\3/g
+  for (const match of command.matchAll(re)) out.push({ language: match[1] === 'node' ? 'javascript' : 'python', code: match[4]! })
+  return out
+}
+
 /** The text a base64 literal decodes to, when it is one and decodes to readable text. */
 const WHOLE_URL = /^(?:https?|wss?|ftp):\/\/[\x21-\x7e]{4,}$/
 // statements of a program (Python, JavaScript, shell, PowerShell) rather than data
