@@ -123,8 +123,10 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
   }
   const elapsed = (performance.now() - started) / 1000
 
+  // the development corpora (the date split applies to them); held-out campaigns are a set of their own
+  const development = outcomes.filter((o) => o.label === 'malicious' && !o.heldOutCampaign)
   const campaignSet = outcomes.filter((o) => o.heldOutCampaign)
-  const malicious = summarize(outcomes.filter((o) => o.label === 'malicious' && !o.heldOutCampaign), options.thresholds)
+  const malicious = summarize(development, options.thresholds)
   const benign = summarize(outcomes.filter((o) => o.label === 'benign'), options.thresholds)
   const b = options.baseRate
   const r = malicious.total > 0 ? malicious.rate : 0
@@ -133,8 +135,6 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
   const scanned = outcomes.filter((o) => o.report).map((o) => o.report!.ms).sort((x, y) => x - y)
   const at = (q: number) => round(scanned[Math.min(scanned.length - 1, Math.floor(q * scanned.length))] ?? 0)
   const split = options.splitDate
-  // the date split applies to the development corpora; held-out campaigns are a set of their own
-  const dated = outcomes.filter((o) => o.label === 'malicious' && !o.heldOutCampaign)
   return {
     rulesetVersion,
     malicious,
@@ -144,22 +144,22 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
           campaigns: summarizeCampaigns(campaignSet, options.thresholds),
           ...(options.splitHalf
             ? {
-                campaignsExamined: summarizeCampaigns(campaignSet.filter((o) => examinedCampaign(o.campaign ?? o.path)), options.thresholds),
-                campaignsUntouched: summarizeCampaigns(campaignSet.filter((o) => !examinedCampaign(o.campaign ?? o.path)), options.thresholds),
+                campaignsExamined: summarizeCampaigns(campaignSet.filter((o) => examinedCampaign(campaignOf(o))), options.thresholds),
+                campaignsUntouched: summarizeCampaigns(campaignSet.filter((o) => !examinedCampaign(campaignOf(o))), options.thresholds),
               }
             : {}),
         }
       : {}),
     ...(split
       ? {
-          heldOut: { ...summarize(dated.filter((o) => (o.date ?? '') >= split), options.thresholds), since: split },
+          heldOut: { ...summarize(development.filter((o) => (o.date ?? '') >= split), options.thresholds), since: split },
           ...(options.splitHalf
             ? {
-                heldOutExamined: summarize(dated.filter((o) => (o.date ?? '') >= split && examinedHalf(o.path)), options.thresholds),
-                heldOutUntouched: summarize(dated.filter((o) => (o.date ?? '') >= split && !examinedHalf(o.path)), options.thresholds),
+                heldOutExamined: summarize(development.filter((o) => (o.date ?? '') >= split && examinedHalf(o.path)), options.thresholds),
+                heldOutUntouched: summarize(development.filter((o) => (o.date ?? '') >= split && !examinedHalf(o.path)), options.thresholds),
               }
             : {}),
-          tuning: { ...summarize(dated.filter((o) => (o.date ?? '') < split), options.thresholds), before: split },
+          tuning: { ...summarize(development.filter((o) => (o.date ?? '') < split), options.thresholds), before: split },
         }
       : {}),
     baseRate: b,
@@ -239,13 +239,16 @@ export function examinedCampaign(id: string): boolean {
   return (digest[digest.length - 1]! & 1) === 0
 }
 
+/** A sample's campaign; one without a label is a campaign of its own. */
+const campaignOf = (o: SampleOutcome) => o.campaign ?? o.path
+
 function summarizeCampaigns(outcomes: readonly SampleOutcome[], thresholds: Thresholds): CampaignSummary {
   const byCampaign = new Map<string, { total: number; flagged: number }>()
   for (const o of outcomes) {
-    const c = byCampaign.get(o.campaign ?? o.path) ?? { total: 0, flagged: 0 }
+    const c = byCampaign.get(campaignOf(o)) ?? { total: 0, flagged: 0 }
     c.total += 1
     if (o.flagged) c.flagged += 1
-    byCampaign.set(o.campaign ?? o.path, c)
+    byCampaign.set(campaignOf(o), c)
   }
   const campaigns = [...byCampaign.values()]
   return {
