@@ -2,7 +2,7 @@
 import type { Artifact, ArtifactFile, Ecosystem } from '../core/ecosystem.ts'
 import type { Severity, Signal, Thresholds, Verdict } from '../core/verdict.ts'
 import { DEFAULT_THRESHOLDS, decideVerdict } from '../core/verdict.ts'
-import { RISKY_CAPABILITIES, isReachable, type Capability, type FileFacts, type FunctionFlows, type HookFacts, type PackageFacts, type Role } from './facts.ts'
+import { RISKY_CAPABILITIES, isReachable, type Capability, type EmbeddedProgram, type FileFacts, type FunctionFlows, type HookFacts, type PackageFacts, type Role } from './facts.ts'
 import { analyzeJavaScript } from './languages/javascript.ts'
 import { analyzePython, initPython } from './languages/python.ts'
 import { analyzeRuby, initRuby } from './languages/ruby.ts'
@@ -83,6 +83,9 @@ function analyzerFor(file: ArtifactFile): Analyzer | undefined {
   return undefined
 }
 
+/** The analyzer for code a file or a hook carries as text (inline `node -e`/`python -c` code, programs held in strings). */
+const PROGRAM_ANALYZERS: Readonly<Record<EmbeddedProgram['language'], Analyzer>> = { javascript: analyzeJavaScript, python: analyzePython }
+
 /** site.py executes the lines of a .pth file that start with `import`; the other lines are paths. */
 function analyzePth(path: string, source: string): FileFacts {
   return analyzePython(path, source.split('\n').map((line) => (/^import[ \t]/.test(line) ? line : '')).join('\n'))
@@ -154,7 +157,7 @@ export function collectFacts(artifact: Artifact, eco: Ecosystem): PackageFacts {
     }
     inlineCode(hook.command).forEach(({ language, code }, i) => {
       const virtual = `[${hook.phase} hook inline ${i + 1}]`
-      facts.set(virtual, safely(language === 'javascript' ? analyzeJavaScript : analyzePython, virtual, code))
+      facts.set(virtual, safely(PROGRAM_ANALYZERS[language], virtual, code))
       installStarts.push(virtual)
     })
   }
@@ -206,8 +209,7 @@ function analyzePrograms(facts: Map<string, FileFacts>, roles: Map<string, Role>
       if (facts.has(virtual) || left-- <= 0) continue
       const parsed = program.code.length <= budget
       if (parsed) budget -= program.code.length
-      const analyze = program.language === 'javascript' ? analyzeJavaScript : analyzePython
-      facts.set(virtual, parsed ? safely(analyze, virtual, program.code) : textFacts(virtual, program.code, program.language))
+      facts.set(virtual, parsed ? safely(PROGRAM_ANALYZERS[program.language], virtual, program.code) : textFacts(virtual, program.code, program.language))
       roles.set(virtual, isReachable(host, program) ? (roles.get(path) ?? 'runtime') : 'runtime')
       queue.push(virtual)
     }
