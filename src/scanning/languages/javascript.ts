@@ -16,6 +16,7 @@ import {
   propertyName,
   type Node,
 } from './estree.ts'
+import { Scope, type Binding, type CallSite } from './javascript-scope.ts'
 
 const OBFUSCATOR_IDENTIFIER = /^_0x[0-9a-f]{3,}$/i
 const NETWORK_METHODS = new Set(['write', 'end', 'send', 'post', 'put', 'emit'])
@@ -64,40 +65,6 @@ const GLOBALS = new Set([
 
 /** Where sent data rides in the arguments; connection constructors only take addresses and options. */
 const CONNECT_ONLY = /^(net\.(Socket|connect|createConnection)|tls\.connect|dgram\.createSocket|http2\.connect)$/
-
-interface Binding {
-  /** What the name refers to when it is an import or an alias of one. */
-  alias?: string
-  taint?: Set<FlowSource>
-  /** A string constant it was initialised with (commands are often built in a variable first). */
-  value?: string
-  /** It holds a request or socket: its write/end/send send data out. */
-  network?: boolean
-  /** It names a function declared in this file (for summaries across calls). */
-  fn?: string
-  /** It is parameter `index` of function `fn`. */
-  param?: { fn: string; index: number }
-}
-
-/** A call to a function of this file, resolved against the function's summary after the walk. */
-interface CallSite {
-  fn: string
-  args: Set<string>[]
-  offsets: number[]
-}
-
-class Scope {
-  readonly vars = new Map<string, Binding>()
-  constructor(readonly parent?: Scope) {}
-
-  lookup(name: string): Binding | undefined {
-    for (let s: Scope | undefined = this; s; s = s.parent) {
-      const b = s.vars.get(name)
-      if (b) return b
-    }
-    return undefined
-  }
-}
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression'])
 
