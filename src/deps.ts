@@ -15,6 +15,9 @@ export interface Logger {
   debug(obj: object | string, msg?: string): void
 }
 
+/** For command-line tools that report in their own output. */
+export const SILENT_LOGGER: Logger = { info() {}, warn() {}, error() {}, debug() {} }
+
 export interface Deps {
   readonly config: Config
   readonly db: Db

@@ -117,7 +117,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--split-half', 'split the held-out samples (by a hash of their name) and the held-out campaigns (by a hash of their id) into an examined and an untouched half', false)
     .option('--json', 'print the evaluation as JSON', false)
     .option('-v, --verbose', 'list every false positive and every miss', false)
-    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean }) => {
+    .option('--sandbox [parallel]', 'also run the gate’s sandbox (bubblewrap + strace) on every sample the static engine would publish, this many at a time', (v) => Number(v))
+    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean; sandbox?: number | true }) => {
       if (opts.malicious.length + opts.heldOut.length + opts.benign.length === 0) throw new InvalidArgumentError('give --malicious, --held-out and/or --benign folders')
       process.exitCode = await evalCommand(config(), {
         malicious: opts.malicious,
@@ -128,6 +129,7 @@ export async function main(argv: string[]): Promise<void> {
         verbose: opts.verbose,
         splitHalf: opts.splitHalf,
         ...(opts.splitDate ? { splitDate: opts.splitDate } : {}),
+        ...(opts.sandbox ? { sandbox: opts.sandbox === true ? 1 : opts.sandbox } : {}),
       })
     })
 

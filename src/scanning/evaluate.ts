@@ -1,6 +1,6 @@
 // Measures the engine over labelled corpora: recall, false-positive rate, precision at a base rate, per-rule hits, speed.
 import { createHash } from 'node:crypto'
-import type { Ecosystem, EcosystemId } from '../core/ecosystem.ts'
+import type { Artifact, Ecosystem, EcosystemId } from '../core/ecosystem.ts'
 import type { ArchiveLimits } from '../core/archive-limits.ts'
 import { decideVerdict, type Thresholds } from '../core/verdict.ts'
 import { RegistryError } from '../core/errors.ts'
@@ -64,7 +64,10 @@ export interface Evaluation {
   readonly baseRate: number
   /** Share of alarms that are real at the base rate: r·b / (r·b + f·(1−b)). */
   readonly precisionAtBaseRate: number
+  /** The static engine's time per package (with `dynamic`, the sandbox's runs are timed apart). */
   readonly timing: { readonly p50: number; readonly p95: number; readonly max: number; readonly perSecond: number; readonly count: number }
+  /** With `dynamic`: wall-clock time of each sandbox run (every persona, reading the archive again). */
+  readonly sandboxTiming?: { readonly p50: number; readonly p95: number; readonly max: number; readonly count: number }
   readonly slowest: readonly { path: string; ms: number }[]
   readonly clusters: ClusterFigures
 }
@@ -98,18 +101,27 @@ export interface EvaluateOptions {
   readonly splitHalf?: boolean
   readonly onProgress?: (done: number, total: number) => void
   readonly onOutcome?: (outcome: SampleOutcome) => void
+  /**
+   * The gate's dynamic stage, run on every sample the static engine would publish. Its signals only add weight,
+   * so a sample the static engine flags stays flagged, and running it there would change no figure.
+   */
+  readonly dynamic?: { readonly run: (artifact: Artifact, eco: Ecosystem, report: ScanReport) => Promise<ScanReport>; readonly concurrency: number }
 }
 
 export async function evaluate(samples: readonly { sample: Sample; label: Label; heldOutCampaign?: boolean }[], options: EvaluateOptions): Promise<Evaluation> {
   const outcomes: SampleOutcome[] = []
   const started = performance.now()
   let rulesetVersion = ''
-  for (const [i, { sample, label, heldOutCampaign }] of samples.entries()) {
+  const load = (sample: Sample) => loadArtifact(sample.path, options.ecosystems, options.limits, sample.ecosystem ? { ecosystem: sample.ecosystem } : {})
+  /** Outcomes the dynamic stage still has to judge (static verdict: publish), by index. */
+  const pending: number[] = []
+  let done = 0
+  for (const { sample, label, heldOutCampaign } of samples) {
     const t0 = performance.now()
     const known = { label, path: sample.path, ...(sample.date ? { date: sample.date } : {}), ...(sample.campaign ? { campaign: sample.campaign } : {}), ...(heldOutCampaign ? { heldOutCampaign } : {}) }
     let outcome: SampleOutcome
     try {
-      const { artifact, eco } = await loadArtifact(sample.path, options.ecosystems, options.limits, sample.ecosystem ? { ecosystem: sample.ecosystem } : {})
+      const { artifact, eco } = await load(sample)
       const report = analyzeArtifact(artifact, eco, { thresholds: options.thresholds })
       rulesetVersion = report.rulesetVersion
       outcome = { ...known, flagged: report.verdict !== 'publish', report, ms: performance.now() - t0 }
@@ -118,8 +130,31 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
       outcome = { ...known, flagged: true, refused: err.message, ms: performance.now() - t0 }
     }
     outcomes.push(outcome)
+    if (options.dynamic && !outcome.flagged) {
+      pending.push(outcomes.length - 1)
+      continue
+    }
     options.onOutcome?.(outcome)
-    options.onProgress?.(i + 1, samples.length)
+    options.onProgress?.(++done, samples.length)
+  }
+  const sandboxMs: number[] = []
+  if (options.dynamic) {
+    const { run, concurrency } = options.dynamic
+    // artifacts are read again rather than kept: a corpus does not fit in memory
+    const next = async (): Promise<void> => {
+      for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
+        const before = outcomes[i]!
+        const t0 = performance.now()
+        const { artifact, eco } = await load(samples[i]!.sample)
+        const report = await run(artifact, eco, before.report!)
+        sandboxMs.push(performance.now() - t0)
+        const outcome = { ...before, flagged: report.verdict !== 'publish', report }
+        outcomes[i] = outcome
+        options.onOutcome?.(outcome)
+        options.onProgress?.(++done, samples.length)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, next))
   }
   const elapsed = (performance.now() - started) / 1000
 
@@ -165,6 +200,7 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
     baseRate: b,
     precisionAtBaseRate: round(precision, 4),
     timing: { p50: at(0.5), p95: at(0.95), max: at(1), perSecond: round(outcomes.length / Math.max(elapsed, 1e-9), 1), count: scanned.length },
+    ...(options.dynamic ? { sandboxTiming: timingOf(sandboxMs) } : {}),
     slowest: outcomes
       .filter((o) => o.report)
       .sort((x, y) => y.report!.ms - x.report!.ms)
@@ -172,6 +208,12 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
       .map((o) => ({ path: o.path, ms: round(o.report!.ms) })),
     clusters: clusterFigures(outcomes),
   }
+}
+
+function timingOf(ms: readonly number[]): { p50: number; p95: number; max: number; count: number } {
+  const sorted = [...ms].sort((x, y) => x - y)
+  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0)
+  return { p50: at(0.5), p95: at(0.95), max: at(1), count: sorted.length }
 }
 
 /** Groups samples by shared fingerprints (union-find over package names), as the registry's clusters would. */

@@ -11,7 +11,7 @@ import { insertScan } from './repository.ts'
 import { fileVersionForReview } from '../review/service.ts'
 import { drillCanary } from './rules/package-shape.ts'
 import { contextFindings } from './context.ts'
-import { dynamicStage } from './sandbox/stage.ts'
+import { withDynamicStage } from './sandbox/stage.ts'
 import { recordFingerprints, removedLookalikes } from '../review/clusters/service.ts'
 
 export type ScanDeps = Pick<Deps, 'db' | 'blobs' | 'config' | 'log' | 'ecosystems' | 'scanner' | 'defense'>
@@ -39,8 +39,7 @@ export async function scanVersion(deps: ScanDeps, versionId: number): Promise<vo
 
   const scanned = await scanOrHold(deps, bytes, eco.id, artifact.filename)
   // Dynamic evidence is the artifact's own: it counts toward rejection like the static rules.
-  const dynamic = await dynamicStage(deps, eco, () => eco.readArtifact(bytes, archiveLimits(deps.config), { filename: artifact.filename }), scanned)
-  const staticReport = dynamic ? { ...withFindings(scanned, { add: dynamic.signals }, deps.scanner.thresholds), trace: dynamic.trace } : scanned
+  const staticReport = await withDynamicStage(deps, eco, () => eco.readArtifact(bytes, archiveLimits(deps.config), { filename: artifact.filename }), scanned, deps.scanner.thresholds)
   let report: ScanReport | undefined
   // Context (history, names, clusters) is read before the transaction; a removal of a look-alike that
   // commits in between is seen inside it (the fingerprint locks order the two), and the context is read again.

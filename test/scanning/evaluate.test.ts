@@ -7,7 +7,7 @@ import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
 import { DEFAULT_THRESHOLDS } from '../../src/core/verdict.ts'
 import { ECOSYSTEMS } from '../../src/ecosystems.ts'
 import { listSamples } from '../../src/scanning/corpus.ts'
-import { initEngine } from '../../src/scanning/engine.ts'
+import { initEngine, type ScanReport } from '../../src/scanning/engine.ts'
 import { evaluate, examinedCampaign, examinedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
 import { npmTarball } from '../helpers/tarballs.ts'
@@ -101,5 +101,26 @@ describe('evaluate with campaigns held out', () => {
     expect(r.campaigns).toMatchObject({ total: 3, flagged: 2, missedInert: 1, campaignCount: 2, campaignsCaught: 2, campaignRate: 0.75 })
     expect(r.campaignsExamined!.campaignCount + r.campaignsUntouched!.campaignCount).toBe(2)
     expect(r.campaignsExamined!.campaignCount).toBe(['a', 'b'].filter((c) => examinedCampaign(c)).length)
+  })
+})
+
+describe('evaluate with the dynamic stage', () => {
+  it('runs it on what the static engine would publish, and counts what it flags', async () => {
+    const samples = [
+      ...listSamples(join(root, 'malicious')).map((sample) => ({ sample, label: 'malicious' as const })),
+      ...listSamples(join(root, 'benign')).map((sample) => ({ sample, label: 'benign' as const })),
+    ]
+    const seen: string[] = []
+    // a stand-in for the sandbox: it flags the clean client (its exported fetch would be called) and nothing else
+    const run = async (artifact: { name: string }, _eco: unknown, report: ScanReport) => {
+      seen.push(artifact.name)
+      return artifact.name === 'clean-client' ? { ...report, verdict: 'hold' as const, score: 90 } : report
+    }
+    const r = await evaluate(samples, { ecosystems: ECOSYSTEMS, limits: DEFAULT_ARCHIVE_LIMITS, thresholds: DEFAULT_THRESHOLDS, baseRate: 0.01, dynamic: { run, concurrency: 2 } })
+    // only what the static engine published ran: the placeholder, the clean client and two benign libraries
+    expect(seen.sort()).toEqual(['adder', 'clean-client', 'fetcher', 'placeholder'])
+    expect(r.malicious).toMatchObject({ total: 5, flagged: 4 })
+    expect(r.benign).toMatchObject({ total: 3, flagged: 1 })
+    expect(r.sandboxTiming).toMatchObject({ count: 4 })
   })
 })

@@ -1,9 +1,12 @@
 // `gatehouse eval --malicious PATH --benign PATH`: recall, false positives, precision at a base rate, rule hits, speed.
 import type { Config } from '../../config/config.ts'
+import { SILENT_LOGGER } from '../../deps.ts'
 import { ECOSYSTEMS } from '../../ecosystems.ts'
 import { archiveLimits } from '../../packages/service.ts'
 import { initEngine } from '../../scanning/engine.ts'
 import { listSamples } from '../../scanning/corpus.ts'
+import { sandboxAvailability } from '../../scanning/sandbox/runner.ts'
+import { withDynamicStage } from '../../scanning/sandbox/stage.ts'
 import { evaluate, type CampaignSummary, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
 
 export interface EvalOptions {
@@ -17,6 +20,8 @@ export interface EvalOptions {
   readonly splitHalf: boolean
   /** Print every flagged benign and every missed malicious sample. */
   readonly verbose: boolean
+  /** Also run the gate's sandbox on what the static engine would publish, this many at a time. */
+  readonly sandbox?: number
 }
 
 export async function evalCommand(config: Config, options: EvalOptions): Promise<number> {
@@ -26,12 +31,20 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
     ...(options.heldOut ?? []).flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'malicious' as const, heldOutCampaign: true }))),
     ...options.benign.flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'benign' as const }))),
   ]
+  if (options.sandbox) {
+    const available = sandboxAvailability()
+    if (!available.ok) throw new Error(`--sandbox: ${available.reason}`)
+  }
   const tty = process.stderr.isTTY
+  const thresholds = { hold: config.holdThreshold, reject: config.rejectThreshold }
   const result = await evaluate(samples, {
     ecosystems: ECOSYSTEMS,
     // evaluation reads trusted local corpora: allow larger packages than uploads, keep every other check
     limits: { ...archiveLimits(config), maxUnpackedBytes: Math.max(archiveLimits(config).maxUnpackedBytes, 1024 ** 3), maxEntries: 200_000 },
-    thresholds: { hold: config.holdThreshold, reject: config.rejectThreshold },
+    thresholds,
+    ...(options.sandbox
+      ? { dynamic: { concurrency: options.sandbox, run: (artifact, eco, report) => withDynamicStage({ config: { ...config, sandbox: 'always' }, log: SILENT_LOGGER }, eco, async () => artifact, report, thresholds) } }
+      : {}),
     baseRate: options.baseRate,
     ...(options.splitDate ? { splitDate: options.splitDate } : {}),
     splitHalf: options.splitHalf,
@@ -82,6 +95,7 @@ function printHuman(r: Evaluation): void {
   console.log(side('benign (false positives)', r.benign, 'benign'))
   console.log(`precision at base rate ${r.baseRate}: ${pct(r.precisionAtBaseRate)}`)
   console.log(`time per package: p50 ${r.timing.p50} ms, p95 ${r.timing.p95} ms, max ${r.timing.max} ms; ${r.timing.perSecond} packages/s over ${r.timing.count}`)
+  if (r.sandboxTiming) console.log(`sandbox runs (what the static engine would publish): ${r.sandboxTiming.count}; p50 ${r.sandboxTiming.p50} ms, p95 ${r.sandboxTiming.p95} ms, max ${r.sandboxTiming.max} ms`)
   console.log(`slowest: ${r.slowest.map((s) => `${s.path} (${s.ms} ms)`).join(', ')}`)
   const c = r.clusters
   console.log(

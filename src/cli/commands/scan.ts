@@ -1,12 +1,13 @@
 // `gatehouse scan PATH...`: judges archives or unpacked packages with the static engine, without a registry.
 import { writeFileSync } from 'node:fs'
 import type { Config } from '../../config/config.ts'
+import { SILENT_LOGGER } from '../../deps.ts'
 import { ECOSYSTEMS } from '../../ecosystems.ts'
 import { archiveLimits } from '../../packages/service.ts'
-import { analyzeArtifact, initEngine, withFindings, type ScanReport } from '../../scanning/engine.ts'
+import { analyzeArtifact, initEngine, type ScanReport } from '../../scanning/engine.ts'
 import { loadArtifact } from '../../scanning/load-path.ts'
 import { toSarif } from '../../scanning/sarif.ts'
-import { dynamicStage } from '../../scanning/sandbox/stage.ts'
+import { withDynamicStage } from '../../scanning/sandbox/stage.ts'
 
 export interface ScanOptions {
   readonly json: boolean
@@ -25,10 +26,7 @@ export async function scanCommand(config: Config, paths: readonly string[], opti
     try {
       const { artifact, eco } = await loadArtifact(path, ECOSYSTEMS, archiveLimits(config))
       let report = analyzeArtifact(artifact, eco, { thresholds })
-      if (options.dynamic) {
-        const dynamic = await dynamicStage({ config: { ...config, sandbox: 'always' }, log: quiet }, eco, async () => artifact, report)
-        if (dynamic) report = { ...withFindings(report, { add: dynamic.signals }, thresholds), trace: dynamic.trace }
-      }
+      if (options.dynamic) report = await withDynamicStage({ config: { ...config, sandbox: 'always' }, log: SILENT_LOGGER }, eco, async () => artifact, report, thresholds)
       done.push({ path, report })
       if (options.json) console.log(JSON.stringify({ path, ...report }))
       else printHuman(path, report)
@@ -60,5 +58,3 @@ function printTrace(trace: Record<string, unknown>): void {
   for (const e of events.slice(0, 20)) console.log(`    · ${Object.entries(e).map(([k, v]) => `${k}=${typeof v === 'string' ? v.slice(0, 120) : JSON.stringify(v)}`).join(' ')}`)
   if (events.length > 20) console.log(`    … ${events.length - 20} more events`)
 }
-
-const quiet = { info() {}, warn() {}, error() {}, debug() {} }

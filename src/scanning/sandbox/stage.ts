@@ -2,7 +2,8 @@
 import type { Config } from '../../config/config.ts'
 import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
 import type { Logger } from '../../deps.ts'
-import type { ScanReport, SignalRecord } from '../engine.ts'
+import type { Thresholds } from '../../core/verdict.ts'
+import { withFindings, type ScanReport, type SignalRecord } from '../engine.ts'
 import { DEFAULT_SANDBOX_OPTIONS, runSandbox, sandboxAvailability } from './runner.ts'
 import { dynamicFindings } from './signals.ts'
 
@@ -45,4 +46,10 @@ export async function dynamicStage(deps: { config: Config; log: Logger }, eco: E
     deps.log.error({ err }, 'sandbox run failed')
     return { signals: [], trace: { summary: { failed: (err as Error).message.slice(0, 500) } } }
   }
+}
+
+/** The report with the stage's findings added, as the gate judges a version (the report itself when the stage does not run). */
+export async function withDynamicStage(deps: { config: Config; log: Logger }, eco: Ecosystem, read: () => Promise<Artifact>, report: ScanReport, thresholds: Thresholds): Promise<ScanReport> {
+  const dynamic = await dynamicStage(deps, eco, read, report)
+  return dynamic ? { ...withFindings(report, { add: dynamic.signals }, thresholds), trace: dynamic.trace } : report
 }
