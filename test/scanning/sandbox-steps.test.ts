@@ -1,4 +1,5 @@
-// What the sandbox runs for a package: install hooks, then imports of the package and of its submodules by dotted name.
+// What the sandbox runs for a package: install hooks, then imports of the package and of its submodules by dotted name,
+// then calls of what they export.
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
 import { pypiEcosystem as eco } from '../../src/protocols/pypi/ecosystem.ts'
@@ -6,7 +7,7 @@ import { sandboxSteps } from '../../src/scanning/sandbox/steps.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
 
 describe('sandbox steps for a Python sdist', () => {
-  it('imports the package, then each submodule by its dotted name from the folder holding the package', async () => {
+  it('imports the package, then each submodule by its dotted name from the folder holding the package, then calls their exports', async () => {
     const bytes = await sdistTarGz('demo', '1.0', {
       'setup.py': "from setuptools import setup\nsetup(name='demo', version='1.0')\n",
       'src/demo/__init__.py': '',
@@ -18,14 +19,17 @@ describe('sandbox steps for a Python sdist', () => {
       'src/demo/loose/not_a_package.py': '',
     })
     const artifact = await eco.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS)
-    const steps = sandboxSteps(eco, artifact).map((s) => [s.label, s.cwd])
-    expect(steps).toEqual([
-      ['setup.py', '.'],
-      ['import demo', 'src'],
-      ['python -m demo', 'src'],
-      ['import demo.check', 'src'],
-      ['import demo.sub', 'src'],
-      ['import demo.sub.deep', 'src'],
+    const steps = sandboxSteps(eco, artifact)
+    expect(steps.map((s) => [s.label, s.cwd, s.phase])).toEqual([
+      ['setup.py', '.', 'install'],
+      ['import demo', 'src', 'load'],
+      ['python -m demo', 'src', 'load'],
+      ['import demo.check', 'src', 'load'],
+      ['import demo.sub', 'src', 'load'],
+      ['import demo.sub.deep', 'src', 'load'],
+      ['call demo', 'src', 'call'],
     ])
+    // then what the package and its submodules export is called, the package first
+    expect(steps.at(-1)!.argv).toEqual(['python3', '/gh/driver/exercise.py', 'demo', 'demo.check', 'demo.sub', 'demo.sub.deep'])
   })
 })

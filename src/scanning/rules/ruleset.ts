@@ -59,8 +59,9 @@ const RULESET_RELEASE = '2026.11.1'
 
 /**
  * `<release>+<digest>`: the digest covers the source of the rules, the language analyzers, the
- * indicator patterns and each ecosystem's install hooks and import entries, so any change to
- * detection gives a new version and stale scans can be found.
+ * indicator patterns, the sandbox (what it runs and how its trace is judged) and each ecosystem's
+ * install hooks and import entries, so any change to detection gives a new version and stale scans
+ * can be found.
  */
 export const RULESET_VERSION = `${RULESET_RELEASE}+${detectionDigest()}`
 
@@ -68,9 +69,10 @@ function detectionDigest(): string {
   const scanning = dirname(dirname(fileURLToPath(import.meta.url)))
   const hash = createHash('sha256')
   // names/data holds the popular-name rankings the name check compares against
-  for (const folder of ['rules', 'languages', 'history', 'names', 'names/data', '.']) {
+  // sandbox: what runs there (steps, exercisers) and how its trace is judged
+  for (const folder of ['rules', 'languages', 'history', 'names', 'names/data', 'sandbox', '.']) {
     const dir = join(scanning, folder)
-    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') || f.endsWith('.txt')).sort()
+    const files = readdirSync(dir).filter((f) => /\.(ts|txt|py|cjs)$/.test(f)).sort()
     for (const file of files) {
       if (folder === '.' && !['indicators.ts', 'facts.ts', 'engine.ts', 'roles.ts'].includes(file)) continue
       hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0')

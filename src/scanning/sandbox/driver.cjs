@@ -177,7 +177,7 @@ function runStep(step, index) {
       try {
         process.kill(-child.pid, 'SIGKILL')
       } catch {}
-      resolve({ label: step.label, argv: step.argv, exitCode: code, signal, timedOut, ms: Date.now() - t0, stdout, stderr })
+      resolve({ label: step.label, argv: step.argv, exitCode: code, signal, timedOut, at: t0 - started, ms: Date.now() - t0, stdout, stderr })
     })
   })
 }

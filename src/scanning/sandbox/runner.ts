@@ -12,7 +12,8 @@ import { parseStrace, type SyscallEvent } from './strace.ts'
 import { sandboxSteps, type SandboxStep } from './steps.ts'
 
 const run = promisify(execFile)
-const DRIVER = fileURLToPath(new URL('./driver.cjs', import.meta.url))
+/** Files of this folder the sandbox runs: the driver, and the exercisers that call what a package exports. */
+const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs']
 /** The unprivileged user the package's code runs as (nobody). */
 const SANDBOX_UID = 65534
 
@@ -50,11 +51,13 @@ export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = {
 
 export interface StepResult {
   readonly label: string
-  readonly install: boolean
+  readonly phase: SandboxStep['phase']
   readonly argv: readonly string[]
   readonly exitCode: number | null
   readonly signal: string | null
   readonly timedOut: boolean
+  /** When it started, in ms from the start of the run (the clock of the network events). */
+  readonly at: number
   readonly ms: number
   readonly stdout: string
   readonly stderr: string
@@ -172,7 +175,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
         steps: steps.map((s) => ({ label: s.label, argv: s.argv, cwd: s.cwd === '.' ? '/gh/pkg' : `/gh/pkg/${s.cwd}`, env: { ...env, ...s.env }, timeoutMs: options.stepTimeoutMs })),
       }),
     )
-    writeFileSync(join(driverDir, 'driver.cjs'), readFileSync(DRIVER))
+    for (const helper of SANDBOX_HELPERS) writeFileSync(join(driverDir, helper), readFileSync(fileURLToPath(new URL(`./${helper}`, import.meta.url))))
     const bind = (from: string, to: string, ro = true) => [ro ? '--ro-bind' : '--bind', from, to]
     const etcFiles = ['ssl', 'alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'mime.types', 'os-release'].filter((f) => existsSync(`/etc/${f}`))
     // Every namespace but the user one: the package's code must run as a real unprivileged uid for its
@@ -256,7 +259,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     await new Promise<void>((resolve) => child.on('close', () => resolve()))
     clearTimeout(timer)
 
-    let driver: { steps: Omit<StepResult, 'install'>[]; events: NetworkEvent[]; error?: string } = { steps: [], events: [] }
+    let driver: { steps: Omit<StepResult, 'phase'>[]; events: NetworkEvent[]; error?: string } = { steps: [], events: [] }
     try {
       driver = JSON.parse(readFileSync(join(out, 'driver.json'), 'utf8'))
     } catch {
@@ -268,7 +271,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     })
     return {
       persona,
-      steps: driver.steps.map((s, i) => ({ ...s, install: steps[i]?.install ?? false })),
+      steps: driver.steps.map((s, i) => ({ ...s, phase: steps[i]?.phase ?? 'load' })),
       syscalls,
       network: driver.events,
       tokens: plant.tokens,

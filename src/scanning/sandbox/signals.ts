@@ -2,8 +2,9 @@
 import { posix } from 'node:path'
 import type { SignalRecord } from '../engine.ts'
 import { severityOf } from '../engine.ts'
+import { indicatorsIn } from '../indicators.ts'
 import { findHoneytokens, type Honeytoken } from './honeytokens.ts'
-import type { NetworkEvent, PersonaRun, SandboxRun } from './runner.ts'
+import type { NetworkEvent, PersonaRun, SandboxRun, StepResult } from './runner.ts'
 import type { SyscallEvent } from './strace.ts'
 
 interface DynamicRule {
@@ -56,17 +57,33 @@ export const DYNAMIC_RULES = {
     title: 'Wrote outside its own directory',
     explanation: 'Install code wrote (or tried to write) into the home directory or the system, outside the package, temporary directories and tool caches.',
   },
+  dropHost: {
+    id: 'sandbox-contacts-drop-host',
+    weight: 90,
+    title: 'Contacted a drop host',
+    explanation: 'It contacted a webhook, paste site, tunnelling or out-of-band-testing host: places stolen data is dropped. The sandbox gave it nothing but placeholder input, so the address is the package’s own.',
+  },
   shell: {
     id: 'sandbox-spawns-tools',
     weight: 40,
     title: 'Spawned downloaders or interpreters from its install code',
-    explanation: 'It started curl, wget, nc, a shell one-liner or an interpreter with inline code during install.',
+    explanation: 'It started curl, wget, nc or another network tool, or an interpreter with inline code (python -c, perl -e), during install.',
   },
 } as const satisfies Record<string, DynamicRule>
 
 const HOME_SECRETS = /\/(\.npmrc|\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.pypirc|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|\.git-credentials|\.docker\/config\.json|\.kube\/config)/
 const PERSISTENCE = /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)/
-const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|bash|dash|sh|zsh|python3?|perl|ruby|php|powershell|pwsh|base64|openssl)$/
+/** Downloaders and network tools: spawned by install code, evidence by themselves. */
+const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|base64|openssl)$/
+/** Interpreters: evidence when handed inline code (`python3 -c …`, `perl -e …`); a script they run is traced as it runs. Shells are not: build scripts probe with `sh -c pkg-config …`, and what a shell starts is traced. */
+const INLINE_CODE_INTERPRETERS = /^(python[0-9.]*|perl|ruby|php|powershell|pwsh)$/
+const INLINE_CODE_FLAG = /^-(c|e|E|r|command|Command|encodedcommand|EncodedCommand|enc)$/
+
+/** Whether an exec is a downloader, a network tool, or an interpreter handed inline code. */
+function spawnsTool(e: Extract<SyscallEvent, { kind: 'exec' }>): boolean {
+  const program = programOf(e)
+  return TOOLS.test(program) || (INLINE_CODE_INTERPRETERS.test(program) && e.argv.slice(1).some((a) => INLINE_CODE_FLAG.test(a)))
+}
 /** Where install code may write: its own copy, temporary directories, devices, and the caches tools keep in a home. */
 const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv)(\/|$)/
 /** Programs whose first argument is code to run. */
@@ -80,23 +97,73 @@ function signal(rule: DynamicRule, message: string, excerpt?: string): SignalRec
   return { rule: rule.id, severity: severityOf(rule.weight), weight: rule.weight, message, title: rule.title, explanation: rule.explanation, ...(excerpt ? { excerpt } : {}) }
 }
 
+/**
+ * What a call of exported functions may show without alarming: the exerciser hands functions placeholders, and
+ * a library's own work (an API client's requests, a key loader's reads, files written where it is told) is
+ * legitimate there. Only what no caller asked for counts: secrets or the machine's identity sent away, a drop
+ * host contacted, a second stage run, persistence.
+ */
+const CALL_PHASE_RULES: ReadonlySet<string> = new Set([DYNAMIC_RULES.honeytokenEgress, DYNAMIC_RULES.systemInfoEgress, DYNAMIC_RULES.dropHost, DYNAMIC_RULES.secondStage, DYNAMIC_RULES.persistence].map((r) => r.id))
+
+/** The step that was running at time t of the run (network events carry only a time). */
+function stepAt(run: PersonaRun, t: number): StepResult | undefined {
+  let found = run.steps[0]
+  for (const step of run.steps) if (step.at <= t) found = step
+  return found
+}
+
 /** The text of everything a run tried to send: requests, raw TCP data, DNS names, and datagrams strace saw. */
-function outbound(run: PersonaRun): { where: string; text: string }[] {
-  const out: { where: string; text: string }[] = []
+function outbound(run: PersonaRun): { where: string; text: string; step: StepResult | undefined }[] {
+  const out: { where: string; text: string; step: StepResult | undefined }[] = []
   for (const e of run.network) {
-    if (e.kind === 'http') out.push({ where: `${e.method} ${e.scheme}://${e.host}${e.path}`, text: `${e.path}\n${JSON.stringify(e.headers)}\n${e.body}` })
-    else if (e.kind === 'tcp') out.push({ where: `tcp port ${e.port}`, text: e.data })
-    else if (e.kind === 'dns') out.push({ where: `DNS ${e.name}`, text: `${e.name}\n${e.name.split('.').join('')}` })
+    const step = stepAt(run, e.t)
+    if (e.kind === 'http') out.push({ where: `${e.method} ${e.scheme}://${e.host}${e.path}`, text: `${e.path}\n${JSON.stringify(e.headers)}\n${e.body}`, step })
+    else if (e.kind === 'tcp') out.push({ where: `tcp port ${e.port}`, text: e.data, step })
+    else if (e.kind === 'dns') out.push({ where: `DNS ${e.name}`, text: `${e.name}\n${e.name.split('.').join('')}`, step })
   }
-  for (const step of run.syscalls) for (const e of step) if (e.kind === 'send' && !(e.address === '127.0.0.1' && e.port === 53)) out.push({ where: `${e.address}:${e.port}`, text: e.data })
+  run.syscalls.forEach((calls, i) => {
+    for (const e of calls) if (e.kind === 'send' && !(e.address === '127.0.0.1' && e.port === 53)) out.push({ where: `${e.address}:${e.port}`, text: e.data, step: run.steps[i] })
+  })
   return out
+}
+
+/** A webhook, paste, tunnelling or out-of-band-testing destination among the names a run looked up or requested. */
+function dropHost(e: NetworkEvent): string | undefined {
+  const target = e.kind === 'dns' ? `https://${e.name}/` : e.kind === 'http' ? `${e.scheme}://${e.host}${e.path}` : undefined
+  if (!target) return undefined
+  return indicatorsIn(target).find((i) => DROP_KINDS.has(i.kind))?.value
+}
+const DROP_KINDS: ReadonlySet<string> = new Set(['webhook', 'paste-site', 'tunnel-host', 'oast-host'])
+
+/** The program an exec starts: its file's name, or the module an interpreter runs as a program (`python3 -m pip` is pip). */
+function programOf(e: Extract<SyscallEvent, { kind: 'exec' }>): string {
+  const name = base(e.path)
+  const module = /^python[0-9.]*$/.test(name) && e.argv[1] === '-m' ? e.argv[2] : undefined
+  return module ?? name
 }
 
 /** Which program each pid runs (the last exec seen for it, inherited by forks we do not see). */
 function programs(events: readonly SyscallEvent[]): Map<number, string> {
   const byPid = new Map<number, string>()
-  for (const e of events) if (e.kind === 'exec' && e.ok) byPid.set(e.pid, base(e.path))
+  for (const e of events) if (e.kind === 'exec' && e.ok) byPid.set(e.pid, programOf(e))
   return byPid
+}
+
+/**
+ * The public package indexes: installing fetches from them (setuptools' `setup_requires`, a build backend's
+ * dependencies), as it does from the registry itself. A payload fetched from one and run is still seen running.
+ */
+const PACKAGE_INDEXES = ['pypi.org', 'files.pythonhosted.org', 'registry.npmjs.org', 'registry.yarnpkg.com', 'rubygems.org', 'index.rubygems.org']
+
+/** The machine's identity in text: the host name anywhere (it is distinctive), the user name as a word of its own (`runner` is not `pytest-runner`). */
+function identityIn(text: string, persona: PersonaRun['persona']): string | undefined {
+  const lower = text.toLowerCase()
+  const hex = (id: string) => Buffer.from(id).toString('hex')
+  const host = persona.hostname.toLowerCase()
+  if (host.length >= 4 && (lower.includes(host) || lower.includes(hex(host)))) return persona.hostname
+  const user = persona.user.toLowerCase()
+  if (user.length >= 4 && (new RegExp(`(^|[^a-z0-9_-])${user}($|[^a-z0-9_-])`).test(lower) || lower.includes(hex(user)))) return persona.user
+  return undefined
 }
 
 function isLocal(address: string): boolean {
@@ -110,10 +177,11 @@ export interface DynamicFindings {
 }
 
 export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: readonly string[] } = {}): DynamicFindings {
-  const allowed = new Set((options.registryHosts ?? []).map((h) => h.toLowerCase()))
+  const allowed = new Set([...(options.registryHosts ?? []), ...PACKAGE_INDEXES].map((h) => h.toLowerCase()))
   const found = new Map<string, SignalRecord>()
-  const add = (s: SignalRecord) => {
-    if (!found.has(s.rule)) found.set(s.rule, s)
+  const add = (s: SignalRecord, step: StepResult | undefined) => {
+    if (step?.phase === 'call' && !CALL_PHASE_RULES.has(s.rule)) return
+    if (!found.has(s.rule)) found.set(s.rule, step?.phase === 'call' && !s.message.startsWith(step.label) ? { ...s, message: `${step.label}: ${s.message}` } : s)
   }
   const events: Record<string, unknown>[] = []
   for (const run of sandbox.runs) {
@@ -121,16 +189,19 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
     // Honeytokens and the machine's identity in anything sent.
     for (const o of outbound(run)) {
       const tokens: Honeytoken[] = findHoneytokens(o.text, run.tokens)
-      if (tokens.length > 0) add(signal(DYNAMIC_RULES.honeytokenEgress, `sent the planted ${tokens[0]!.kind} (from ${tokens[0]!.where}) to ${o.where} [${persona}]`, o.text.slice(0, 300)))
-      const lower = o.text.toLowerCase()
-      const identity = [run.persona.hostname, run.persona.user].find((id) => id.length >= 4 && (lower.includes(id.toLowerCase()) || lower.includes(Buffer.from(id).toString('hex'))))
-      if (identity) add(signal(DYNAMIC_RULES.systemInfoEgress, `sent “${identity}” (the sandbox's ${identity === run.persona.hostname ? 'host' : 'user'} name) to ${o.where} [${persona}]`, o.text.slice(0, 300)))
+      if (tokens.length > 0) add(signal(DYNAMIC_RULES.honeytokenEgress, `sent the planted ${tokens[0]!.kind} (from ${tokens[0]!.where}) to ${o.where} [${persona}]`, o.text.slice(0, 300)), o.step)
+      const identity = identityIn(o.text, run.persona)
+      if (identity) add(signal(DYNAMIC_RULES.systemInfoEgress, `sent “${identity}” (the sandbox's ${identity === run.persona.hostname ? 'host' : 'user'} name) to ${o.where} [${persona}]`, o.text.slice(0, 300)), o.step)
     }
+    // hosts contacted by install and load code; calls of exported functions reach their services by design
     const hosts = new Set<string>()
     for (const e of run.network) {
+      const step = stepAt(run, e.t)
       const host = e.kind === 'dns' ? e.name : e.kind === 'http' ? e.host.replace(/:\d+$/, '') : ''
-      if (host && !allowed.has(host.toLowerCase()) && host !== 'localhost') hosts.add(host)
-      events.push(networkEvent(persona, e))
+      if (host && !allowed.has(host.toLowerCase()) && host !== 'localhost' && step?.phase !== 'call') hosts.add(host)
+      const drop = dropHost(e)
+      if (drop) add(signal(DYNAMIC_RULES.dropHost, `contacted ${drop} [${persona}]`), step)
+      events.push(networkEvent(persona, e, step))
     }
     run.steps.forEach((step, i) => {
       const calls = run.syscalls[i] ?? []
@@ -151,16 +222,16 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
         }
         if (e.kind === 'open' && e.ok && e.write) written.add(absolute(e.path))
         if (e.kind === 'open' && HOME_SECRETS.test(e.path) && !TRUSTED_TOOLS.test(who)) {
-          add(signal(DYNAMIC_RULES.readsSecrets, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`))
+          add(signal(DYNAMIC_RULES.readsSecrets, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`), step)
           events.push({ persona, step: step.label, event: 'open', program: who, path: e.path, ok: e.ok })
         }
         if ((e.kind === 'open' && e.write) || (e.kind === 'fs' && e.call !== 'chmod')) {
           const path = absolute(e.path)
           if (PERSISTENCE.test(path)) {
-            add(signal(DYNAMIC_RULES.persistence, `${step.label}: ${who} wrote ${path}${e.ok ? '' : ' (refused)'} [${persona}]`))
+            add(signal(DYNAMIC_RULES.persistence, `${step.label}: ${who} wrote ${path}${e.ok ? '' : ' (refused)'} [${persona}]`), step)
             events.push({ persona, step: step.label, event: e.kind === 'open' ? 'write' : e.call, program: who, path, ok: e.ok })
           } else if (!OWN_PLACES.test(path) && !TRUSTED_TOOLS.test(who)) {
-            add(signal(DYNAMIC_RULES.writesOutside, `${step.label}: ${who} ${e.kind === 'open' ? 'wrote' : e.call} ${path}${e.ok ? '' : ' (refused)'} [${persona}]`))
+            add(signal(DYNAMIC_RULES.writesOutside, `${step.label}: ${who} ${e.kind === 'open' ? 'wrote' : e.call} ${path}${e.ok ? '' : ' (refused)'} [${persona}]`), step)
             events.push({ persona, step: step.label, event: 'write outside', program: who, path, ok: e.ok })
           }
         }
@@ -171,16 +242,16 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           // An attempt counts too: a dropped file without a shebang fails to exec, the intent is the same.
           const script = INTERPRETERS.test(name) ? e.argv.slice(1).find((a) => !a.startsWith('-')) : undefined
           const dropped = [e.path, ...(script ? [script] : [])].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/'))
-          if (dropped) add(signal(DYNAMIC_RULES.secondStage, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)}, and ${dropped} was written during the run [${persona}]`))
+          if (dropped) add(signal(DYNAMIC_RULES.secondStage, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)}, and ${dropped} was written during the run [${persona}]`), step)
           if (!e.ok) continue
           // the step's own command (`sh -c <script>`) is what npm runs; what it starts is the package's choice
-          if (step.install && TOOLS.test(name) && e.argv.join('\u0000') !== step.argv.join('\u0000')) {
-            add(signal(DYNAMIC_RULES.shell, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)} [${persona}]`))
+          if (step.phase === 'install' && spawnsTool(e) && e.argv.join('\u0000') !== step.argv.join('\u0000')) {
+            add(signal(DYNAMIC_RULES.shell, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)} [${persona}]`), step)
           }
           events.push({ persona, step: step.label, event: 'exec', argv: e.argv.join(' ').slice(0, 300) })
         }
         if (e.kind === 'connect' && e.family !== 'unix' && !isLocal(e.address)) {
-          hosts.add(`${e.address}:${e.port}`)
+          if (step.phase !== 'call') hosts.add(`${e.address}:${e.port}`)
           events.push({ persona, step: step.label, event: 'connect', program: who, to: `${e.address}:${e.port}`, result: e.ok ? 'ok' : (e.error ?? 'failed') })
         }
       }
@@ -188,7 +259,7 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
       if (forks > 200 || refusedForks > 0) events.push({ persona, step: step.label, event: 'processes', started: forks, refused: refusedForks, note: refusedForks > 0 ? 'hit the process limit' : 'many processes' })
       if (step.timedOut) events.push({ persona, step: step.label, event: 'timeout', note: `killed after ${step.ms} ms` })
     })
-    if (hosts.size > 0) add(signal(DYNAMIC_RULES.network, `contacted ${[...hosts].slice(0, 5).join(', ')}${hosts.size > 5 ? ` and ${hosts.size - 5} more` : ''} [${persona}]`))
+    if (hosts.size > 0) add(signal(DYNAMIC_RULES.network, `contacted ${[...hosts].slice(0, 5).join(', ')}${hosts.size > 5 ? ` and ${hosts.size - 5} more` : ''} [${persona}]`), undefined)
   }
   const signals = [...found.values()]
   return {
@@ -212,15 +283,16 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
   }
 }
 
-function networkEvent(persona: string, e: NetworkEvent): Record<string, unknown> {
+function networkEvent(persona: string, e: NetworkEvent, at: StepResult | undefined): Record<string, unknown> {
+  const step = at?.label
   switch (e.kind) {
     case 'dns':
-      return { persona, event: 'dns', name: e.name, type: e.type }
+      return { persona, step, event: 'dns', name: e.name, type: e.type }
     case 'http':
-      return { persona, event: e.scheme, request: `${e.method} ${e.host}${e.path}`.slice(0, 300), body: e.body.slice(0, 300), size: e.size }
+      return { persona, step, event: e.scheme, request: `${e.method} ${e.host}${e.path}`.slice(0, 300), body: e.body.slice(0, 300), size: e.size }
     case 'tcp':
-      return { persona, event: 'tcp', port: e.port, data: e.data.slice(0, 300), size: e.size }
+      return { persona, step, event: 'tcp', port: e.port, data: e.data.slice(0, 300), size: e.size }
     case 'tls-error':
-      return { persona, event: 'tls-error', port: e.port, message: e.message }
+      return { persona, step, event: 'tls-error', port: e.port, message: e.message }
   }
 }

@@ -4,8 +4,11 @@ import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
 export interface SandboxStep {
   /** 'postinstall', 'setup.py', 'import index.js'… */
   readonly label: string
-  /** Whether it runs at install (as opposed to when the package is loaded). */
-  readonly install: boolean
+  /**
+   * When a user's machine would run it: at install, when the package is loaded, or when a program calls what the
+   * package exports (the exerciser's calls with placeholder arguments).
+   */
+  readonly phase: 'install' | 'load' | 'call'
   readonly argv: readonly string[]
   /** Working directory relative to the package root. */
   readonly cwd: string
@@ -14,6 +17,8 @@ export interface SandboxStep {
 
 const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.')
 const ROOT = '/gh/pkg'
+/** Where the sandbox holds its own helpers (the driver, the exercisers), read-only. */
+export const DRIVER_DIR = '/gh/driver'
 
 /** Submodules imported one by one in a sandbox run, after the packages themselves. */
 const MAX_SUBMODULE_IMPORTS = 20
@@ -29,22 +34,26 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         if (hook.file === 'binding.gyp') continue
         steps.push({
           label: hook.phase,
-          install: true,
+          phase: 'install',
           argv: ['sh', '-c', hook.command],
           cwd: '.',
           env: { npm_lifecycle_event: hook.phase, npm_lifecycle_script: hook.command, npm_package_name: artifact.name, npm_package_version: artifact.version, INIT_CWD: ROOT },
         })
       }
-      for (const entry of entries) steps.push({ label: `require ${entry}`, install: false, argv: ['node', '-e', `require(${JSON.stringify(`${ROOT}/${entry}`)})`], cwd: '.' })
+      for (const entry of entries) steps.push({ label: `require ${entry}`, phase: 'load', argv: ['node', '-e', `require(${JSON.stringify(`${ROOT}/${entry}`)})`], cwd: '.' })
+      // then what they export, called as a user's program would
+      if (entries.length > 0) steps.push({ label: `call ${artifact.name}`, phase: 'call', argv: ['node', `${DRIVER_DIR}/exercise.cjs`, ...entries.map((e) => `${ROOT}/${e}`)], cwd: '.' })
       break
     case 'pypi': {
       for (const hook of hooks) {
         if (hook.phase !== 'setup.py' || !hook.file) continue
-        steps.push({ label: 'setup.py', install: true, argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
+        steps.push({ label: 'setup.py', phase: 'install', argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
       }
       const files = new Set(artifact.files.map((f) => f.path))
       const packages: SandboxStep[] = []
       const submodules: SandboxStep[] = []
+      /** Modules whose exports are called, by the folder they are imported from. */
+      const exercised = new Map<string, string[]>()
       for (const entry of entries) {
         if (/^[^/]+\.data\/scripts\//.test(entry)) continue // installed commands; running them without arguments proves little
         const parts = entry.replace(/\.py$/, '').split('/')
@@ -56,24 +65,31 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         if (!names.every((n) => n && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) continue
         const module = names.join('.')
         const argv = last === '__main__' ? ['python3', '-m', module] : ['python3', '-c', `import ${module}`]
-        const step = { label: last === '__main__' ? `python -m ${module}` : `import ${module}`, install: false, argv, cwd: parts.join('/') || '.' }
+        const cwd = parts.join('/') || '.'
+        const step: SandboxStep = { label: last === '__main__' ? `python -m ${module}` : `import ${module}`, phase: 'load', argv, cwd }
         if (names.length === 1) packages.push(step)
         else submodules.push(step)
+        if (last !== '__main__') (exercised.get(cwd) ?? exercised.set(cwd, []).get(cwd)!).push(module)
       }
       // the packages themselves first; then their submodules, as many as a sandbox run can afford
       steps.push(...packages, ...submodules.slice(0, MAX_SUBMODULE_IMPORTS))
+      // then what they export, called as a user's program would (packages before submodules, as imported)
+      for (const [cwd, modules] of exercised) {
+        const ordered = [...modules.filter((m) => !m.includes('.')), ...modules.filter((m) => m.includes('.'))].slice(0, MAX_SUBMODULE_IMPORTS + 4)
+        steps.push({ label: `call ${ordered.filter((m) => !m.includes('.')).join(', ') || ordered[0]}`, phase: 'call', argv: ['python3', `${DRIVER_DIR}/exercise.py`, ...ordered], cwd })
+      }
       break
     }
     case 'rubygems':
       for (const hook of hooks) {
         if (hook.phase !== 'extension' || !hook.file) continue
         const file = hook.file.split('/').pop()!
-        steps.push({ label: `extension ${hook.file}`, install: true, argv: /Rakefile$/i.test(file) ? ['rake'] : ['ruby', file], cwd: dirOf(hook.file) })
+        steps.push({ label: `extension ${hook.file}`, phase: 'install', argv: /Rakefile$/i.test(file) ? ['rake'] : ['ruby', file], cwd: dirOf(hook.file) })
       }
       for (const entry of entries) {
         const [lib, ...rest] = entry.split('/')
         if (!lib || rest.length === 0) continue
-        steps.push({ label: `require ${entry}`, install: false, argv: ['ruby', '-I', lib, '-e', `require ${JSON.stringify(rest.join('/').replace(/\.rb$/, ''))}`], cwd: '.' })
+        steps.push({ label: `require ${entry}`, phase: 'load', argv: ['ruby', '-I', lib, '-e', `require ${JSON.stringify(rest.join('/').replace(/\.rb$/, ''))}`], cwd: '.' })
       }
       break
   }

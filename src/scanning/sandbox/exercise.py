@@ -1,0 +1,155 @@
+# Runs inside the sandbox as the package's user: imports the modules named on its command line and calls what
+# they offer a user's program — every public function and class the package defines there, and the public
+# methods of each class's instance — with placeholder arguments. A payload that waits in an exported function
+# (`perm(private_key)` posting to a tunnel, a constructor starting a hidden shell) runs here, under the same
+# trace as install and import. Each call runs in a child process of its own under a time limit, so a call that
+# hangs, exits or crashes costs only itself.
+#   python3 exercise.py MODULE...
+import asyncio
+import importlib
+import inspect
+import os
+import signal
+import sys
+import threading
+import time
+
+CALL_SECONDS = 2
+MAX_CALLS = 48
+BUDGET_SECONDS = 14
+# Values a caller would pass, by parameter name; anything else gets a short string.
+PLACEHOLDERS = (
+    (('url', 'uri', 'endpoint', 'link', 'webhook'), 'https://example.com/'),
+    (('path', 'file', 'dir', 'folder', 'filename'), '/tmp/gatehouse-input.txt'),
+    (('host', 'server', 'domain', 'address'), 'example.com'),
+    (('port',), 8080),
+    (('count', 'num', 'size', 'n', 'length', 'limit', 'timeout', 'retries', 'index', 'amount'), 1),
+    (('data', 'content', 'text', 'message', 'msg', 'body', 'payload'), 'hello'),
+)
+BY_TYPE = {int: 1, float: 1.0, bool: False, list: [], dict: {}, bytes: b'hello', str: 'hello'}
+
+started = time.monotonic()
+calls = 0
+
+
+def placeholder(param):
+    if param.annotation in BY_TYPE:
+        return BY_TYPE[param.annotation]
+    name = param.name.lower()
+    for words, value in PLACEHOLDERS:
+        if any(name == w or name.endswith('_' + w) or name.startswith(w + '_') for w in words):
+            return value
+    return 'hello'
+
+
+def arguments(target):
+    try:
+        sig = inspect.signature(target)
+    except (TypeError, ValueError):
+        return [], {}
+    args, kwargs = [], {}
+    for p in sig.parameters.values():
+        if p.default is not inspect.Parameter.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.kind == p.KEYWORD_ONLY:
+            kwargs[p.name] = placeholder(p)
+        else:
+            args.append(placeholder(p))
+    return args, kwargs
+
+
+def on_alarm(signum, frame):
+    raise TimeoutError('gatehouse: call time limit')
+
+
+def settle(result):
+    """Awaits a coroutine, advances a generator a little, and lets threads the call started run for a moment."""
+    if inspect.iscoroutine(result):
+        asyncio.run(asyncio.wait_for(result, CALL_SECONDS))
+    elif inspect.isgenerator(result):
+        for _, _ in zip(range(3), result):
+            pass
+    deadline = time.monotonic() + 1
+    for t in threading.enumerate():
+        if t is not threading.current_thread():
+            t.join(max(0, deadline - time.monotonic()))
+
+
+def call(target, *, methods=False):
+    signal.alarm(CALL_SECONDS)
+    try:
+        args, kwargs = arguments(target)
+        result = target(*args, **kwargs)
+        settle(result)
+        if methods:
+            for name in sorted(vars(type(result))):
+                member = getattr(result, name, None)
+                if not name.startswith('_') and (inspect.ismethod(member) or inspect.isfunction(member)):
+                    signal.alarm(CALL_SECONDS)
+                    try:
+                        margs, mkwargs = arguments(member)
+                        settle(member(*margs, **mkwargs))
+                    except BaseException:
+                        pass
+    except BaseException:
+        pass
+    finally:
+        signal.alarm(0)
+
+
+def run_in_child(target, methods):
+    """Calls target in a forked child and waits for it, killing it past its limit."""
+    global calls
+    calls += 1
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGALRM, on_alarm)
+        call(target, methods=methods)
+        os._exit(0)
+    limit = time.monotonic() + CALL_SECONDS * (8 if methods else 2)
+    while time.monotonic() < limit:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return
+        time.sleep(0.02)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
+def ours(obj, package):
+    module = getattr(obj, '__module__', None) or ''
+    return module == package or module.startswith(package + '.')
+
+
+def main():
+    # imported from the working directory, as `python -c 'import …'` there would (a script's own folder comes first otherwise)
+    sys.path[0] = os.getcwd()
+    with open('/tmp/gatehouse-input.txt', 'w') as f:
+        f.write('hello\n')
+    seen = set()
+    for name in sys.argv[1:]:
+        try:
+            module = importlib.import_module(name)
+        except BaseException:
+            continue
+        package = name.split('.')[0]
+        for attr in sorted(vars(module)):
+            if attr.startswith('_') or calls >= MAX_CALLS or time.monotonic() - started > BUDGET_SECONDS:
+                continue
+            obj = vars(module)[attr]
+            if id(obj) in seen or not ours(obj, package):
+                continue
+            if inspect.isclass(obj) and not issubclass(obj, BaseException):
+                seen.add(id(obj))
+                run_in_child(obj, True)
+            elif inspect.isfunction(obj) or inspect.iscoroutinefunction(obj):
+                seen.add(id(obj))
+                run_in_child(obj, False)
+    os._exit(0)
+
+
+main()
