@@ -167,8 +167,6 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
   const r = malicious.total > 0 ? malicious.rate : 0
   const f = benign.total > 0 ? benign.rate : 0
   const precision = r * b + f * (1 - b) > 0 ? (r * b) / (r * b + f * (1 - b)) : 0
-  const scanned = outcomes.filter((o) => o.report).map((o) => o.report!.ms).sort((x, y) => x - y)
-  const at = (q: number) => round(scanned[Math.min(scanned.length - 1, Math.floor(q * scanned.length))] ?? 0)
   const split = options.splitDate
   return {
     rulesetVersion,
@@ -199,7 +197,7 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
       : {}),
     baseRate: b,
     precisionAtBaseRate: round(precision, 4),
-    timing: { p50: at(0.5), p95: at(0.95), max: at(1), perSecond: round(outcomes.length / Math.max(elapsed, 1e-9), 1), count: scanned.length },
+    timing: { ...timingOf(outcomes.filter((o) => o.report).map((o) => o.report!.ms)), perSecond: round(outcomes.length / Math.max(elapsed, 1e-9), 1) },
     ...(options.dynamic ? { sandboxTiming: timingOf(sandboxMs) } : {}),
     slowest: outcomes
       .filter((o) => o.report)
