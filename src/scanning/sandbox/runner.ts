@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
 import { plantHoneytokens, type Honeytoken } from './honeytokens.ts'
 import { parseStrace, type SyscallEvent } from './strace.ts'
-import { sandboxSteps, type SandboxStep } from './steps.ts'
+import { DRIVER_DIR, sandboxSteps, type SandboxStep } from './steps.ts'
 
 const run = promisify(execFile)
 /** Files of this folder the sandbox runs: the driver, and the exercisers that call what a package exports. */
@@ -232,7 +232,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       ...bind(pkg, '/gh/pkg', false),
       ...bind(home, homeIn, false),
       ...bind(out, '/gh/out', false),
-      ...bind(driverDir, '/gh/driver'),
+      ...bind(driverDir, DRIVER_DIR),
       ...bind(ca, '/gh/ca'),
       '--chmod',
       '1777',
@@ -241,7 +241,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       '/gh/pkg',
       '--',
       process.execPath,
-      '/gh/driver/driver.cjs',
+      `${DRIVER_DIR}/driver.cjs`,
     ]
     const child = spawn('bwrap', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let stderr = ''

@@ -113,10 +113,9 @@ function stepAt(run: PersonaRun, t: number): StepResult | undefined {
 }
 
 /** The text of everything a run tried to send: requests, raw TCP data, DNS names, and datagrams strace saw. */
-function outbound(run: PersonaRun): { where: string; text: string; step: StepResult | undefined }[] {
+function outbound(run: PersonaRun, network: readonly { e: NetworkEvent; step: StepResult | undefined }[]): { where: string; text: string; step: StepResult | undefined }[] {
   const out: { where: string; text: string; step: StepResult | undefined }[] = []
-  for (const e of run.network) {
-    const step = stepAt(run, e.t)
+  for (const { e, step } of network) {
     if (e.kind === 'http') out.push({ where: `${e.method} ${e.scheme}://${e.host}${e.path}`, text: `${e.path}\n${JSON.stringify(e.headers)}\n${e.body}`, step })
     else if (e.kind === 'tcp') out.push({ where: `tcp port ${e.port}`, text: e.data, step })
     else if (e.kind === 'dns') out.push({ where: `DNS ${e.name}`, text: `${e.name}\n${e.name.split('.').join('')}`, step })
@@ -127,13 +126,20 @@ function outbound(run: PersonaRun): { where: string; text: string; step: StepRes
   return out
 }
 
-/** A webhook, paste, tunnelling or out-of-band-testing destination among the names a run looked up or requested. */
-function dropHost(e: NetworkEvent): string | undefined {
-  const target = e.kind === 'dns' ? `https://${e.name}/` : e.kind === 'http' ? `${e.scheme}://${e.host}${e.path}` : undefined
-  if (!target) return undefined
-  return indicatorsIn(target).find((i) => DROP_KINDS.has(i.kind))?.value
-}
 const DROP_KINDS: ReadonlySet<string> = new Set(['webhook', 'paste-site', 'tunnel-host', 'oast-host'])
+
+/**
+ * What a name a run looked up or requested is, by the static indicators' host lists: a drop host (webhook, paste,
+ * tunnelling or out-of-band testing), or a public package index, which installing fetches from (setuptools'
+ * `setup_requires`, a build backend's dependencies) as it does from the registry itself.
+ */
+function destination(e: NetworkEvent): { host: string; drop?: string; index: boolean } | undefined {
+  if (e.kind !== 'dns' && e.kind !== 'http') return undefined
+  const host = e.kind === 'dns' ? e.name : e.host.replace(/:\d+$/, '')
+  const found = indicatorsIn(e.kind === 'dns' ? `https://${e.name}/` : `${e.scheme}://${e.host}${e.path}`)
+  const drop = found.find((i) => DROP_KINDS.has(i.kind))?.value
+  return { host, ...(drop ? { drop } : {}), index: found.some((i) => i.kind === 'registry-url') }
+}
 
 /** The program an exec starts: its file's name, or the module an interpreter runs as a program (`python3 -m pip` is pip). */
 function programOf(e: Extract<SyscallEvent, { kind: 'exec' }>): string {
@@ -148,12 +154,6 @@ function programs(events: readonly SyscallEvent[]): Map<number, string> {
   for (const e of events) if (e.kind === 'exec' && e.ok) byPid.set(e.pid, programOf(e))
   return byPid
 }
-
-/**
- * The public package indexes: installing fetches from them (setuptools' `setup_requires`, a build backend's
- * dependencies), as it does from the registry itself. A payload fetched from one and run is still seen running.
- */
-const PACKAGE_INDEXES = ['pypi.org', 'files.pythonhosted.org', 'registry.npmjs.org', 'registry.yarnpkg.com', 'rubygems.org', 'index.rubygems.org']
 
 /** The machine's identity in text: the host name anywhere (it is distinctive), the user name as a word of its own (`runner` is not `pytest-runner`). */
 function identityIn(text: string, persona: PersonaRun['persona']): string | undefined {
@@ -177,7 +177,7 @@ export interface DynamicFindings {
 }
 
 export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: readonly string[] } = {}): DynamicFindings {
-  const allowed = new Set([...(options.registryHosts ?? []), ...PACKAGE_INDEXES].map((h) => h.toLowerCase()))
+  const allowed = new Set((options.registryHosts ?? []).map((h) => h.toLowerCase()))
   const found = new Map<string, SignalRecord>()
   const add = (s: SignalRecord, step: StepResult | undefined) => {
     if (step?.phase === 'call' && !CALL_PHASE_RULES.has(s.rule)) return
@@ -187,20 +187,20 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
   for (const run of sandbox.runs) {
     const persona = run.persona.name
     // Honeytokens and the machine's identity in anything sent.
-    for (const o of outbound(run)) {
+    const network = run.network.map((e) => ({ e, step: stepAt(run, e.t) }))
+    for (const o of outbound(run, network)) {
       const tokens: Honeytoken[] = findHoneytokens(o.text, run.tokens)
       if (tokens.length > 0) add(signal(DYNAMIC_RULES.honeytokenEgress, `sent the planted ${tokens[0]!.kind} (from ${tokens[0]!.where}) to ${o.where} [${persona}]`, o.text.slice(0, 300)), o.step)
       const identity = identityIn(o.text, run.persona)
       if (identity) add(signal(DYNAMIC_RULES.systemInfoEgress, `sent “${identity}” (the sandbox's ${identity === run.persona.hostname ? 'host' : 'user'} name) to ${o.where} [${persona}]`, o.text.slice(0, 300)), o.step)
     }
-    // hosts contacted by install and load code; calls of exported functions reach their services by design
+    // hosts contacted by install and load code (a package index is fetched from as the registry is, and a payload
+    // fetched from one is still seen running); calls of exported functions reach their services by design
     const hosts = new Set<string>()
-    for (const e of run.network) {
-      const step = stepAt(run, e.t)
-      const host = e.kind === 'dns' ? e.name : e.kind === 'http' ? e.host.replace(/:\d+$/, '') : ''
-      if (host && !allowed.has(host.toLowerCase()) && host !== 'localhost' && step?.phase !== 'call') hosts.add(host)
-      const drop = dropHost(e)
-      if (drop) add(signal(DYNAMIC_RULES.dropHost, `contacted ${drop} [${persona}]`), step)
+    for (const { e, step } of network) {
+      const to = destination(e)
+      if (to && !to.index && !allowed.has(to.host.toLowerCase()) && to.host !== 'localhost' && step?.phase !== 'call') hosts.add(to.host)
+      if (to?.drop) add(signal(DYNAMIC_RULES.dropHost, `contacted ${to.drop} [${persona}]`), step)
       events.push(networkEvent(persona, e, step))
     }
     run.steps.forEach((step, i) => {

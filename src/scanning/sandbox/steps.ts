@@ -52,10 +52,7 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         steps.push({ label: 'setup.py', phase: 'install', argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
       }
       const files = new Set(artifact.files.map((f) => f.path))
-      const packages: SandboxStep[] = []
-      const submodules: SandboxStep[] = []
-      /** Modules whose exports are called, by the folder they are imported from. */
-      const exercised = new Map<string, string[]>()
+      const modules: { name: string; cwd: string; main: boolean }[] = []
       for (const entry of entries) {
         if (/^[^/]+\.data\/scripts\//.test(entry)) continue // installed commands; running them without arguments proves little
         const parts = entry.replace(/\.py$/, '').split('/')
@@ -65,20 +62,18 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         // a submodule is imported by its dotted name from the folder that holds its top package
         while (parts.length > 0 && files.has(`${parts.join('/')}/__init__.py`)) names.unshift(parts.pop())
         if (!names.every((n) => n && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) continue
-        const module = names.join('.')
-        const argv = last === '__main__' ? ['python3', '-m', module] : ['python3', '-c', `import ${module}`]
-        const cwd = parts.join('/') || '.'
-        const step: SandboxStep = { label: last === '__main__' ? `python -m ${module}` : `import ${module}`, phase: 'load', argv, cwd }
-        if (names.length === 1) packages.push(step)
-        else submodules.push(step)
-        if (last !== '__main__') (exercised.get(cwd) ?? exercised.set(cwd, []).get(cwd)!).push(module)
+        modules.push({ name: names.join('.'), cwd: parts.join('/') || '.', main: last === '__main__' })
       }
       // the packages themselves first; then their submodules, as many as a sandbox run can afford
-      steps.push(...packages, ...submodules.slice(0, MAX_SUBMODULE_IMPORTS))
-      // then what they export, called as a user's program would (packages before submodules, as imported)
-      for (const [cwd, modules] of exercised) {
-        const ordered = [...modules.filter((m) => !m.includes('.')), ...modules.filter((m) => m.includes('.'))].slice(0, MAX_SUBMODULE_IMPORTS + 4)
-        steps.push({ label: `call ${ordered.filter((m) => !m.includes('.')).join(', ') || ordered[0]}`, phase: 'call', argv: ['python3', `${DRIVER_DIR}/exercise.py`, ...ordered], cwd })
+      const loaded = [...modules.filter((m) => !m.name.includes('.')), ...modules.filter((m) => m.name.includes('.')).slice(0, MAX_SUBMODULE_IMPORTS)]
+      for (const m of loaded) {
+        steps.push(m.main ? { label: `python -m ${m.name}`, phase: 'load', argv: ['python3', '-m', m.name], cwd: m.cwd } : { label: `import ${m.name}`, phase: 'load', argv: ['python3', '-c', `import ${m.name}`], cwd: m.cwd })
+      }
+      // then what they export, called as a user's program would, from each folder they were imported from
+      for (const cwd of new Set(loaded.map((m) => m.cwd))) {
+        const names = loaded.filter((m) => m.cwd === cwd && !m.main).map((m) => m.name)
+        if (names.length === 0) continue
+        steps.push({ label: `call ${names.filter((n) => !n.includes('.')).join(', ') || names[0]}`, phase: 'call', argv: ['python3', `${DRIVER_DIR}/exercise.py`, ...names], cwd })
       }
       break
     }
