@@ -6,8 +6,11 @@ import type { Artifact, InstallHook } from '../../core/ecosystem.ts'
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u
 // Root-level scripts of an sdist that are run by tools, never imported by installed code.
 const SDIST_TOOLING = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'runtests.py', 'ez_setup.py', 'distribute_setup.py', 'versioneer.py', 'tasks.py', 'fabfile.py', 'manage.py', 'pavement.py'])
-/** sdist files that ship with the source but are never installed: scripts, tests, docs, developer tooling. */
-const NOT_INSTALLED = /^(bootstrap[\w-]*\.py|test_\w+\.py|\w+_test\.py)$|^(tests?|testing|docs?|examples?|dev|scripts|tools|benchmarks?|ci|build)\//
+/**
+ * sdist files that ship with the source but are never installed: scripts, tests, docs, developer tooling. A top-level
+ * `test.py` could not even be imported once installed: the standard library's `test` package comes first on the path.
+ */
+const NOT_INSTALLED = /^(bootstrap[\w-]*\.py|tests?\.py|test_\w+\.py|\w+_test\.py)$|^(tests?|testing|docs?|examples?|dev|scripts|tools|benchmarks?|ci|build)\//
 // Wheel payload folders that pip installs into site-packages alongside the root.
 const WHEEL_SITE_PACKAGES_DATA = /^[^/]+\.data\/(purelib|platlib)\//
 const WHEEL_SCRIPTS = /^[^/]+\.data\/scripts\/[^/]+$/

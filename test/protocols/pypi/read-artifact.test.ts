@@ -120,6 +120,8 @@ describe('PyPI sdists', () => {
       'src/demo/data/not_a_package.py': '',
       'src/helper.py': '',
       'conftest.py': '',
+      'test.py': 'import urllib.request\n',
+      'tests.py': '',
       'tests/test_demo.py': '',
     })
     const artifact = await eco.readArtifact(bytes, limits())
