@@ -2,7 +2,7 @@
 // sinkhole for its network and honeytokens in its home; returns what it did.
 import { execFile, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -39,6 +39,8 @@ export interface SandboxOptions {
   readonly memoryBytes: number
   readonly processes: number
   readonly personas: readonly Persona[]
+  /** How many personas run at once: they are independent, so a free core shortens the wait for a verdict. */
+  readonly personasAtOnce: number
 }
 
 export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = {
@@ -47,6 +49,7 @@ export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = {
   memoryBytes: 2 * 1024 ** 3,
   processes: 64,
   personas: PERSONAS,
+  personasAtOnce: Math.min(PERSONAS.length, availableParallelism()),
 }
 
 export interface StepResult {
@@ -124,7 +127,7 @@ async function makeCa(dir: string): Promise<void> {
 
 const SINKHOLE = { httpPorts: [80, 8000, 8080, 8888, 3000, 5000], httpsPorts: [443, 8443], tcpPorts: [21, 22, 25, 1337, 4444, 6667, 9001, 9999] }
 
-async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, options: SandboxOptions): Promise<PersonaRun> {
+async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, ca: string, options: SandboxOptions): Promise<PersonaRun> {
   const started = Date.now()
   const base = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-'))
   try {
@@ -132,9 +135,8 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     const home = join(base, 'home')
     const out = join(base, 'out')
     const driverDir = join(base, 'driver')
-    const ca = join(base, 'ca')
     const etc = join(base, 'etc')
-    for (const d of [pkg, home, out, driverDir, ca, etc]) mkdirSync(d, { recursive: true })
+    for (const d of [pkg, home, out, driverDir, etc]) mkdirSync(d, { recursive: true })
     writePackage(pkg, artifact)
     const plant = plantHoneytokens()
     for (const [path, content] of Object.entries(plant.files)) {
@@ -143,7 +145,6 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     }
     chownTree(pkg, SANDBOX_UID)
     chownTree(home, SANDBOX_UID)
-    await makeCa(ca)
     writeFileSync(join(etc, 'resolv.conf'), 'nameserver 127.0.0.1\n')
     writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost ${persona.hostname}\n::1 localhost\n`)
     writeFileSync(join(etc, 'passwd'), `root:x:0:0:root:/root:/bin/sh\n${persona.user}:x:${SANDBOX_UID}:${SANDBOX_UID}:${persona.user}:/home/${persona.user}:/bin/sh\n`)
@@ -299,7 +300,19 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
   const started = Date.now()
   const steps = sandboxSteps(eco, artifact)
   if (steps.length === 0) return { runs: [], steps, ms: 0 }
-  const runs: PersonaRun[] = []
-  for (const persona of options.personas) runs.push(await runPersona(artifact, steps, persona, options))
-  return { runs, steps, ms: Date.now() - started }
+  // one throwaway CA per run: the sinkholes of all its personas present certificates it signed
+  const ca = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-ca-'))
+  try {
+    chmodSync(ca, 0o755) // the package's user reads the certificate; the key stays the driver's (0600)
+    await makeCa(ca)
+    const runs: PersonaRun[] = new Array(options.personas.length)
+    let next = 0
+    const lane = async () => {
+      for (let i = next++; i < options.personas.length; i = next++) runs[i] = await runPersona(artifact, steps, options.personas[i]!, ca, options)
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.personasAtOnce, options.personas.length)) }, lane))
+    return { runs, steps, ms: Date.now() - started }
+  } finally {
+    rmSync(ca, { recursive: true, force: true })
+  }
 }
