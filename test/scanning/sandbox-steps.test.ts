@@ -1,4 +1,4 @@
-// What the sandbox runs for a package: install hooks, then imports of the package and of its submodules by dotted name,
+// What the sandbox runs for a package: install hooks (for setup.py, what pip runs: egg_info, then install), then imports of the package and of its submodules by dotted name,
 // then calls of what they export.
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
@@ -21,7 +21,8 @@ describe('sandbox steps for a Python sdist', () => {
     const artifact = await eco.readArtifact(bytes, DEFAULT_ARCHIVE_LIMITS)
     const steps = sandboxSteps(eco, artifact)
     expect(steps.map((s) => [s.label, s.cwd, s.phase])).toEqual([
-      ['setup.py', '.', 'install'],
+      ['setup.py egg_info', '.', 'install'],
+      ['setup.py install', '.', 'install'],
       ['import demo', 'src', 'load'],
       ['python -m demo', 'src', 'load'],
       ['import demo.check', 'src', 'load'],

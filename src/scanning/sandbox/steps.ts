@@ -49,7 +49,11 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
     case 'pypi': {
       for (const hook of hooks) {
         if (hook.phase !== 'setup.py' || !hook.file) continue
-        steps.push({ label: 'setup.py', phase: 'install', argv: ['python3', 'setup.py', '-q', 'egg_info', '--egg-base', '/tmp'], cwd: dirOf(hook.file) })
+        // as pip does: the metadata first, then the build and install a wheel build runs, where a `cmdclass` override of
+        // install or build_py waits; --dry-run keeps setuptools from compiling and copying, the package's own code still runs
+        // (the metadata is written into the package's folder, where the dry install expects to find it)
+        steps.push({ label: 'setup.py egg_info', phase: 'install', argv: ['python3', 'setup.py', '-q', 'egg_info'], cwd: dirOf(hook.file) })
+        steps.push({ label: 'setup.py install', phase: 'install', argv: ['python3', 'setup.py', '-q', '--dry-run', 'install', '--root', '/tmp/gatehouse-install'], cwd: dirOf(hook.file) })
       }
       const files = new Set(artifact.files.map((f) => f.path))
       const modules: { name: string; cwd: string; main: boolean }[] = []
@@ -67,7 +71,9 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
       // the packages themselves first; then their submodules, as many as a sandbox run can afford
       const loaded = [...modules.filter((m) => !m.name.includes('.')), ...modules.filter((m) => m.name.includes('.')).slice(0, MAX_SUBMODULE_IMPORTS)]
       for (const m of loaded) {
-        steps.push(m.main ? { label: `python -m ${m.name}`, phase: 'load', argv: ['python3', '-m', m.name], cwd: m.cwd } : { label: `import ${m.name}`, phase: 'load', argv: ['python3', '-c', `import ${m.name}`], cwd: m.cwd })
+        // through the exerciser, which stands in for a dependency the sandbox lacks rather than stop at its import
+        const argv = ['python3', `${DRIVER_DIR}/exercise.py`, m.main ? '--main' : '--load', m.name]
+        steps.push({ label: m.main ? `python -m ${m.name}` : `import ${m.name}`, phase: 'load', argv, cwd: m.cwd })
       }
       // then what they export, called as a user's program would, from each folder they were imported from
       for (const cwd of new Set(loaded.map((m) => m.cwd))) {
