@@ -140,6 +140,9 @@ class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Last on the import path: answers every module nothing else found."""
 
     def find_spec(self, name, path, target=None):
+        # never the standard library's: `try: import _winapi` / `import winreg` is how code tells which system it is on
+        if name.split('.')[0] in sys.stdlib_module_names:
+            return None
         return importlib.machinery.ModuleSpec(name, self, is_package=True)
 
     def create_module(self, spec):
