@@ -1,0 +1,25 @@
+// Threat indicators found in string values: request-capture and out-of-band testing hosts.
+import { describe, expect, it } from 'vitest'
+import { indicatorsIn } from '../../src/scanning/indicators.ts'
+
+const kinds = (value: string) => indicatorsIn(value).map((f) => f.kind)
+
+describe('out-of-band and request-capture hosts', () => {
+  it.each([
+    'https://cd47846a-6478-4e78-bdb7-2b71e7a270a1.dnshook.site/',
+    'https://abc123.requestrepo.com/x',
+    'https://www.postb.in/1700000000000-123',
+    'https://ptsv3.com/t/abc/post',
+    'https://webhook-test.com/0123456789abcdef',
+    'https://requestinspector.com/inspect/abc',
+    'https://66c0dc0bba6f27ca9a57c4bf.mockapi.io/tron',
+    'https://x.oastify.com/',
+  ])('%s is an out-of-band host', (url) => {
+    expect(kinds(url)).toContain('oast-host')
+  })
+
+  it('matches whole host names only', () => {
+    expect(kinds('https://notdnshook.site/')).not.toContain('oast-host')
+    expect(kinds('https://requestrepo.com.example.org/')).not.toContain('oast-host')
+  })
+})
