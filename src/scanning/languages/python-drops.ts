@@ -19,6 +19,12 @@ export interface Drop {
 
 /** Temporary-file handles: written through the handle, run by its `.name`. */
 export const TEMP_FILES = new Set(['tempfile.NamedTemporaryFile', 'tempfile.TemporaryFile', 'tempfile.SpooledTemporaryFile'])
+/** Calls that save a download under a path they are given (→ the keyword naming it). */
+export const SAVES_DOWNLOAD: ReadonlyMap<string, string> = new Map([
+  ['urllib.request.urlretrieve', 'filename'],
+  ['urllib.urlretrieve', 'filename'],
+  ['wget.download', 'out'],
+])
 /** Cloning a repository writes code from the network into a folder. */
 export const CLONES = new Set(['git.Repo.clone_from', 'pygit2.clone_repository'])
 /** `git clone [options] URL DIR` in a command. */

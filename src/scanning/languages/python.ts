@@ -4,7 +4,7 @@ import type { FileFacts, FunctionFlows } from '../facts.ts'
 import { PYTHON_APIS, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
-import { CLONES, Drops, TEMP_FILES, type WrittenPath } from './python-drops.ts'
+import { CLONES, Drops, SAVES_DOWNLOAD, TEMP_FILES, type WrittenPath } from './python-drops.ts'
 import { PyNames } from './python-names.ts'
 import { ENV_DUMP_METHODS, PyFlows, decodesByMethod, enclosingFunctionName, type Taint } from './python-flows.ts'
 import { commandText, foldString, interpolatedValue, interpreterSource, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
@@ -317,6 +317,7 @@ class PyWalker {
       if (/[wa]/.test(openMode(args))) cap = 'fs-write'
     }
     this.followFolders(name, args, node)
+    this.followDownloads(name, args, node)
     if (name === 'os.getenv' || name === 'os.environ.get') {
       this.sink.capability('env-read', `${name}(${args?.namedChildren[0]?.text ?? ''})`, this.offset(node))
       return
@@ -407,6 +408,18 @@ class PyWalker {
     if (clones) this.drops.cloned({ expression: folder.text, ...(literal ? { name: literal } : {}) }, this.offset(node), fn)
     else if (gitCommand) this.drops.clonedByCommand(commandText(folder, this.values) ?? '', this.offset(node), fn)
     else this.drops.changedInto(folder.text, literal, fn)
+  }
+
+  /** `urlretrieve(url, path)`, `wget.download(url, out=path)`: a download saved under a path, which a later process may run. */
+  private followDownloads(name: string, args: Node | null, node: Node): void {
+    const keyword = SAVES_DOWNLOAD.get(name)
+    if (!keyword) return
+    const given = args?.namedChildren ?? []
+    const named = given.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === keyword)?.childForFieldName('value')
+    const path = named ?? given.filter((a) => a !== null && a.type !== 'keyword_argument')[1]
+    if (!path) return
+    const file = commandText(path, this.values)?.split(/[\\/]/).pop()
+    this.drops.add({ path: { expression: path.text, ...(file && file.length >= 3 ? { name: file } : {}) }, sources: new Set(['network-response']), offset: this.offset(node), fn: enclosingFunctionName(node) })
   }
 
   /** The path an `open(…)` call writes: its expression and, when its last part is literal, the file name (`tmp + '/x.py'` → `x.py`). */
