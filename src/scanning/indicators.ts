@@ -14,7 +14,7 @@ const PASTE_HOSTS = host(
 )
 const TUNNEL_HOSTS = host('duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok(?:-free)?\\.(?:io|app|dev|pizza)|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev')
 const OAST_HOSTS = host(
-  'burpcollaborator\\.net|oastify\\.com|oast\\.(fun|pro|live|site|online|me)|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht|iplogger\\.(com|org|ru|co|info)|grabify\\.link|2no\\.co|yip\\.su|dnshook\\.site|requestrepo\\.com|postb\\.in|ptsv3\\.com|webhook-test\\.com|requestinspector\\.com|mockapi\\.io',
+  'burpcollaborator\\.net|oastify\\.com|oast\\.[a-z]{2,10}|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht|iplogger\\.(com|org|ru|co|info)|grabify\\.link|2no\\.co|yip\\.su|dnshook\\.site|requestrepo\\.com|postb\\.in|ptsv3\\.com|webhook-test\\.com|requestinspector\\.com|mockapi\\.io',
 )
 const IP_LOOKUP_HOSTS = host('api\\.ipify\\.org|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|ip-api\\.com|checkip\\.amazonaws\\.com|ipapi\\.co|myexternalip\\.com|wtfismyip\\.com|ident\\.me|ipecho\\.net')
 const EXECUTABLE_URL = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|hta|jar)(\?|#|$)/i

@@ -14,12 +14,15 @@ describe('out-of-band and request-capture hosts', () => {
     'https://requestinspector.com/inspect/abc',
     'https://66c0dc0bba6f27ca9a57c4bf.mockapi.io/tron',
     'https://x.oastify.com/',
+    'https://yojsvm7n.oast.cz/',
+    'https://c59d3ab1.oast.pro/',
   ])('%s is an out-of-band host', (url) => {
     expect(kinds(url)).toContain('oast-host')
   })
 
   it('matches whole host names only', () => {
     expect(kinds('https://notdnshook.site/')).not.toContain('oast-host')
+    expect(kinds('https://toast.com/menu')).not.toContain('oast-host')
     expect(kinds('https://requestrepo.com.example.org/')).not.toContain('oast-host')
   })
 })
