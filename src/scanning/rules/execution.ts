@@ -61,6 +61,17 @@ export const downloadsAndExecutes: Rule = perFile(
   },
 )
 
+export const sabotagesMachine: Rule = perFile(
+  'sabotages-machine',
+  'Stops or wrecks the machine',
+  'Runs a command that powers the machine off, reboots it, wipes the home or root folder or a disk, deletes shadow copies, or forks without end. No package needs to do that to the machine it is installed on.',
+  (file) => {
+    const run = file.executed('destructive-command')
+    // a system tool may offer a reboot to its user; at install or import nobody asked for one
+    return run ? file.hit({ install: 100, import: 100, runtime: 10 }, `runs ${run.value}`, run) : undefined
+  },
+)
+
 export const remoteShell: Rule = perFile(
   'remote-shell',
   'Opens a remote shell',

@@ -14,7 +14,7 @@ import {
   shellExfiltration,
   stealsBrowserOrWalletData,
 } from './exfiltration.ts'
-import { capturesInput, decodesAndExecutes, downloadsAndExecutes, establishesPersistence, hiddenPowerShell, remoteShell, spawnsInlineInterpreter } from './execution.ts'
+import { capturesInput, decodesAndExecutes, downloadsAndExecutes, establishesPersistence, hiddenPowerShell, remoteShell, sabotagesMachine, spawnsInlineInterpreter } from './execution.ts'
 import {
   bundledExecutable,
   dependencyConfusionVersion,
@@ -40,6 +40,7 @@ export const RULES: readonly Rule[] = [
   downloadsAndExecutes,
   spawnsInlineInterpreter,
   remoteShell,
+  sabotagesMachine,
   hiddenPowerShell,
   establishesPersistence,
   capturesInput,
