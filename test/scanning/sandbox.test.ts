@@ -49,6 +49,19 @@ describe('findings from a trace', () => {
     expect(rules(dynamicFindings(traced([beacon], [])))).toEqual(['sandbox-contacts-drop-host', 'sandbox-network', 'sandbox-system-info-egress'])
   })
 
+  it('does not count the exercisers\' placeholder input as a dropped file when a linter runs it; a script the package wrote still counts', () => {
+    const placeholder: SyscallEvent[] = [
+      { kind: 'open', pid: 7, path: '/tmp/gatehouse-input.txt', write: true, ok: true },
+      { kind: 'exec', pid: 8, path: '/usr/bin/bash', argv: ['bash', '-n', '/tmp/gatehouse-input.txt'], ok: true },
+    ]
+    expect(dynamicFindings(traced([], placeholder)).signals).toEqual([])
+    const dropped: SyscallEvent[] = [
+      { kind: 'open', pid: 7, path: '/tmp/stage2.sh', write: true, ok: true },
+      { kind: 'exec', pid: 8, path: '/usr/bin/bash', argv: ['bash', '/tmp/stage2.sh'], ok: true },
+    ]
+    expect(rules(dynamicFindings(traced([], dropped)))).toContain('sandbox-runs-downloaded-code')
+  })
+
   it('counts only what no caller asked for while exported functions are called: a client reaching its service is no finding, a drop host is', () => {
     const api: NetworkEvent = { kind: 'http', scheme: 'https', port: 443, method: 'GET', host: 'api.example-service.com', path: '/v1/status', headers: {}, body: '', size: 0, t: 1500 }
     expect(dynamicFindings(traced([api], [])).signals).toEqual([])

@@ -5,6 +5,7 @@ import { severityOf } from '../engine.ts'
 import { indicatorsIn } from '../indicators.ts'
 import { findHoneytokens, type Honeytoken } from './honeytokens.ts'
 import type { NetworkEvent, PersonaRun, SandboxRun, StepResult } from './runner.ts'
+import { PLACEHOLDER_INPUT } from './steps.ts'
 import type { SyscallEvent } from './strace.ts'
 
 interface DynamicRule {
@@ -241,7 +242,8 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           // directly, or as the script an interpreter runs. Build output inside the package does not count.
           // An attempt counts too: a dropped file without a shebang fails to exec, the intent is the same.
           const script = INTERPRETERS.test(name) ? e.argv.slice(1).find((a) => !a.startsWith('-')) : undefined
-          const dropped = [e.path, ...(script ? [script] : [])].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/'))
+          // the exercisers' placeholder input is the caller's file: a linter handed it runs `bash -n` on it
+          const dropped = [e.path, ...(script ? [script] : [])].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/') && p !== PLACEHOLDER_INPUT)
           if (dropped) add(signal(DYNAMIC_RULES.secondStage, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)}, and ${dropped} was written during the run [${persona}]`), step)
           if (!e.ok) continue
           // the step's own command (`sh -c <script>`) is what npm runs; what it starts is the package's choice

@@ -21,6 +21,9 @@ const ROOT = '/gh/pkg'
 /** Where the sandbox holds its own helpers (the driver, the exercisers), read-only. */
 export const DRIVER_DIR = '/gh/driver'
 
+/** The file the exercisers write and pass where a function wants a path (exercise.py, exercise.cjs): the caller's, not the package's. */
+export const PLACEHOLDER_INPUT = '/tmp/gatehouse-input.txt'
+
 /** Submodules imported one by one in a sandbox run, after the packages themselves. */
 const MAX_SUBMODULE_IMPORTS = 20
 
