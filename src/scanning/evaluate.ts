@@ -4,6 +4,7 @@ import type { Artifact, Ecosystem, EcosystemId } from '../core/ecosystem.ts'
 import type { ArchiveLimits } from '../core/archive-limits.ts'
 import { decideVerdict, type Thresholds } from '../core/verdict.ts'
 import { RegistryError } from '../core/errors.ts'
+import { eachAtOnce } from './at-once.ts'
 import { analyzeArtifact, type ScanReport } from './engine.ts'
 import { loadArtifact } from './load-path.ts'
 import type { Sample } from './corpus.ts'
@@ -141,20 +142,17 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
   if (options.dynamic) {
     const { run, concurrency } = options.dynamic
     // artifacts are read again rather than kept: a corpus does not fit in memory
-    const next = async (): Promise<void> => {
-      for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
-        const before = outcomes[i]!
-        const t0 = performance.now()
-        const { artifact, eco } = await load(samples[i]!.sample)
-        const report = await run(artifact, eco, before.report!)
-        sandboxMs.push(performance.now() - t0)
-        const outcome = { ...before, flagged: report.verdict !== 'publish', report }
-        outcomes[i] = outcome
-        options.onOutcome?.(outcome)
-        options.onProgress?.(++done, samples.length)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, next))
+    await eachAtOnce(pending, concurrency, async (i) => {
+      const before = outcomes[i]!
+      const t0 = performance.now()
+      const { artifact, eco } = await load(samples[i]!.sample)
+      const report = await run(artifact, eco, before.report!)
+      sandboxMs.push(performance.now() - t0)
+      const outcome = { ...before, flagged: report.verdict !== 'publish', report }
+      outcomes[i] = outcome
+      options.onOutcome?.(outcome)
+      options.onProgress?.(++done, samples.length)
+    })
   }
   const elapsed = (performance.now() - started) / 1000
 

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
+import { eachAtOnce } from '../at-once.ts'
 import { plantHoneytokens, type Honeytoken } from './honeytokens.ts'
 import { parseStrace, type SyscallEvent } from './strace.ts'
 import { DRIVER_DIR, sandboxSteps, type SandboxStep } from './steps.ts'
@@ -306,11 +307,9 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
     chmodSync(ca, 0o755) // the package's user reads the certificate; the key stays the driver's (0600)
     await makeCa(ca)
     const runs: PersonaRun[] = new Array(options.personas.length)
-    let next = 0
-    const lane = async () => {
-      for (let i = next++; i < options.personas.length; i = next++) runs[i] = await runPersona(artifact, steps, options.personas[i]!, ca, options)
-    }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.personasAtOnce, options.personas.length)) }, lane))
+    await eachAtOnce(options.personas, options.personasAtOnce, async (persona, i) => {
+      runs[i] = await runPersona(artifact, steps, persona, ca, options)
+    })
     return { runs, steps, ms: Date.now() - started }
   } finally {
     rmSync(ca, { recursive: true, force: true })
