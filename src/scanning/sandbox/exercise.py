@@ -24,12 +24,14 @@ import time
 import types
 
 CALL_SECONDS = 2
+# the file handed where a function wants a path (the same name as exercise.cjs and steps.ts's PLACEHOLDER_INPUT)
+INPUT = '/tmp/gatehouse-input.txt'
 MAX_CALLS = 48
 BUDGET_SECONDS = 14
 # Values a caller would pass, by parameter name; anything else gets a short string.
 PLACEHOLDERS = (
     (('url', 'uri', 'endpoint', 'link', 'webhook'), 'https://example.com/'),
-    (('path', 'file', 'dir', 'folder', 'filename'), '/tmp/gatehouse-input.txt'),
+    (('path', 'file', 'dir', 'folder', 'filename'), INPUT),
     (('host', 'server', 'domain', 'address'), 'example.com'),
     (('port',), 8080),
     (('count', 'num', 'size', 'n', 'length', 'limit', 'timeout', 'retries', 'index', 'amount'), 1),
@@ -245,7 +247,7 @@ def main():
             sys.argv = [name]
             with_stand_ins(lambda: runpy.run_module(name, run_name='__main__', alter_sys=True), name)
         return
-    with open('/tmp/gatehouse-input.txt', 'w') as f:
+    with open(INPUT, 'w') as f:
         f.write('hello\n')
     seen = set()
     for name in sys.argv[1:]:
