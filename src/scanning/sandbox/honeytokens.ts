@@ -52,6 +52,10 @@ export function plantHoneytokens(): Plant {
     { kind: 'browser password', where: '~/.config/google-chrome/Default/Login Data', value: `pw-${random(20)}` },
   ]
   const byWhere = (where: string) => tokens.find((t) => t.where === where)!.value
+  const discordLog = `_https://discord.com\u0000\u0001token\u0000"${discord}"\n`
+  const chromeLogins = `SQLite format 3\u0000 origin https://accounts.example.com password ${byWhere('~/.config/google-chrome/Default/Login Data')}\n`
+  // a stealer reads the key that encrypts the saved passwords first, and stops when the file is missing
+  const chromeState = JSON.stringify({ os_crypt: { encrypted_key: Buffer.concat([Buffer.from('DPAPI'), randomBytes(32)]).toString('base64') } })
   return {
     tokens,
     env: { NPM_TOKEN: npm, GITHUB_TOKEN: github, AWS_ACCESS_KEY_ID: awsId, AWS_SECRET_ACCESS_KEY: awsSecret },
@@ -61,9 +65,14 @@ export function plantHoneytokens(): Plant {
       '.pypirc': `[pypi]\nusername = __token__\npassword = ${pypi}\n`,
       '.gem/credentials': `---\n:rubygems_api_key: ${gem}\n`,
       '.ssh/id_rsa': `-----BEGIN OPENSSH PRIVATE KEY-----\n${ssh}\n-----END OPENSSH PRIVATE KEY-----\n`,
-      '.config/discord/Local Storage/leveldb/000003.log': `_https://discord.com\u0000\u0001token\u0000"${discord}"\n`,
+      '.config/discord/Local Storage/leveldb/000003.log': discordLog,
       '.ethereum/keystore/key.json': JSON.stringify({ address: hex(40), crypto: { ciphertext: walletKey }, mnemonic: seed }),
-      '.config/google-chrome/Default/Login Data': `SQLite format 3\u0000 origin https://accounts.example.com password ${byWhere('~/.config/google-chrome/Default/Login Data')}\n`,
+      '.config/google-chrome/Default/Login Data': chromeLogins,
+      '.config/google-chrome/Local State': chromeState,
+      // the same stores where a Windows stealer looks for them (the developer persona's APPDATA and LOCALAPPDATA)
+      'AppData/Roaming/discord/Local Storage/leveldb/000003.log': discordLog,
+      'AppData/Local/Google/Chrome/User Data/Default/Login Data': chromeLogins,
+      'AppData/Local/Google/Chrome/User Data/Local State': chromeState,
     },
   }
 }

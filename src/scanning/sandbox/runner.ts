@@ -22,12 +22,23 @@ export interface Persona {
   readonly name: string
   readonly hostname: string
   readonly user: string
+  /** Environment variables of the persona; a value starting with `~/` is a path in its home. */
   readonly env: Readonly<Record<string, string>>
 }
 
-/** Real payloads gate on where they run: a developer's laptop, a CI runner, a production server. */
+/**
+ * Real payloads gate on where they run: a developer's laptop, a CI runner, a production server. The developer
+ * also has the folders a Windows stealer asks the environment for (`os.getenv('APPDATA')`, `LOCALAPPDATA`,
+ * `USERPROFILE`): without them its first path join fails and it stops before it reaches for anything, and the
+ * honeytokens are planted in those folders' layout too.
+ */
 export const PERSONAS: readonly Persona[] = [
-  { name: 'developer', hostname: 'dana-laptop', user: 'dana', env: { TERM: 'xterm-256color', LANG: 'en_US.UTF-8', EDITOR: 'vim' } },
+  {
+    name: 'developer',
+    hostname: 'dana-laptop',
+    user: 'dana',
+    env: { TERM: 'xterm-256color', LANG: 'en_US.UTF-8', EDITOR: 'vim', APPDATA: '~/AppData/Roaming', LOCALAPPDATA: '~/AppData/Local', USERPROFILE: '~' },
+  },
   { name: 'ci', hostname: 'runner-7f3a', user: 'runner', env: { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/webapp', RUNNER_OS: 'Linux' } },
   { name: 'production', hostname: 'web-prod-1', user: 'app', env: { NODE_ENV: 'production', RAILS_ENV: 'production', DJANGO_SETTINGS_MODULE: 'app.settings.production' } },
 ]
@@ -164,7 +175,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       CURL_CA_BUNDLE: '/gh/ca/ca.pem',
       PIP_CERT: '/gh/ca/ca.pem',
       PYTHONDONTWRITEBYTECODE: '1',
-      ...persona.env,
+      ...Object.fromEntries(Object.entries(persona.env).map(([k, v]) => [k, v === '~' ? homeIn : v.startsWith('~/') ? `${homeIn}${v.slice(1)}` : v])),
       ...plant.env,
     }
     writeFileSync(

@@ -72,7 +72,7 @@ export const DYNAMIC_RULES = {
   },
 } as const satisfies Record<string, DynamicRule>
 
-const HOME_SECRETS = /\/(\.npmrc|\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.pypirc|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|\.git-credentials|\.docker\/config\.json|\.kube\/config)/
+const HOME_SECRETS = /\/(\.npmrc|\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.pypirc|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|AppData\/Roaming\/discord|AppData\/Local\/Google\/Chrome|\.git-credentials|\.docker\/config\.json|\.kube\/config)/
 const PERSISTENCE = /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)/
 /** Downloaders and network tools: spawned by install code, evidence by themselves. */
 const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|base64|openssl)$/
