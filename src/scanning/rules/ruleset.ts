@@ -73,7 +73,7 @@ function detectionDigest(): string {
   // sandbox: what runs there (steps, exercisers) and how its trace is judged
   for (const folder of ['rules', 'languages', 'history', 'names', 'names/data', 'sandbox', '.']) {
     const dir = join(scanning, folder)
-    const files = readdirSync(dir).filter((f) => /\.(ts|txt|py|cjs)$/.test(f)).sort()
+    const files = readdirSync(dir).filter((f) => /\.(ts|txt|py|cjs|cfg)$/.test(f)).sort()
     for (const file of files) {
       if (folder === '.' && !['indicators.ts', 'facts.ts', 'engine.ts', 'roles.ts'].includes(file)) continue
       hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0')

@@ -13,8 +13,8 @@ import { parseStrace, type SyscallEvent } from './strace.ts'
 import { DRIVER_DIR, sandboxSteps, type SandboxStep } from './steps.ts'
 
 const run = promisify(execFile)
-/** Files of this folder the sandbox runs: the driver, and the exercisers that call what a package exports. */
-const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs']
+/** Files of this folder the sandbox uses: the driver, the exercisers that call what a package exports, setuptools' dry-run config. */
+const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'setup-dry-run.cfg']
 /** The unprivileged user the package's code runs as (nobody). */
 const SANDBOX_UID = 65534
 

@@ -53,10 +53,17 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
       for (const hook of hooks) {
         if (hook.phase !== 'setup.py' || !hook.file) continue
         // as pip does: the metadata first, then the build and install a wheel build runs, where a `cmdclass` override of
-        // install or build_py waits; --dry-run keeps setuptools from compiling and copying, the package's own code still runs
-        // (the metadata is written into the package's folder, where the dry install expects to find it)
-        steps.push({ label: 'setup.py egg_info', phase: 'install', argv: ['python3', 'setup.py', '-q', 'egg_info'], cwd: dirOf(hook.file) })
-        steps.push({ label: 'setup.py install', phase: 'install', argv: ['python3', 'setup.py', '-q', '--dry-run', 'install', '--root', '/tmp/gatehouse-install'], cwd: dirOf(hook.file) })
+        // install or build_py waits; a dry run keeps setuptools from compiling and copying, the package's own code still runs
+        // (the metadata is written into the package's folder, where the dry install expects to find it). The command comes
+        // first, as pip puts it (payloads test `sys.argv[1] == 'install'`), so the dry run is set by a config file.
+        steps.push({ label: 'setup.py egg_info', phase: 'install', argv: ['python3', 'setup.py', 'egg_info'], cwd: dirOf(hook.file) })
+        steps.push({
+          label: 'setup.py install',
+          phase: 'install',
+          argv: ['python3', 'setup.py', 'install', '--root', '/tmp/gatehouse-install'],
+          cwd: dirOf(hook.file),
+          env: { DIST_EXTRA_CONFIG: `${DRIVER_DIR}/setup-dry-run.cfg` },
+        })
       }
       const files = new Set(artifact.files.map((f) => f.path))
       const modules: { name: string; cwd: string; main: boolean }[] = []
