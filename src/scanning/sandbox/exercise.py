@@ -7,9 +7,12 @@
 # A dependency the sandbox does not have (the package runs alone, nothing it requires is installed) would stop the
 # import before the package's own code ran: when an import fails for want of another module, it is tried again
 # with stand-ins for what is missing, objects that accept any use and do nothing.
-#   python3 exercise.py MODULE...       import each module, then call what it offers
-#   python3 exercise.py --load MODULE   import it only (the load step)
-#   python3 exercise.py --main MODULE   run it as `python -m MODULE` would
+# The same goes for a setup.py, which the install steps run through here: `import git` in an install hook is no
+# reason to stop before the hook's payload.
+#   python3 exercise.py MODULE...         import each module, then call what it offers
+#   python3 exercise.py --load MODULE     import it only (the load step)
+#   python3 exercise.py --main MODULE     run it as `python -m MODULE` would
+#   python3 exercise.py --setup ARG...    run ./setup.py as `python setup.py ARG...` would (the install steps)
 import asyncio
 import importlib
 import importlib.abc
@@ -26,6 +29,8 @@ import types
 CALL_SECONDS = 2
 # the file handed where a function wants a path (the same name as exercise.cjs and steps.ts's PLACEHOLDER_INPUT)
 INPUT = '/tmp/gatehouse-input.txt'
+# where the package's files are (runner.ts binds them there)
+PACKAGE_ROOT = '/gh/pkg'
 MAX_CALLS = 48
 BUDGET_SECONDS = 14
 # Values a caller would pass, by parameter name; anything else gets a short string.
@@ -83,10 +88,19 @@ class StandInType(type):
     def __getitem__(cls, key):
         return stand_in('item')
 
-    def __or__(cls, other):
-        return cls
 
-    __ror__ = __or__
+def operators(result):
+    """Arithmetic and bitwise operators, answered with a stand-in: what a module builds from what it imports (`'amount' / Int64ul`, `Flag.A | Flag.B`)."""
+    names = ('add', 'sub', 'mul', 'matmul', 'truediv', 'floordiv', 'mod', 'pow', 'lshift', 'rshift', 'and', 'xor', 'or')
+    table = {}
+    for op in names:
+        table[f'__{op}__'] = table[f'__r{op}__'] = result
+    table['__neg__'] = table['__pos__'] = table['__invert__'] = result
+    return table
+
+
+for _name, _method in operators(lambda cls, *other: cls).items():
+    setattr(StandInType, _name, _method)
 
 
 class StandIn(metaclass=StandInType):
@@ -123,6 +137,10 @@ class StandIn(metaclass=StandInType):
         return ''
 
 
+for _name, _method in operators(lambda self, *other: self).items():
+    setattr(StandIn, _name, _method)
+
+
 def stand_in(name):
     # a class, so that a module may subclass it (`class Bot(telegram.Client)`) as well as call it
     return StandInType(str(name), (StandIn,), {})
@@ -138,12 +156,25 @@ class StandInModule(types.ModuleType):
         return stand_in(name)
 
 
+def importer_is_package():
+    """Whether the import being resolved was written in the package's own files (code they exec'd counts as theirs)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        file = frame.f_code.co_filename
+        # the import machinery, this file, and code compiled from a string are not where the import was written
+        if file != __file__ and not file.startswith('<') and os.path.isabs(file):
+            return file.startswith(PACKAGE_ROOT + '/')
+        frame = frame.f_back
+    return False
+
+
 class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Last on the import path: answers every module nothing else found."""
+    """Last on the import path: answers the package's own imports of modules nothing else found."""
 
     def find_spec(self, name, path, target=None):
-        # never the standard library's: `try: import _winapi` / `import winreg` is how code tells which system it is on
-        if name.split('.')[0] in sys.stdlib_module_names:
+        # never the standard library's: `try: import _winapi` / `import winreg` is how code tells which system it is on;
+        # nor an installed library's (setuptools, the standard library) probing for an optional module it can do without
+        if name.split('.')[0] in sys.stdlib_module_names or not importer_is_package():
             return None
         return importlib.machinery.ModuleSpec(name, self, is_package=True)
 
@@ -167,6 +198,19 @@ def with_stand_ins(load, name):
             del sys.modules[loaded]
     sys.meta_path.append(StandInFinder())
     return load()
+
+
+def logged_in():
+    """A user at a terminal has a login name; the sandbox has no terminal, where os.getlogin() raises. The persona's user answers."""
+    real = os.getlogin
+
+    def getlogin():
+        try:
+            return real()
+        except OSError:
+            return os.environ.get('LOGNAME') or os.environ.get('USER') or real()
+
+    os.getlogin = getlogin
 
 
 def on_alarm(signum, frame):
@@ -239,6 +283,12 @@ def ours(obj, package):
 def main():
     # imported from the working directory, as `python -c 'import …'` there would (a script's own folder comes first otherwise)
     sys.path[0] = os.getcwd()
+    logged_in()
+    if len(sys.argv) >= 2 and sys.argv[1] == '--setup':
+        sys.argv = ['setup.py', *sys.argv[2:]]
+        # by its absolute path, as Python names a script given on its command line
+        with_stand_ins(lambda: runpy.run_path(os.path.abspath('setup.py'), run_name='__main__'), 'setup')
+        return
     if len(sys.argv) == 3 and sys.argv[1] in ('--load', '--main'):
         name = sys.argv[2]
         if sys.argv[1] == '--load':

@@ -56,11 +56,12 @@ export function sandboxSteps(eco: Ecosystem, artifact: Artifact): SandboxStep[] 
         // install or build_py waits; a dry run keeps setuptools from compiling and copying, the package's own code still runs
         // (the metadata is written into the package's folder, where the dry install expects to find it). The command comes
         // first, as pip puts it (payloads test `sys.argv[1] == 'install'`), so the dry run is set by a config file.
-        steps.push({ label: 'setup.py egg_info', phase: 'install', argv: ['python3', 'setup.py', 'egg_info'], cwd: dirOf(hook.file) })
+        // Both run through the exerciser, which stands in for a module the hook imports and the sandbox lacks.
+        steps.push({ label: 'setup.py egg_info', phase: 'install', argv: ['python3', `${DRIVER_DIR}/exercise.py`, '--setup', 'egg_info'], cwd: dirOf(hook.file) })
         steps.push({
           label: 'setup.py install',
           phase: 'install',
-          argv: ['python3', 'setup.py', 'install', '--root', '/tmp/gatehouse-install'],
+          argv: ['python3', `${DRIVER_DIR}/exercise.py`, '--setup', 'install', '--root', '/tmp/gatehouse-install'],
           cwd: dirOf(hook.file),
           env: { DIST_EXTRA_CONFIG: `${DRIVER_DIR}/setup-dry-run.cfg` },
         })
