@@ -13,16 +13,14 @@
 #   python3 exercise.py --load MODULE     import it only (the load step)
 #   python3 exercise.py --main MODULE     run it as `python -m MODULE` would
 #   python3 exercise.py --setup ARG...    run ./setup.py as `python setup.py ARG...` would (the install steps)
-import asyncio
+# Only what every step needs: a load step is one short process of many, and under strace each module the exerciser
+# imports costs a share of it. The call step imports its own tools (inspect, asyncio, threading) when it starts.
 import importlib
-import importlib.abc
 import importlib.machinery
-import inspect
 import os
 import runpy
 import signal
 import sys
-import threading
 import time
 import types
 
@@ -168,7 +166,7 @@ def importer_is_package():
     return False
 
 
-class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class StandInFinder:
     """Last on the import path: answers the package's own imports of modules nothing else found."""
 
     def find_spec(self, name, path, target=None):
@@ -297,6 +295,11 @@ def main():
             sys.argv = [name]
             with_stand_ins(lambda: runpy.run_module(name, run_name='__main__', alter_sys=True), name)
         return
+    global asyncio, inspect, threading
+    import asyncio
+    import inspect
+    import threading
+
     with open(INPUT, 'w') as f:
         f.write('hello\n')
     seen = set()
