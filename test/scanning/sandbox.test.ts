@@ -62,6 +62,16 @@ describe('findings from a trace', () => {
     expect(rules(dynamicFindings(traced([], dropped)))).toContain('sandbox-runs-downloaded-code')
   })
 
+  it('counts a write to Windows\' Startup folder as persistence, through APPDATA or spelt as a C:\\ path (refused here: no such folder)', () => {
+    const writes: SyscallEvent[] = [
+      { kind: 'open', pid: 7, path: '/home/runner/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/update.pyw', write: true, ok: true },
+      { kind: 'open', pid: 7, path: 'C:\\Users\\runner\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\boot\\run.bat', write: true, ok: false },
+    ]
+    const found = dynamicFindings(traced([], writes)).signals.filter((s) => s.rule === 'sandbox-persistence')
+    expect(found.map((s) => s.message)).toEqual([expect.stringMatching(/wrote \/home\/runner\/AppData\/.*Startup\/update\.pyw/)])
+    expect(dynamicFindings(traced([], writes.slice(1))).signals.map((s) => s.rule)).toEqual(['sandbox-persistence'])
+  })
+
   it('counts only what no caller asked for while exported functions are called: a client reaching its service is no finding, a drop host is', () => {
     const api: NetworkEvent = { kind: 'http', scheme: 'https', port: 443, method: 'GET', host: 'api.example-service.com', path: '/v1/status', headers: {}, body: '', size: 0, t: 1500 }
     expect(dynamicFindings(traced([api], [])).signals).toEqual([])

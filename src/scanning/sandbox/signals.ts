@@ -73,7 +73,12 @@ export const DYNAMIC_RULES = {
 } as const satisfies Record<string, DynamicRule>
 
 const HOME_SECRETS = /\/(\.npmrc|\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.pypirc|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|AppData\/Roaming\/discord|AppData\/Local\/Google\/Chrome|\.git-credentials|\.docker\/config\.json|\.kube\/config)/
-const PERSISTENCE = /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)/
+/**
+ * Start-up places: shell rc files, autostart, systemd, cron, authorized_keys; and Windows' Startup folder, which a payload
+ * reaches through APPDATA or spells as `C:\\Users\\…` (on Linux a file name with backslashes, the intent as plain).
+ */
+const PERSISTENCE =
+  /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)|start menu[\\/]programs[\\/]startup/i
 /** Downloaders and network tools: spawned by install code, evidence by themselves. */
 const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|base64|openssl)$/
 /** Interpreters: evidence when handed inline code (`python3 -c …`, `perl -e …`); a script they run is traced as it runs. Shells are not: build scripts probe with `sh -c pkg-config …`, and what a shell starts is traced. */
