@@ -912,6 +912,24 @@ fs.appendFileSync(os.homedir() + '/.bashrc', '\\nnode ~/.cache/agent.js &\\n')
     verdict: 'hold',
   },
   {
+    rule: 'establishes-persistence',
+    name: 'setup.py makes a folder in the Windows Startup folder and moves its launcher there (no open() for writing)',
+    scan: () =>
+      sdist({
+        'setup.py': `import os, shutil
+from setuptools import setup
+startup = rf'C:\\Users\\{os.getlogin()}\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\boot'
+os.makedirs(startup, exist_ok=True)
+shutil.move('launcher.pyw', startup)
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 3,
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
     rule: 'captures-input',
     name: 'the main module ships the clipboard to a server every few seconds',
     scan: () =>

@@ -165,6 +165,12 @@ export const PYTHON_APIS: ApiTable = [
   ['win32crypt.CryptUnprotectData', 'credential-decrypt'],
   ['ctypes.windll.crypt32.CryptUnprotectData', 'credential-decrypt'],
   ['Crypto.Cipher.AES.new', 'credential-decrypt'],
+  // making folders and moving files into place write to the file system as surely as open(…, 'w') (a launcher moved into Startup)
+  ['os.makedirs', 'fs-write'],
+  ['os.mkdir', 'fs-write'],
+  ['os.rename', 'fs-write'],
+  ['os.replace', 'fs-write'],
+  ['shutil.move', 'fs-write'],
   ['shutil.copy*', 'fs-read'],
   ['open', 'fs-read'],
   ['io.open', 'fs-read'],
