@@ -175,7 +175,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       CURL_CA_BUNDLE: '/gh/ca/ca.pem',
       PIP_CERT: '/gh/ca/ca.pem',
       PYTHONDONTWRITEBYTECODE: '1',
-      ...Object.fromEntries(Object.entries(persona.env).map(([k, v]) => [k, v === '~' ? homeIn : v.startsWith('~/') ? `${homeIn}${v.slice(1)}` : v])),
+      ...Object.fromEntries(Object.entries(persona.env).map(([k, v]) => [k, inHome(v, homeIn)])),
       ...plant.env,
     }
     writeFileSync(
@@ -295,6 +295,11 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
   } finally {
     rmSync(base, { recursive: true, force: true })
   }
+}
+
+/** A persona's value with `~` read as its home, as a shell would expand it. */
+function inHome(value: string, home: string): string {
+  return value === '~' ? home : value.startsWith('~/') ? `${home}${value.slice(1)}` : value
 }
 
 /**
