@@ -10,7 +10,7 @@ import { analyzeShell } from './languages/shell.ts'
 import { RULES, RULESET_VERSION } from './rules/ruleset.ts'
 import type { Rule } from './rules/rule.ts'
 import { assignRoles, filesRunBy, flowsAcrossFiles, reachAcrossFiles } from './roles.ts'
-import { inlineCode } from './languages/source-file.ts'
+import { FactSink, inlineCode, scanText } from './languages/source-file.ts'
 import { profileOf, type VersionProfile } from './history/profile.ts'
 import { nameSignals } from './names/name-signals.ts'
 import { shadowSignals } from './names/module-owners.ts'
@@ -235,7 +235,9 @@ function declaredFacts(artifact: Artifact, eco: Ecosystem, importEntries: readon
 
 /** Cheap facts for a file over the parse budget: indicators from its text, local imports by pattern. */
 function textFacts(path: string, source: string, language: 'javascript' | 'python' | 'ruby'): FileFacts {
-  const facts = analyzeShell(path, source)
+  const sink = new FactSink(path, language, source)
+  scanText(sink)
+  const facts = sink.facts()
   const imports = new Set<string>()
   const re =
     language === 'javascript'
@@ -244,9 +246,7 @@ function textFacts(path: string, source: string, language: 'javascript' | 'pytho
         ? /^\s*require(?:_relative)?\s*\(?\s*["']([^"']+)["']()/gm
         : /^\s*(?:from\s+([.\w]+)\s+import|import\s+([.\w]+))/gm
   for (const m of source.matchAll(re)) imports.add((m[1] ?? m[2])!)
-  // shell analysis treats every line as run; for source text that would overstate it
-  const indicators = facts.indicators.map(({ executed: _e, ...rest }) => rest)
-  return { ...facts, language, indicators, capabilities: [], localImports: [...imports], parseError: 'over the parse budget; scanned as text' }
+  return { ...facts, localImports: [...imports], parseError: 'over the parse budget; scanned as text' }
 }
 
 function safely(analyze: Analyzer, path: string, source: string): FileFacts {

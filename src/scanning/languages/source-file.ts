@@ -1,13 +1,15 @@
 // Shared helpers for language analyzers: line lookup, evidence, and the facts a file accumulates.
+import { createHash } from 'node:crypto'
 import type { Capability, CapabilityUse, EmbeddedProgram, FileFacts, Flow, FlowSink, FlowSource, Indicator, IndicatorKind, Language } from '../facts.ts'
 import { excerptOf, reachFrom } from '../facts.ts'
-import { indicatorsIn } from '../indicators.ts'
+import { MAX_PATTERN_CHARS, holdsPatternIndicator, indicatorsIn, mayBeEncoded } from '../indicators.ts'
 
 const MAX_PER_KIND = 20
 /** Programs kept per file, and the size of each: enough for droppers, bounded for hostile files. */
 const MAX_PROGRAMS = 8
 const MAX_PROGRAM_CHARS = 1_000_000
-const CHUNK = 20_000
+/** Text is looked at in windows (and blocks of lines) under the length at which values get only the encoded checks. */
+const CHUNK = MAX_PATTERN_CHARS - 4_000
 const OVERLAP = 400
 
 /** Collects facts for one file, bounded so a hostile file cannot grow them without limit. */
@@ -91,7 +93,7 @@ export class FactSink {
    */
   text(value: string, offset: number, options: { executed?: boolean; only?: readonly IndicatorKind[] } = {}): void {
     if (value.length < 4) return
-    const key = `${options.executed ? 'x' : '-'}${value.length > 300 ? `${value.length}:${value.slice(0, 100)}` : value}`
+    const key = `${options.executed ? 'x' : '-'}${value.length > 300 ? createHash('sha1').update(value).digest('base64') : value}`
     if (this.seenValues.has(key)) return
     this.seenValues.add(key)
     // Base64 and hex literals hide commands, URLs and whole programs: look at what they decode to as well.
@@ -179,17 +181,39 @@ export function decodedText(value: string): { text: string; encoding: 'base64' |
   return printable / text.length > 0.95 ? { text, encoding: hex ? 'hex' : 'base64' } : undefined
 }
 
-/** Scans raw text line by line (for files that are not parsed, or could not be). */
+/**
+ * Scans raw text line by line (for files that are not parsed, or could not be). Lines go in blocks
+ * of up to CHUNK characters: one pass of the patterns over a block finds whatever any of its lines
+ * holds, and only a block with a find is gone over line by line, for the evidence's line and
+ * excerpt. Lines a value check judges whole (encoded payloads) get their own look.
+ */
 export function scanText(sink: FactSink, options: { executed?: boolean } = {}): void {
+  let block: { line: string; offset: number }[] = []
+  let blockChars = 0
+  const flush = () => {
+    if (block.length === 1 || (block.length > 1 && holdsPatternIndicator(block.map((l) => l.line).join('\n')))) {
+      for (const { line, offset } of block) sink.text(line, offset, options)
+    }
+    block = []
+    blockChars = 0
+  }
   let offset = 0
   for (const line of sink.source.split('\n')) {
-    // minified code puts megabytes on one line: look at it in overlapping windows
-    for (let start = 0; start < line.length; start += CHUNK - OVERLAP) {
-      sink.text(line.slice(start, start + CHUNK), offset + start, options)
-      if (start + CHUNK >= line.length) break
+    if (line.length >= CHUNK || mayBeEncoded(line)) {
+      flush()
+      // minified code puts megabytes on one line: look at it in overlapping windows
+      for (let start = 0; start < line.length; start += CHUNK - OVERLAP) {
+        sink.text(line.slice(start, start + CHUNK), offset + start, options)
+        if (start + CHUNK >= line.length) break
+      }
+    } else if (line.length >= 4) {
+      if (blockChars + line.length >= CHUNK) flush()
+      block.push({ line, offset })
+      blockChars += line.length + 1
     }
     offset += line.length + 1
   }
+  flush()
 }
 
 /**
