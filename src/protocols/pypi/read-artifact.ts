@@ -53,7 +53,43 @@ function stripLeadingFolder(files: readonly ArtifactFile[]): ArtifactFile[] {
 
 function sdist(format: 'sdist-tar' | 'sdist-zip', unpacked: Unpacked, fromFilename: DistributionFilename | null): Artifact {
   const pkgInfo = unpacked.files.find((f) => f.path === 'PKG-INFO')
-  return build(format, unpacked, pkgInfo ? { file: pkgInfo, where: 'PKG-INFO' } : null, fromFilename)
+  const artifact = build(format, unpacked, pkgInfo ? { file: pkgInfo, where: 'PKG-INFO' } : null, fromFilename)
+  if (!Array.isArray(artifact.manifest.requires_dist)) {
+    const requires = eggInfoRequirements(unpacked.files, artifact.name)
+    if (requires.length > 0) artifact.manifest.requires_dist = requires
+  }
+  return artifact
+}
+
+/**
+ * pip learns an sdist's requirements by building it: what `install_requires` says. setuptools
+ * before metadata 2.2 wrote them only to the egg-info's `requires.txt`, not to PKG-INFO, so an sdist
+ * whose PKG-INFO declares none is read from there: the registry's dependency checks (a stopped or
+ * blocked dependency, dependents to notify) see what an install pulls in. Sections become markers:
+ * `[extra]` → `extra == "extra"`, `[:python_version < "3"]` → that marker, `[extra:marker]` → both.
+ */
+export function eggInfoRequirements(files: readonly ArtifactFile[], project: string): string[] {
+  const candidates = files.filter((f) => /^(src\/)?[^/]+\.egg-info\/requires\.txt$/.test(f.path))
+  const own = candidates.find((f) => normalizeProjectName(f.path.replace(/^src\//, '').split('.egg-info/')[0]!) === project) ?? (candidates.length === 1 ? candidates[0] : undefined)
+  if (!own) return []
+  const requirements: string[] = []
+  let marker = ''
+  for (const raw of own.content.toString('utf8').split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const section = /^\[([^\]]*)\]$/.exec(line)
+    if (section) {
+      const [extra = '', condition = ''] = section[1]!.split(/:(.*)/s).map((part) => part.trim())
+      const extraMarker = extra ? `extra == "${extra}"` : ''
+      marker = extraMarker && condition ? `(${condition}) and ${extraMarker}` : extraMarker || condition
+      continue
+    }
+    if (!/^[A-Za-z0-9]/.test(line)) continue
+    const [requirement, own = ''] = line.split(/;(.*)/s).map((part) => part.trim())
+    const markers = [own, marker].filter((m) => m !== '')
+    requirements.push(markers.length === 0 ? requirement! : `${requirement}; ${markers.length === 1 ? markers[0] : markers.map((m) => `(${m})`).join(' and ')}`)
+  }
+  return requirements
 }
 
 function wheel(unpacked: Unpacked, fromFilename: DistributionFilename | null): Artifact {

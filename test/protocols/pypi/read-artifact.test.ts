@@ -203,6 +203,44 @@ describe('PyPI sdists', () => {
   })
 })
 
+describe('PyPI sdist requirements', () => {
+  const REQUIRES = [
+    'requests>=2',
+    'six',
+    '',
+    '[cli]',
+    'rich',
+    '',
+    '[:python_version < "3.8"]',
+    'importlib-metadata',
+    '',
+    '[socks:sys_platform == "win32"]',
+    'win-inet-pton; python_version >= "3"',
+  ].join('\n')
+
+  it("reads them from the egg-info's requires.txt when PKG-INFO declares none, as pip's build would find them", async () => {
+    const artifact = await eco.readArtifact(await sdistTarGz('Fancy_Lib', '1.0', { 'Fancy_Lib.egg-info/requires.txt': REQUIRES, 'vendored.egg-info/requires.txt': 'unrelated\n' }), limits())
+    expect(artifact.manifest.requires_dist).toEqual([
+      'requests>=2',
+      'six',
+      'rich; extra == "cli"',
+      'importlib-metadata; python_version < "3.8"',
+      'win-inet-pton; (python_version >= "3") and ((sys_platform == "win32") and extra == "socks")',
+    ])
+    expect(eco.dependencyNames(artifact.manifest)).toEqual(['requests', 'six', 'rich', 'importlib-metadata', 'win-inet-pton'])
+    // a src layout's single egg-info counts too
+    const src = await eco.readArtifact(await sdistTarGz('other', '1.0', { 'src/other_pkg.egg-info/requires.txt': 'requests\n' }), limits())
+    expect(src.manifest.requires_dist).toEqual(['requests'])
+  })
+
+  it("keeps PKG-INFO's own Requires-Dist, and reads nothing when the egg-info is not the project's", async () => {
+    const declared = await eco.readArtifact(await sdistTarGz('Fancy_Lib', '1.0.0a1', { 'Fancy_Lib.egg-info/requires.txt': 'hidden\n' }, { metadata: RICH_METADATA }), limits())
+    expect(declared.manifest.requires_dist).toEqual(['requests>=2', 'rich; extra == "cli"'])
+    const foreign = await eco.readArtifact(await sdistTarGz('mine', '1.0', { 'a.egg-info/requires.txt': 'x\n', 'b.egg-info/requires.txt': 'y\n' }), limits())
+    expect(foreign.manifest).not.toHaveProperty('requires_dist')
+  })
+})
+
 describe('PyPI wheels and bdist trees', () => {
   it('reads a wheel: paths kept, metadata from .dist-info/METADATA, .pth startup hooks, import entries', async () => {
     const bytes = await wheelOf(
