@@ -46,8 +46,11 @@ export type IndicatorKind =
   | 'inline-interpreter' // a Python interpreter started on inline code (`python -c '…'`)
   | 'obfuscation' // obfuscator.io identifiers, packers, JSFuck
 
-/** `env`: the whole environment; `env-secret`: one secret-looking variable (a token sent to its own API is normal at run time). */
-export type FlowSource = 'decode' | 'env' | 'env-secret' | 'sensitive-file' | 'system-info' | 'network-response'
+/**
+ * `env`: the whole environment; `env-secret`: one secret-looking variable (a token sent to its own API is normal at run time);
+ * `key-argument`: a parameter named as a wallet's private key or recovery phrase, which signing code keeps to itself.
+ */
+export type FlowSource = 'decode' | 'env' | 'env-secret' | 'sensitive-file' | 'system-info' | 'network-response' | 'key-argument'
 export type FlowSink = 'dynamic-code' | 'process' | 'network' | 'fs-write' | 'dns'
 
 /** What a module-level function does with data, for callers in other modules: the sources its return value carries, and which positional parameters reach which sinks. */

