@@ -5,7 +5,9 @@ import { loadConfig, type ConfigInput } from '../../src/config/config.ts'
 import type { Deps } from '../../src/deps.ts'
 import { buildApp } from '../../src/http/build-app.ts'
 import { closeDeps, openDeps, startWorker } from '../../src/boot.ts'
-import { createUser, createToken } from '../../src/accounts/service.ts'
+import { actorFromUser, createUser, createToken, findUser } from '../../src/accounts/service.ts'
+import type { EcosystemId } from '../../src/core/ecosystem.ts'
+import { publish as publishVersion } from '../../src/packages/service.ts'
 import { CLI } from '../../src/accounts/types.ts'
 import { MemoryBlobStore } from '../../src/storage/memory-blob-store.ts'
 import { FsBlobStore } from '../../src/storage/fs-blob-store.ts'
@@ -22,6 +24,11 @@ export interface TestRegistry {
   user(name: string, options?: { scope?: 'read' | 'publish'; password?: string }): Promise<string>
   /** Publishes name@version through the npm protocol and returns the response. */
   publish(token: string, name: string, version: string, options?: { files?: Record<string, string>; manifest?: Record<string, unknown>; tag?: string }): Promise<LightMyRequestResponse>
+  /**
+   * Publishes an archive through the publish service as an existing user (for ecosystems whose wire protocol
+   * comes later), waits for the gate, and returns the version's state and its latest scan's signals.
+   */
+  publishArchive(user: string, ecosystem: EcosystemId, upload: { name: string; version: string; bytes: Buffer; filename: string }, ip: string): Promise<{ state: string; signals: ScanSignal[] }>
   /** Waits until the job queue has nothing left to do. */
   settle(): Promise<void>
   countRows(table: 'versions' | 'packages' | 'artifacts' | 'jobs' | 'audit_log'): Promise<number>
@@ -29,6 +36,12 @@ export interface TestRegistry {
   /** A second server instance on the same database and blob store, as another process of a scale-out deployment would be (no worker). */
   sibling(): Promise<{ deps: Deps; app: FastifyInstance; close(): Promise<void> }>
   close(): Promise<void>
+}
+
+export interface ScanSignal {
+  rule: string
+  weight: number
+  message: string
 }
 
 export async function startTestRegistry(
@@ -47,6 +60,13 @@ export async function startTestRegistry(
   if (options.worker !== false) await startWorker(deps)
   const app = await buildApp(deps)
   const siblings: Deps[] = []
+  const settle = async () => {
+    for (let i = 0; i < 400; i++) {
+      if ((await deps.queue.pending()) === 0) return
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error('jobs did not settle within 20 s')
+  }
 
   return {
     deps,
@@ -67,13 +87,16 @@ export async function startTestRegistry(
         payload: publishDocument(name, version, tarball, { ...(opts.tag ? { tag: opts.tag } : {}), ...(opts.manifest ? { manifest: opts.manifest } : {}) }),
       })
     },
-    async settle() {
-      for (let i = 0; i < 400; i++) {
-        if ((await deps.queue.pending()) === 0) return
-        await new Promise((r) => setTimeout(r, 50))
-      }
-      throw new Error('jobs did not settle within 20 s')
+    async publishArchive(user, ecosystem, upload, ip) {
+      const row = await findUser(deps, user)
+      if (!row) throw new Error(`no user ${user}`)
+      const { version } = await publishVersion(deps, deps.ecosystems.get(ecosystem)!, actorFromUser(row, 'publish', ip), { ...upload, manifest: {}, declared: {}, tags: [] })
+      await settle()
+      const state = await deps.db.kysely.selectFrom('versions').select('state').where('id', '=', version.id).executeTakeFirstOrThrow()
+      const scan = await deps.db.kysely.selectFrom('scans').select('signals').where('version_id', '=', version.id).orderBy('id', 'desc').executeTakeFirstOrThrow()
+      return { state: state.state, signals: JSON.parse(scan.signals) as ScanSignal[] }
     },
+    settle,
     async countRows(table) {
       const row = await deps.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
       return Number(row.n)

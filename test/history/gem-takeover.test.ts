@@ -1,18 +1,10 @@
 // The history diff on gems, on both dialects: reconstructed rest-client, strong_password and bootstrap-sass
 // takeovers (same account, new address) are stopped, and the new load-time behaviour is named.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/accounts/types.ts'
-import { publish as publishVersion } from '../../src/packages/service.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { gemOf, gemspecYaml } from '../helpers/gems.ts'
-import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
+import { startTestRegistry, type ScanSignal, type TestRegistry } from '../helpers/registry.ts'
 import { BOOTSTRAP_SASS, REST_CLIENT, STRONG_PASSWORD, type GemStep } from '../helpers/takeover-fixtures.ts'
-
-interface SignalView {
-  rule: string
-  weight: number
-  message: string
-}
 
 describe.each(DIALECTS)('history diff of gems (%s)', (dialect) => {
   let r: TestRegistry
@@ -23,16 +15,9 @@ describe.each(DIALECTS)('history diff of gems (%s)', (dialect) => {
   afterAll(() => r.close())
 
   /** Gem pushes go through the same publish service as npm's; the wire protocol comes with the RubyGems routes. */
-  async function push(user: string, step: GemStep, ip: string): Promise<{ state: string; signals: SignalView[] }> {
-    const row = await r.deps.db.kysely.selectFrom('users').selectAll().where('name', '=', user).executeTakeFirstOrThrow()
-    const actor: Actor = { userId: row.id, name: row.name, email: row.email, role: row.role, tokenId: null, scope: 'publish', ip }
+  async function push(user: string, step: GemStep, ip: string): Promise<{ state: string; signals: ScanSignal[] }> {
     const bytes = await gemOf({ metadata: gemspecYaml(step.name, step.version, { files: Object.keys(step.files) }), files: step.files })
-    const eco = r.deps.ecosystems.get('rubygems')!
-    const { version } = await publishVersion(r.deps, eco, actor, { name: step.name, version: step.version, bytes, filename: `${step.name}-${step.version}.gem`, manifest: {}, declared: {}, tags: [] })
-    await r.settle()
-    const state = await r.deps.db.kysely.selectFrom('versions').select('state').where('id', '=', version.id).executeTakeFirstOrThrow()
-    const scan = await r.deps.db.kysely.selectFrom('scans').select('signals').where('version_id', '=', version.id).orderBy('id', 'desc').executeTakeFirstOrThrow()
-    return { state: state.state, signals: JSON.parse(scan.signals) as SignalView[] }
+    return r.publishArchive(user, 'rubygems', { name: step.name, version: step.version, bytes, filename: `${step.name}-${step.version}.gem` }, ip)
   }
 
   it.each([

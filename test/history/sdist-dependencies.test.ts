@@ -1,18 +1,10 @@
 // An sdist's requirements as pip installs them: setuptools wrote them only to the egg-info's requires.txt, and the
 // history stage must see them there to hold a clean copy whose payload is a dependency.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Actor } from '../../src/accounts/types.ts'
-import { publish as publishVersion } from '../../src/packages/service.ts'
 import { insertNameBlock } from '../../src/review/repository.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
-import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
-
-interface SignalView {
-  rule: string
-  weight: number
-  message: string
-}
+import { startTestRegistry, type ScanSignal, type TestRegistry } from '../helpers/registry.ts'
 
 describe.each(DIALECTS)('dependencies of an sdist (%s)', (dialect) => {
   let r: TestRegistry
@@ -23,22 +15,15 @@ describe.each(DIALECTS)('dependencies of an sdist (%s)', (dialect) => {
   afterAll(() => r.close())
 
   /** Uploads go through the publish service, as gem pushes do; the wire protocol comes with the PyPI routes. */
-  async function upload(user: string, name: string, requires: string): Promise<{ state: string; signals: SignalView[] }> {
+  async function upload(user: string, name: string, requires: string): Promise<{ state: string; signals: ScanSignal[] }> {
     await r.user(user)
-    const row = await r.deps.db.kysely.selectFrom('users').selectAll().where('name', '=', user).executeTakeFirstOrThrow()
-    const actor: Actor = { userId: row.id, name: row.name, email: row.email, role: row.role, tokenId: null, scope: 'publish', ip: '198.51.100.7' }
     const module = name.replace(/-/g, '_')
     const bytes = await sdistTarGz(name, '2.18.1', {
       'setup.py': `from setuptools import setup\nsetup(name='${name}', version='2.18.1', packages=['${module}'], install_requires=[])\n`,
       [`${module}/__init__.py`]: 'def client(endpoint):\n    return {"endpoint": endpoint}\n',
       [`${module}.egg-info/requires.txt`]: requires,
     })
-    const eco = r.deps.ecosystems.get('pypi')!
-    const { version } = await publishVersion(r.deps, eco, actor, { name, version: '2.18.1', bytes, filename: `${name}-2.18.1.tar.gz`, manifest: {}, declared: {}, tags: [] })
-    await r.settle()
-    const state = await r.deps.db.kysely.selectFrom('versions').select('state').where('id', '=', version.id).executeTakeFirstOrThrow()
-    const scan = await r.deps.db.kysely.selectFrom('scans').select('signals').where('version_id', '=', version.id).orderBy('id', 'desc').executeTakeFirstOrThrow()
-    return { state: state.state, signals: JSON.parse(scan.signals) as SignalView[] }
+    return r.publishArchive(user, 'pypi', { name, version: '2.18.1', bytes, filename: `${name}-2.18.1.tar.gz` }, '198.51.100.7')
   }
 
   it('holds a first version whose requires.txt names a package blocked as malicious', async () => {
