@@ -63,11 +63,6 @@ const HEX_BLOB = /^(?:[0-9a-fA-F]{2}){100,}$|^(?:\\x[0-9a-fA-F]{2}){60,}$/
 /** Hex groups joined by one separator (`f094a797/f094a79b/…`, one character's UTF-8 bytes per group). */
 const SEPARATED_HEX = /^[0-9a-f]{2,8}([/,;:|.-])[0-9a-f]{2,8}(?:\1[0-9a-f]{2,8}){48,}$/i
 
-/**
- * The patterns are anchored per line (`^`, `$` and lookarounds see a newline as an edge), so
- * whatever they find in a line of text they also find in a block of lines holding it: one pass
- * over a block tells whether any of its lines needs a look of its own (`scanText`).
- */
 type Add = (kind: IndicatorKind, value: string) => void
 
 /** Indicators in one string value (a literal, a concatenation of literals, or a shell command). */
@@ -105,6 +100,11 @@ export function mayBeEncoded(value: string): boolean {
 const DECODABLE = /^[A-Za-z0-9+/]+={0,2}$/
 const ENCODED_ALPHABET = /^[\sA-Za-z0-9+/=\\,;:|.-]+$/
 
+/**
+ * The patterns are anchored per line (`^`, `$` and lookarounds see a newline as an edge), so
+ * whatever they find in a line of text they also find in a block of lines holding it: one pass
+ * over a block tells whether any of its lines needs a look of its own (`scanText`).
+ */
 function patternIndicators(value: string, add: Add, found: readonly FoundIndicator[]): void {
   for (const match of value.matchAll(URL_RE)) classifyUrl(match[0], add)
   // a network tool given a raw address without a scheme reaches it as surely as a URL would

@@ -68,7 +68,7 @@ function sdist(format: 'sdist-tar' | 'sdist-zip', unpacked: Unpacked, fromFilena
  * blocked dependency, dependents to notify) see what an install pulls in. Sections become markers:
  * `[extra]` → `extra == "extra"`, `[:python_version < "3"]` → that marker, `[extra:marker]` → both.
  */
-export function eggInfoRequirements(files: readonly ArtifactFile[], project: string): string[] {
+function eggInfoRequirements(files: readonly ArtifactFile[], project: string): string[] {
   const candidates = files.filter((f) => /^(src\/)?[^/]+\.egg-info\/requires\.txt$/.test(f.path))
   const own = candidates.find((f) => normalizeProjectName(f.path.replace(/^src\//, '').split('.egg-info/')[0]!) === project) ?? (candidates.length === 1 ? candidates[0] : undefined)
   if (!own) return []
@@ -85,8 +85,8 @@ export function eggInfoRequirements(files: readonly ArtifactFile[], project: str
       continue
     }
     if (!/^[A-Za-z0-9]/.test(line)) continue
-    const [requirement, own = ''] = line.split(/;(.*)/s).map((part) => part.trim())
-    const markers = [own, marker].filter((m) => m !== '')
+    const [requirement, lineMarker = ''] = line.split(/;(.*)/s).map((part) => part.trim())
+    const markers = [lineMarker, marker].filter((m) => m !== '')
     requirements.push(markers.length === 0 ? requirement! : `${requirement}; ${markers.length === 1 ? markers[0] : markers.map((m) => `(${m})`).join(' and ')}`)
   }
   return requirements
