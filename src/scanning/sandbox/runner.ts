@@ -9,6 +9,7 @@ import { promisify } from 'node:util'
 import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
 import { eachAtOnce } from '../at-once.ts'
 import { plantHoneytokens, type Honeytoken } from './honeytokens.ts'
+import { describeSite, PYTHON_LIBRARIES, pythonSite, pythonSiteMounts, type PythonSite } from './python-site.ts'
 import { parseStrace, type SyscallEvent } from './strace.ts'
 import { DRIVER_DIR, sandboxSteps, type SandboxStep } from './steps.ts'
 
@@ -102,6 +103,8 @@ export interface SandboxRun {
   readonly runs: readonly PersonaRun[]
   readonly steps: readonly SandboxStep[]
   readonly ms: number
+  /** The interpreters' libraries the package ran with (the declared Python set and its versions). */
+  readonly environment: string
 }
 
 /** Whether this machine can run the sandbox; the reason when not. */
@@ -111,6 +114,8 @@ export function sandboxAvailability(): { ok: true } | { ok: false; reason: strin
   }
   const probe = spawnSync('bwrap', ['--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', 'true'], { timeout: 10_000 })
   if (probe.status !== 0) return { ok: false, reason: `bubblewrap cannot create namespaces here: ${String(probe.stderr).trim().slice(0, 200)}` }
+  const site = pythonSite()
+  if (!site.ok) return { ok: false, reason: `${site.missing.join(', ')} not installed: the sandbox runs Python with a declared set of Debian's libraries (apt-get install ${PYTHON_LIBRARIES.map((l) => l.debian).join(' ')})` }
   return { ok: true }
 }
 
@@ -139,7 +144,7 @@ async function makeCa(dir: string): Promise<void> {
 
 const SINKHOLE = { httpPorts: [80, 8000, 8080, 8888, 3000, 5000], httpsPorts: [443, 8443], tcpPorts: [21, 22, 25, 1337, 4444, 6667, 9001, 9999] }
 
-async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, ca: string, options: SandboxOptions): Promise<PersonaRun> {
+async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, ca: string, site: PythonSite, options: SandboxOptions): Promise<PersonaRun> {
   const started = Date.now()
   const base = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-'))
   try {
@@ -163,7 +168,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     writeFileSync(join(etc, 'group'), `root:x:0:\n${persona.user}:x:${SANDBOX_UID}:\n`)
     const homeIn = `/home/${persona.user}`
     const env = {
-      PATH: '/gh/pkg/node_modules/.bin:/usr/local/bin:/usr/bin:/bin',
+      PATH: '/gh/pkg/node_modules/.bin:/usr/bin:/bin',
       HOME: homeIn,
       USER: persona.user,
       LOGNAME: persona.user,
@@ -204,6 +209,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       '--hostname',
       persona.hostname,
       ...bind('/usr', '/usr'),
+      ...pythonSiteMounts(site, [process.execPath]),
       // directories bwrap creates for mount points are 0700; the package's user must be able to walk them
       '--perms',
       '0755',
@@ -316,7 +322,10 @@ function withoutWrappers(events: readonly SyscallEvent[], step: SandboxStep): Sy
 export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: SandboxOptions = DEFAULT_SANDBOX_OPTIONS): Promise<SandboxRun> {
   const started = Date.now()
   const steps = sandboxSteps(eco, artifact)
-  if (steps.length === 0) return { runs: [], steps, ms: 0 }
+  const site = pythonSite()
+  if (!site.ok) throw new Error(`the sandbox's Python libraries are missing: ${site.missing.join(', ')}`)
+  const environment = `python ${pythonVersion()}; ${describeSite(site.site)}`
+  if (steps.length === 0) return { runs: [], steps, ms: 0, environment }
   // one throwaway CA per run: the sinkholes of all its personas present certificates it signed
   const ca = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-ca-'))
   try {
@@ -324,10 +333,17 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
     await makeCa(ca)
     const runs: PersonaRun[] = new Array(options.personas.length)
     await eachAtOnce(options.personas, options.personasAtOnce, async (persona, i) => {
-      runs[i] = await runPersona(artifact, steps, persona, ca, options)
+      runs[i] = await runPersona(artifact, steps, persona, ca, site.site, options)
     })
-    return { runs, steps, ms: Date.now() - started }
+    return { runs, steps, ms: Date.now() - started, environment }
   } finally {
     rmSync(ca, { recursive: true, force: true })
   }
+}
+
+let python: string | undefined
+/** Debian's Python, which every Python step runs (`python3` on the sandbox's PATH). */
+function pythonVersion(): string {
+  python ??= String(spawnSync('/usr/bin/python3', ['--version']).stdout ?? '').trim().replace(/^Python /, '') || 'unknown'
+  return python
 }

@@ -276,6 +276,7 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
         personas: sandbox.runs.map((r) => r.persona.name).join(', '),
         steps: sandbox.steps.map((s) => s.label).join(', '),
         ms: sandbox.ms,
+        environment: sandbox.environment,
         signals: signals.map((s) => s.rule).join(', ') || 'none',
         // one line per persona: how each step ended
         ...Object.fromEntries(
