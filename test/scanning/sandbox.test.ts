@@ -33,6 +33,7 @@ describe('findings from a trace', () => {
   const persona = PERSONAS[1]! // ci: user "runner", host "runner-7f3a"
   const step = (label: string, phase: 'install' | 'load' | 'call', at: number) => ({ label, phase, argv: [], exitCode: 0, signal: null, timedOut: false, at, ms: 100, stdout: '', stderr: '' })
   const traced = (network: NetworkEvent[], syscalls: SyscallEvent[]): SandboxRun => ({
+    package: 'demo-app',
     steps: [{ label: 'setup.py', phase: 'install', argv: ['python3', 'setup.py'], cwd: '.' }, { label: 'call demo', phase: 'call', argv: [], cwd: '.' }],
     runs: [{ persona, steps: [step('setup.py', 'install', 0), step('call demo', 'call', 1000)], syscalls: [syscalls, []], network, tokens: [], ms: 2000, killed: false }],
     ms: 2000,
@@ -63,6 +64,17 @@ describe('findings from a trace', () => {
       { kind: 'exec', pid: 8, path: '/usr/bin/bash', argv: ['bash', '/tmp/stage2.sh'], ok: true },
     ]
     expect(rules(dynamicFindings(traced([], dropped)))).toContain('sandbox-runs-downloaded-code')
+  })
+
+  it('lets a package keep its own data in the XDG folders named after it; other programs\' folders, ~/.local/bin and planted stores still count', () => {
+    const mkdir = (path: string): SyscallEvent => ({ kind: 'fs', pid: 7, call: 'mkdir', path, ok: true })
+    const own = ['/home/runner/.local', '/home/runner/.local/share', '/home/runner/.local/share/Demo_App', '/home/runner/.local/share/Demo_App/default phases/', '/home/runner/.config/demo-app/settings.ini', '/home/runner/.local/state/demo.app']
+    expect(dynamicFindings(traced([], own.map(mkdir))).signals).toEqual([])
+    for (const other of ['/home/runner/.config/pip/pip.conf', '/home/runner/.local/share/other-app', '/home/runner/.local/bin/demo-app', '/home/runner/.config/discord/0.0.1/modules/index.js', '/home/runner/.ssh/config']) {
+      expect(rules(dynamicFindings(traced([], [mkdir(other)])))).toEqual(['sandbox-writes-outside'])
+    }
+    const demoNamedDiscord = { ...traced([], [mkdir('/home/runner/.config/discord/0.0.1/modules/index.js')]), package: 'discord' }
+    expect(rules(dynamicFindings(demoNamedDiscord))).toEqual(['sandbox-writes-outside'])
   })
 
   it('counts a write to Windows\' Startup folder as persistence, through APPDATA or spelt as a C:\\ path (refused here: no such folder)', () => {

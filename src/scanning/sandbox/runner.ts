@@ -100,6 +100,8 @@ export interface PersonaRun {
 }
 
 export interface SandboxRun {
+  /** The package's name (its own data folders are named after it). */
+  readonly package: string
   readonly runs: readonly PersonaRun[]
   readonly steps: readonly SandboxStep[]
   readonly ms: number
@@ -325,7 +327,7 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
   const site = pythonSite()
   if (!site.ok) throw new Error(`the sandbox's Python libraries are missing: ${site.missing.join(', ')}`)
   const environment = `python ${pythonVersion()}; ${describeSite(site.site)}`
-  if (steps.length === 0) return { runs: [], steps, ms: 0, environment }
+  if (steps.length === 0) return { package: artifact.name, runs: [], steps, ms: 0, environment }
   // one throwaway CA per run: the sinkholes of all its personas present certificates it signed
   const ca = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-ca-'))
   try {
@@ -335,7 +337,7 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
     await eachAtOnce(options.personas, options.personasAtOnce, async (persona, i) => {
       runs[i] = await runPersona(artifact, steps, persona, ca, site.site, options)
     })
-    return { runs, steps, ms: Date.now() - started, environment }
+    return { package: artifact.name, runs, steps, ms: Date.now() - started, environment }
   } finally {
     rmSync(ca, { recursive: true, force: true })
   }

@@ -56,7 +56,7 @@ export const DYNAMIC_RULES = {
     id: 'sandbox-writes-outside',
     weight: 30,
     title: 'Wrote outside its own directory',
-    explanation: 'Install code wrote (or tried to write) into the home directory or the system, outside the package, temporary directories and tool caches.',
+    explanation: "Install code wrote (or tried to write) into the home directory or the system, outside the package, temporary directories, tool caches and the package's own data folders.",
   },
   dropHost: {
     id: 'sandbox-contacts-drop-host',
@@ -92,6 +92,19 @@ function spawnsTool(e: Extract<SyscallEvent, { kind: 'exec' }>): boolean {
 }
 /** Where install code may write: its own copy, temporary directories, devices, and the caches tools keep in a home. */
 const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv)(\/|$)/
+/** The XDG folders where an application keeps its data, state and settings, in a folder of its own name. */
+const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local)(?:\/([^/]+)(\/.*)?)?$/
+
+/**
+ * The package's own state: the XDG base folders themselves, or a folder in them named as the package is
+ * (`~/.local/share/PyXRD` of PyXRD), unless it is another program's store the sandbox plants secrets in.
+ */
+function ownState(path: string, pkg: string): boolean {
+  const m = XDG_STATE.exec(path.replace(/\/+$/, ''))
+  if (!m || HOME_SECRETS.test(path)) return false
+  return m[1] === undefined || normalizedName(m[1]) === normalizedName(pkg)
+}
+const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-')
 /** Programs whose first argument is code to run. */
 const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|node|nodejs|python[0-9.]*|perl|ruby|php|pwsh|powershell)$/
 /** Package managers and build tools: what they read and spawn is their business. */
@@ -236,7 +249,7 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           if (PERSISTENCE.test(path)) {
             add(signal(DYNAMIC_RULES.persistence, `${step.label}: ${who} wrote ${path}${e.ok ? '' : ' (refused)'} [${persona}]`), step)
             events.push({ persona, step: step.label, event: e.kind === 'open' ? 'write' : e.call, program: who, path, ok: e.ok })
-          } else if (!OWN_PLACES.test(path) && !TRUSTED_TOOLS.test(who)) {
+          } else if (!OWN_PLACES.test(path) && !ownState(path, sandbox.package) && !TRUSTED_TOOLS.test(who)) {
             add(signal(DYNAMIC_RULES.writesOutside, `${step.label}: ${who} ${e.kind === 'open' ? 'wrote' : e.call} ${path}${e.ok ? '' : ' (refused)'} [${persona}]`), step)
             events.push({ persona, step: step.label, event: 'write outside', program: who, path, ok: e.ok })
           }
