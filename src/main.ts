@@ -118,7 +118,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the evaluation as JSON', false)
     .option('-v, --verbose', 'list every false positive and every miss', false)
     .option('--sandbox [parallel]', 'also run the gate’s sandbox (bubblewrap + strace) on every sample the static engine would publish, this many at a time', (v) => Number(v))
-    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean; sandbox?: number | true }) => {
+    .option('--sample <n>', 'judge only a fixed random draw of n benign samples (the same on every machine for the same --seed and corpora)', (v) => Number(v))
+    .option('--seed <text>', 'the draw of --sample', 'gatehouse')
+    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean; sandbox?: number | true; sample?: number; seed: string }) => {
+      if (opts.sample !== undefined && !(Number.isInteger(opts.sample) && opts.sample > 0)) throw new InvalidArgumentError('--sample takes a positive whole number')
       if (opts.malicious.length + opts.heldOut.length + opts.benign.length === 0) throw new InvalidArgumentError('give --malicious, --held-out and/or --benign folders')
       process.exitCode = await evalCommand(config(), {
         malicious: opts.malicious,
@@ -130,6 +133,7 @@ export async function main(argv: string[]): Promise<void> {
         splitHalf: opts.splitHalf,
         ...(opts.splitDate ? { splitDate: opts.splitDate } : {}),
         ...(opts.sandbox ? { sandbox: opts.sandbox === true ? 1 : opts.sandbox } : {}),
+        ...(opts.sample ? { sample: { n: opts.sample, seed: opts.seed } } : {}),
       })
     })
 

@@ -1,11 +1,14 @@
 // Finds the samples of an evaluation corpus: archives or unpacked packages, named by a labels.jsonl when present.
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import type { EcosystemId } from '../core/ecosystem.ts'
 import { ecosystemOfArchive } from './load-path.ts'
 
 export interface Sample {
   readonly path: string
+  /** The path within its corpus folder: the same on every machine. */
+  readonly id: string
   readonly ecosystem?: EcosystemId
   /** Newest plausible date of the sample (labels' `date`), used to split tuning data from held-out data. */
   readonly date?: string
@@ -27,10 +30,10 @@ export function listSamples(root: string): Sample[] {
       .filter((line) => line.trim() !== '')
       .map((line) => {
         const label = JSON.parse(line) as { file?: string; path?: string; ecosystem?: string; date?: string | null; cluster?: string }
-        const relative = label.file ?? label.path
-        if (!relative) throw new Error(`${labels}: a line names no file or path`)
+        const file = label.file ?? label.path
+        if (!file) throw new Error(`${labels}: a line names no file or path`)
         const ecosystem = label.ecosystem === 'pypi' || label.ecosystem === 'npm' || label.ecosystem === 'rubygems' ? label.ecosystem : undefined
-        return { path: join(root, relative), ...(ecosystem ? { ecosystem } : {}), ...(label.date ? { date: label.date } : {}), ...(label.cluster ? { campaign: label.cluster } : {}) }
+        return { path: join(root, file), id: file, ...(ecosystem ? { ecosystem } : {}), ...(label.date ? { date: label.date } : {}), ...(label.cluster ? { campaign: label.cluster } : {}) }
       })
   }
   const found: Sample[] = []
@@ -39,13 +42,26 @@ export function listSamples(root: string): Sample[] {
     for (const name of readdirSync(dir).sort()) {
       const full = join(dir, name)
       const st = statSync(full)
-      if (st.isFile() && ecosystemOfArchive(full)) found.push({ path: full })
+      if (st.isFile() && ecosystemOfArchive(full)) found.push({ path: full, id: relative(root, full) })
       else if (st.isDirectory() && name !== 'node_modules') {
-        if (MARKERS.some((m) => existsSync(join(full, m)))) found.push({ path: full })
+        if (MARKERS.some((m) => existsSync(join(full, m)))) found.push({ path: full, id: relative(root, full) })
         else walk(full, depth + 1)
       }
     }
   }
   walk(root, 0)
   return found
+}
+
+/**
+ * A fixed random `n` of the samples: those whose id hashes lowest with the seed, so every machine and run
+ * draws the same ones, and a larger `n` draws those of a smaller one and more.
+ */
+export function drawSamples<T extends { readonly id: string }>(samples: readonly T[], n: number, seed: string): T[] {
+  const rank = (s: T) => createHash('sha256').update(`${seed}\u0000${s.id}`).digest('hex')
+  return samples
+    .map((s) => ({ s, r: rank(s) }))
+    .sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : 0))
+    .slice(0, n)
+    .map((x) => x.s)
 }

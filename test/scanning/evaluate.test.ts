@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
 import { DEFAULT_THRESHOLDS } from '../../src/core/verdict.ts'
 import { ECOSYSTEMS } from '../../src/ecosystems.ts'
-import { listSamples } from '../../src/scanning/corpus.ts'
+import { drawSamples, listSamples } from '../../src/scanning/corpus.ts'
 import { initEngine, type ScanReport } from '../../src/scanning/engine.ts'
 import { evaluate, examinedCampaign, examinedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
@@ -77,6 +77,25 @@ describe('evaluate', () => {
     const f = 1 / 3
     expect(result.precisionAtBaseRate).toBeCloseTo((r * 0.01) / (r * 0.01 + f * 0.99), 4)
     expect(result.timing.count).toBe(8)
+  })
+})
+
+describe('a drawn sample of a corpus', () => {
+  it('names samples by their path in the corpus, and draws the same ones for a seed whatever the order or the machine', () => {
+    expect(listSamples(join(root, 'benign')).map((s) => s.id).sort()).toEqual(['adder/1.0.0/adder-1.0.0.tar.gz', 'fetcher/2.0.0/fetcher-2.0.0.tar.gz', 'reporter/1.0.0/reporter-1.0.0.tar.gz'])
+    const corpus = Array.from({ length: 200 }, (_, i) => ({ id: `pkg-${i}/1.0.0/pkg-${i}-1.0.0.tgz`, where: `/somewhere/${i}` }))
+    const ten = drawSamples(corpus, 10, 'draw-a')
+    expect(ten).toHaveLength(10)
+    expect(new Set(ten.map((s) => s.id)).size).toBe(10)
+    expect(drawSamples([...corpus].reverse(), 10, 'draw-a')).toEqual(ten)
+    expect(drawSamples(corpus.map((s) => ({ ...s, where: `/elsewhere/${s.id}` })), 10, 'draw-a').map((s) => s.id)).toEqual(ten.map((s) => s.id))
+    // a larger draw keeps the smaller one; another seed draws others
+    expect(drawSamples(corpus, 30, 'draw-a').slice(0, 10)).toEqual(ten)
+    const other = drawSamples(corpus, 10, 'draw-b').map((s) => s.id)
+    expect(other.filter((id) => ten.some((s) => s.id === id)).length).toBeLessThan(5)
+    // not simply the first ones
+    expect(ten.map((s) => s.id)).not.toEqual(corpus.slice(0, 10).map((s) => s.id))
+    expect(drawSamples(corpus, 500, 'draw-a')).toHaveLength(200)
   })
 })
 

@@ -4,7 +4,7 @@ import { SILENT_LOGGER } from '../../deps.ts'
 import { ECOSYSTEMS } from '../../ecosystems.ts'
 import { archiveLimits } from '../../packages/service.ts'
 import { initEngine } from '../../scanning/engine.ts'
-import { listSamples } from '../../scanning/corpus.ts'
+import { drawSamples, listSamples } from '../../scanning/corpus.ts'
 import { sandboxAvailability } from '../../scanning/sandbox/runner.ts'
 import { withDynamicStage } from '../../scanning/sandbox/stage.ts'
 import { evaluate, type CampaignSummary, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
@@ -22,6 +22,12 @@ export interface EvalOptions {
   readonly verbose: boolean
   /** Also run the gate's sandbox on what the static engine would publish, this many at a time. */
   readonly sandbox?: number
+  /** Judge only a fixed random draw of this many benign samples (for runs too long to do whole, like the sandbox's). */
+  readonly sample?: { readonly n: number; readonly seed: string }
+}
+
+function drawn<T extends { readonly id: string }>(samples: T[], sample: EvalOptions['sample']): T[] {
+  return sample ? drawSamples(samples, sample.n, sample.seed) : samples
 }
 
 export async function evalCommand(config: Config, options: EvalOptions): Promise<number> {
@@ -29,7 +35,7 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
   const samples = [
     ...options.malicious.flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'malicious' as const }))),
     ...(options.heldOut ?? []).flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'malicious' as const, heldOutCampaign: true }))),
-    ...options.benign.flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'benign' as const }))),
+    ...drawn(options.benign.flatMap((root) => listSamples(root)), options.sample).map((sample) => ({ sample, label: 'benign' as const })),
   ]
   if (options.sandbox) {
     const available = sandboxAvailability()
