@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--split-date <date>', 'report malicious samples dated on/after this date separately (held out from tuning)')
     .option('--split-half', 'split the held-out samples (by a hash of their name) and the held-out campaigns (by a hash of their id) into an examined and an untouched half', false)
     .option('--json', 'print the evaluation as JSON', false)
-    .option('-v, --verbose', 'list every false positive and every miss', false)
+    .option('-v, --verbose', 'list every false positive and every miss (with --split-half, an untouched half\'s misses are counted, not named)', false)
     .option('--sandbox [parallel]', 'also run the gate’s sandbox (bubblewrap + strace) on every sample the static engine would publish, this many at a time', (v) => Number(v))
     .option('--sample <n>', 'judge only a fixed random draw of n benign samples (the same on every machine for the same --seed and corpora)', (v) => Number(v))
     .option('--seed <text>', 'the draw of --sample', 'gatehouse')

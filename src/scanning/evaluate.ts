@@ -277,8 +277,15 @@ export function examinedCampaign(id: string): boolean {
   return (digest[digest.length - 1]! & 1) === 0
 }
 
+/** Whether a malicious sample lies in an untouched half: a held-out campaign, or a sample dated on or after the split, outside the examined half. */
+export function inUntouchedHalf(o: Pick<SampleOutcome, 'label' | 'path' | 'date' | 'campaign' | 'heldOutCampaign'>, options: Pick<EvaluateOptions, 'splitDate' | 'splitHalf'>): boolean {
+  if (!options.splitHalf || o.label !== 'malicious') return false
+  if (o.heldOutCampaign) return !examinedCampaign(campaignOf(o))
+  return options.splitDate !== undefined && (o.date ?? '') >= options.splitDate && !examinedHalf(o.path)
+}
+
 /** A sample's campaign; one without a label is a campaign of its own. */
-const campaignOf = (o: SampleOutcome) => o.campaign ?? o.path
+const campaignOf = (o: Pick<SampleOutcome, 'campaign' | 'path'>) => o.campaign ?? o.path
 
 function summarizeCampaigns(outcomes: readonly SampleOutcome[], thresholds: Thresholds): CampaignSummary {
   const byCampaign = new Map<string, { total: number; flagged: number }>()

@@ -8,7 +8,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/core/verdict.ts'
 import { ECOSYSTEMS } from '../../src/ecosystems.ts'
 import { drawSamples, listSamples } from '../../src/scanning/corpus.ts'
 import { initEngine, type ScanReport } from '../../src/scanning/engine.ts'
-import { evaluate, examinedCampaign, examinedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
+import { evaluate, examinedCampaign, examinedHalf, inUntouchedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
 import { npmTarball } from '../helpers/tarballs.ts'
 
@@ -77,6 +77,25 @@ describe('evaluate', () => {
     const f = 1 / 3
     expect(result.precisionAtBaseRate).toBeCloseTo((r * 0.01) / (r * 0.01 + f * 0.99), 4)
     expect(result.timing.count).toBe(8)
+  })
+})
+
+describe('the untouched halves', () => {
+  it('hold the held-out samples and campaigns outside the examined halves, and nothing else', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `/c/s${i}/s${i}-1.0.tar.gz`)
+    const examined = names.find((p) => examinedHalf(p))!
+    const untouched = names.find((p) => !examinedHalf(p))!
+    const split = { splitDate: '2023-03-01', splitHalf: true }
+    const late = { label: 'malicious' as const, date: '2024-01-01T00:00:00Z' }
+    expect(inUntouchedHalf({ ...late, path: untouched }, split)).toBe(true)
+    expect(inUntouchedHalf({ ...late, path: examined }, split)).toBe(false)
+    expect(inUntouchedHalf({ ...late, path: untouched, date: '2022-01-01T00:00:00Z' }, split)).toBe(false)
+    expect(inUntouchedHalf({ ...late, path: untouched }, { splitDate: '2023-03-01', splitHalf: false })).toBe(false)
+    expect(inUntouchedHalf({ ...late, path: untouched, label: 'benign' }, split)).toBe(false)
+    const ids = Array.from({ length: 40 }, (_, i) => `x${i}`)
+    for (const campaign of [ids.find((c) => examinedCampaign(c))!, ids.find((c) => !examinedCampaign(c))!]) {
+      expect(inUntouchedHalf({ label: 'malicious', path: examined, campaign, heldOutCampaign: true }, { splitHalf: true })).toBe(!examinedCampaign(campaign))
+    }
   })
 })
 

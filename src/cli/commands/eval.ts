@@ -7,7 +7,7 @@ import { initEngine } from '../../scanning/engine.ts'
 import { drawSamples, listSamples } from '../../scanning/corpus.ts'
 import { sandboxAvailability } from '../../scanning/sandbox/runner.ts'
 import { withDynamicStage } from '../../scanning/sandbox/stage.ts'
-import { evaluate, type CampaignSummary, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
+import { evaluate, inUntouchedHalf, type CampaignSummary, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
 
 export interface EvalOptions {
   readonly malicious: readonly string[]
@@ -18,7 +18,7 @@ export interface EvalOptions {
   readonly json: boolean
   readonly splitDate?: string
   readonly splitHalf: boolean
-  /** Print every flagged benign and every missed malicious sample. */
+  /** Print every flagged benign and every missed malicious sample (an untouched half's misses unnamed). */
   readonly verbose: boolean
   /** Also run the gate's sandbox on what the static engine would publish, this many at a time. */
   readonly sandbox?: number
@@ -59,6 +59,8 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
       ? (o) => {
           const wrong = o.label === 'benign' ? o.flagged : !o.flagged
           if (!wrong) return
+          // an untouched half is never looked at: its misses are counted, not named
+          if (inUntouchedHalf(o, options)) return void process.stderr.write(`${tty ? '\n' : ''}MISSED (untouched half, not named) ${o.refused ? 'refused' : `${o.report!.verdict} ${o.report!.score}`}\n`)
           const what = o.refused ? `refused: ${o.refused}` : `${o.report!.verdict} ${o.report!.score} ${o.report!.signals.filter((s) => s.weight > 0).map((s) => `${s.rule}+${s.weight}@${s.file ?? ''}:${s.line ?? ''}`).join(' ')}`
           process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : 'MISSED'} ${o.path} ${what}\n`)
         }
