@@ -66,7 +66,8 @@ function metadataOf(name: string): { distribution: string; version: string } | u
  * `keep` names host paths under `/usr/local` the sandbox itself needs (the Node.js that runs its driver).
  */
 export function pythonSiteMounts(site: PythonSite, keep: readonly string[], hostSite = DEBIAN_SITE): string[] {
-  const hidden = ['/usr/local', ...readdirSync('/usr/lib').filter((d) => /^python3(\.\d+)?$/.test(d)).map((d) => `/usr/lib/${d}/dist-packages`).filter(exists)]
+  // only folders that exist: /usr is bound read-only, so bubblewrap could not make a missing one to mount on
+  const hidden = ['/usr/local', ...readdirSync('/usr/lib').filter((d) => /^python3(\.\d+)?$/.test(d)).map((d) => `/usr/lib/${d}/dist-packages`)].filter(exists)
   return [
     ...hidden.flatMap((dir) => ['--tmpfs', dir]),
     ...keep.filter((p) => p.startsWith('/usr/local/')).flatMap((p) => ['--ro-bind', p, p]),
