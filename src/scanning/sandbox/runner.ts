@@ -105,7 +105,7 @@ export interface SandboxRun {
   readonly runs: readonly PersonaRun[]
   readonly steps: readonly SandboxStep[]
   readonly ms: number
-  /** The interpreters' libraries the package ran with (the declared Python set and its versions). */
+  /** What the package ran with: the Node.js and Python versions and the declared Python libraries' versions. */
   readonly environment: string
 }
 
@@ -326,7 +326,7 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
   const steps = sandboxSteps(eco, artifact)
   const site = pythonSite()
   if (!site.ok) throw new Error(`the sandbox's Python libraries are missing: ${site.missing.join(', ')}`)
-  const environment = `python ${pythonVersion()}; ${describeSite(site.site)}`
+  const environment = `node ${process.version.replace(/^v/, '')}; python ${pythonVersion()}; ${describeSite(site.site)}`
   if (steps.length === 0) return { package: artifact.name, runs: [], steps, ms: 0, environment }
   // one throwaway CA per run: the sinkholes of all its personas present certificates it signed
   const ca = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-ca-'))
