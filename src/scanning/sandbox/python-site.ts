@@ -1,6 +1,6 @@
 // The Python libraries a package finds in the sandbox: a declared set from Debian's packages, the same on every
 // worker, instead of whatever the host happens to have installed (decisions.md).
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Where Debian installs its Python packages. */
@@ -42,14 +42,18 @@ export function pythonSite(site = DEBIAN_SITE): { ok: true; site: PythonSite } |
   const missing: string[] = []
   const entries: string[] = []
   const versions: Record<string, string> = {}
+  const metadata = present.flatMap((name) => {
+    const m = metadataOf(name)
+    return m ? [{ name, ...m }] : []
+  })
   for (const lib of PYTHON_LIBRARIES) {
-    const metadata = present.find((name) => metadataOf(name)?.distribution === lib.distribution)
-    if (!metadata || !lib.entries.every((e) => have.has(e))) {
+    const meta = metadata.find((m) => m.distribution === lib.distribution)
+    if (!meta || !lib.entries.every((e) => have.has(e))) {
       missing.push(lib.debian)
       continue
     }
-    entries.push(...lib.entries, metadata)
-    versions[lib.distribution] = metadataOf(metadata)!.version
+    entries.push(...lib.entries, meta.name)
+    versions[lib.distribution] = meta.version
   }
   return missing.length > 0 ? { ok: false, missing } : { ok: true, site: { entries, versions } }
 }
@@ -67,22 +71,13 @@ function metadataOf(name: string): { distribution: string; version: string } | u
  */
 export function pythonSiteMounts(site: PythonSite, keep: readonly string[], hostSite = DEBIAN_SITE): string[] {
   // only folders that exist: /usr is bound read-only, so bubblewrap could not make a missing one to mount on
-  const hidden = ['/usr/local', ...readdirSync('/usr/lib').filter((d) => /^python3(\.\d+)?$/.test(d)).map((d) => `/usr/lib/${d}/dist-packages`)].filter(exists)
+  const hidden = ['/usr/local', ...readdirSync('/usr/lib').filter((d) => /^python3(\.\d+)?$/.test(d)).map((d) => `/usr/lib/${d}/dist-packages`)].filter((dir) => existsSync(dir))
   return [
     ...hidden.flatMap((dir) => ['--tmpfs', dir]),
     ...keep.filter((p) => p.startsWith('/usr/local/')).flatMap((p) => ['--ro-bind', p, p]),
     ...site.entries.flatMap((e) => ['--ro-bind', join(hostSite, e), join(DEBIAN_SITE, e)]),
     ...hidden.flatMap((dir) => ['--remount-ro', dir]),
   ]
-}
-
-function exists(dir: string): boolean {
-  try {
-    readdirSync(dir)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** One line for the stored trace: which libraries the package ran with. */

@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import type { Artifact, Ecosystem } from '../../core/ecosystem.ts'
 import { eachAtOnce } from '../at-once.ts'
 import { plantHoneytokens, type Honeytoken } from './honeytokens.ts'
-import { describeSite, PYTHON_LIBRARIES, pythonSite, pythonSiteMounts, type PythonSite } from './python-site.ts'
+import { describeSite, PYTHON_LIBRARIES, pythonSite, pythonSiteMounts } from './python-site.ts'
 import { parseStrace, type SyscallEvent } from './strace.ts'
 import { DRIVER_DIR, sandboxSteps, type SandboxStep } from './steps.ts'
 
@@ -146,7 +146,7 @@ async function makeCa(dir: string): Promise<void> {
 
 const SINKHOLE = { httpPorts: [80, 8000, 8080, 8888, 3000, 5000], httpsPorts: [443, 8443], tcpPorts: [21, 22, 25, 1337, 4444, 6667, 9001, 9999] }
 
-async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, ca: string, site: PythonSite, options: SandboxOptions): Promise<PersonaRun> {
+async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, ca: string, pythonMounts: readonly string[], options: SandboxOptions): Promise<PersonaRun> {
   const started = Date.now()
   const base = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-'))
   try {
@@ -211,7 +211,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       '--hostname',
       persona.hostname,
       ...bind('/usr', '/usr'),
-      ...pythonSiteMounts(site, [process.execPath]),
+      ...pythonMounts,
       // directories bwrap creates for mount points are 0700; the package's user must be able to walk them
       '--perms',
       '0755',
@@ -328,6 +328,7 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
   if (!site.ok) throw new Error(`the sandbox's Python libraries are missing: ${site.missing.join(', ')}`)
   const environment = `node ${process.version.replace(/^v/, '')}; python ${pythonVersion()}; ${describeSite(site.site)}`
   if (steps.length === 0) return { package: artifact.name, runs: [], steps, ms: 0, environment }
+  const pythonMounts = pythonSiteMounts(site.site, [process.execPath])
   // one throwaway CA per run: the sinkholes of all its personas present certificates it signed
   const ca = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-ca-'))
   try {
@@ -335,7 +336,7 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
     await makeCa(ca)
     const runs: PersonaRun[] = new Array(options.personas.length)
     await eachAtOnce(options.personas, options.personasAtOnce, async (persona, i) => {
-      runs[i] = await runPersona(artifact, steps, persona, ca, site.site, options)
+      runs[i] = await runPersona(artifact, steps, persona, ca, pythonMounts, options)
     })
     return { package: artifact.name, runs, steps, ms: Date.now() - started, environment }
   } finally {

@@ -93,14 +93,14 @@ function spawnsTool(e: Extract<SyscallEvent, { kind: 'exec' }>): boolean {
 /** Where install code may write: its own copy, temporary directories, devices, and the caches tools keep in a home. */
 const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv)(\/|$)/
 /** The XDG folders where an application keeps its data, state and settings, in a folder of its own name. */
-const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local)(?:\/([^/]+)(\/.*)?)?$/
+const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local)(?:\/([^/]+)(?:\/.*)?)?\/*$/
 
 /**
  * The package's own state: the XDG base folders themselves, or a folder in them named as the package is
  * (`~/.local/share/PyXRD` of PyXRD), unless it is another program's store the sandbox plants secrets in.
  */
 function ownState(path: string, pkg: string): boolean {
-  const m = XDG_STATE.exec(path.replace(/\/+$/, ''))
+  const m = XDG_STATE.exec(path)
   if (!m || HOME_SECRETS.test(path)) return false
   return m[1] === undefined || normalizedName(m[1]) === normalizedName(pkg)
 }
