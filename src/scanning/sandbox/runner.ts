@@ -177,6 +177,9 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       SHELL: '/bin/sh',
       TMPDIR: '/tmp',
       NODE_EXTRA_CA_CERTS: '/gh/ca/ca.pem',
+      // WebAssembly's guard regions reserve more address space than the memory limit allows: without this, fetch()
+      // (undici parses HTTP with WebAssembly) fails before its request leaves, after its DNS query
+      NODE_OPTIONS: '--disable-wasm-trap-handler',
       SSL_CERT_FILE: '/gh/ca/ca.pem',
       REQUESTS_CA_BUNDLE: '/gh/ca/ca.pem',
       CURL_CA_BUNDLE: '/gh/ca/ca.pem',
