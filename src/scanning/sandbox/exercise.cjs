@@ -76,12 +76,16 @@ const isClass = (fn) => {
 }
 
 /** What a user's program could call, in a stable order: [description, thunk]. */
-/** A module's exports: require for CommonJS, import() for an ES module (its namespace: named exports and default). */
+/**
+ * A module's exports: require for CommonJS, import() for an ES module (its namespace: named exports and default).
+ * Where require() loads ES modules itself (Node.js 20.19 on), one with a top-level await still needs import().
+ */
+const ESM_ONLY = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
 async function load(file) {
   try {
     return require(file)
   } catch (err) {
-    if (!err || err.code !== 'ERR_REQUIRE_ESM') throw err
+    if (!err || !ESM_ONLY.has(err.code)) throw err
     return { ...(await import(require('node:url').pathToFileURL(file).href)) }
   }
 }

@@ -11,11 +11,15 @@ import { eachAtOnce } from '../at-once.ts'
 import { plantHoneytokens, type Honeytoken } from './honeytokens.ts'
 import { describeSite, PYTHON_LIBRARIES, pythonSite, pythonSiteMounts } from './python-site.ts'
 import { parseStrace, type SyscallEvent } from './strace.ts'
+import { requestedPackages, STAND_IN_MODULES, writeStandIns } from './npm-stand-ins.ts'
 import { DRIVER_DIR, sandboxSteps, type SandboxStep } from './steps.ts'
 
 const run = promisify(execFile)
-/** Files of this folder the sandbox uses: the driver, the exercisers that call what a package exports, setuptools' dry-run config. */
-const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'setup-dry-run.cfg']
+/**
+ * Files of this folder the sandbox uses: the driver, the exercisers that call what a package exports, what npm
+ * dependencies the sandbox lacks export (stand-in.cjs), setuptools' dry-run config.
+ */
+const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'stand-in.cjs', 'setup-dry-run.cfg']
 /** The unprivileged user the package's code runs as (nobody). */
 const SANDBOX_UID = 65534
 
@@ -146,7 +150,14 @@ async function makeCa(dir: string): Promise<void> {
 
 const SINKHOLE = { httpPorts: [80, 8000, 8080, 8888, 3000, 5000], httpsPorts: [443, 8443], tcpPorts: [21, 22, 25, 1337, 4444, 6667, 9001, 9999] }
 
-async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, ca: string, pythonMounts: readonly string[], options: SandboxOptions): Promise<PersonaRun> {
+/** What every persona's run of one package shares: the CA, the declared Python libraries, the npm dependencies' stand-ins. */
+interface RunMounts {
+  readonly ca: string
+  readonly python: readonly string[]
+  readonly standIns?: string
+}
+
+async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], persona: Persona, mounts: RunMounts, options: SandboxOptions): Promise<PersonaRun> {
   const started = Date.now()
   const base = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-'))
   try {
@@ -214,7 +225,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       '--hostname',
       persona.hostname,
       ...bind('/usr', '/usr'),
-      ...pythonMounts,
+      ...mounts.python,
       // directories bwrap creates for mount points are 0700; the package's user must be able to walk them
       '--perms',
       '0755',
@@ -257,7 +268,8 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       ...bind(home, homeIn, false),
       ...bind(out, '/gh/out', false),
       ...bind(driverDir, DRIVER_DIR),
-      ...bind(ca, '/gh/ca'),
+      ...bind(mounts.ca, '/gh/ca'),
+      ...(mounts.standIns ? bind(mounts.standIns, STAND_IN_MODULES) : []),
       '--chmod',
       '1777',
       '/tmp',
@@ -331,19 +343,25 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
   if (!site.ok) throw new Error(`the sandbox's Python libraries are missing: ${site.missing.join(', ')}`)
   const environment = `node ${process.version.replace(/^v/, '')}; python ${pythonVersion()}; ${describeSite(site.site)}`
   if (steps.length === 0) return { package: artifact.name, runs: [], steps, ms: 0, environment }
-  const pythonMounts = pythonSiteMounts(site.site, [process.execPath])
   // one throwaway CA per run: the sinkholes of all its personas present certificates it signed
   const ca = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-ca-'))
+  const requested = eco.id === 'npm' ? requestedPackages(artifact) : new Map()
+  const standIns = requested.size > 0 ? mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-modules-')) : undefined
   try {
     chmodSync(ca, 0o755) // the package's user reads the certificate; the key stays the driver's (0600)
     await makeCa(ca)
+    if (standIns) {
+      chmodSync(standIns, 0o755)
+      writeStandIns(standIns, requested)
+    }
+    const mounts: RunMounts = { ca, python: pythonSiteMounts(site.site, [process.execPath]), ...(standIns ? { standIns } : {}) }
     const runs: PersonaRun[] = new Array(options.personas.length)
     await eachAtOnce(options.personas, options.personasAtOnce, async (persona, i) => {
-      runs[i] = await runPersona(artifact, steps, persona, ca, pythonMounts, options)
+      runs[i] = await runPersona(artifact, steps, persona, mounts, options)
     })
     return { package: artifact.name, runs, steps, ms: Date.now() - started, environment }
   } finally {
-    rmSync(ca, { recursive: true, force: true })
+    for (const dir of [ca, standIns]) if (dir) rmSync(dir, { recursive: true, force: true })
   }
 }
 
