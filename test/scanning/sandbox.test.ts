@@ -68,13 +68,23 @@ describe('findings from a trace', () => {
 
   it('lets a package keep its own data in the XDG folders named after it; other programs\' folders, ~/.local/bin and planted stores still count', () => {
     const mkdir = (path: string): SyscallEvent => ({ kind: 'fs', pid: 7, call: 'mkdir', path, ok: true })
-    const own = ['/home/runner/.local', '/home/runner/.local/share', '/home/runner/.local/share/Demo_App', '/home/runner/.local/share/Demo_App/default phases/', '/home/runner/.config/demo-app/settings.ini', '/home/runner/.local/state/demo.app']
+    // env-paths, common among Node.js programs, names the folder `<name>-nodejs`
+    const own = ['/home/runner/.local', '/home/runner/.local/share', '/home/runner/.local/share/Demo_App', '/home/runner/.local/share/Demo_App/default phases/', '/home/runner/.config/demo-app/settings.ini', '/home/runner/.local/state/demo.app', '/home/runner/.config/demo-app-nodejs']
     expect(dynamicFindings(traced([], own.map(mkdir))).signals).toEqual([])
-    for (const other of ['/home/runner/.config/pip/pip.conf', '/home/runner/.local/share/other-app', '/home/runner/.local/bin/demo-app', '/home/runner/.config/discord/0.0.1/modules/index.js', '/home/runner/.ssh/config']) {
+    for (const other of ['/home/runner/.config/pip/pip.conf', '/home/runner/.local/share/other-app', '/home/runner/.config/other-app-nodejs', '/home/runner/.local/bin/demo-app', '/home/runner/.config/discord/0.0.1/modules/index.js', '/home/runner/.ssh/config']) {
       expect(rules(dynamicFindings(traced([], [mkdir(other)])))).toEqual(['sandbox-writes-outside'])
     }
     const demoNamedDiscord = { ...traced([], [mkdir('/home/runner/.config/discord/0.0.1/modules/index.js')]), package: 'discord' }
     expect(rules(dynamicFindings(demoNamedDiscord))).toEqual(['sandbox-writes-outside'])
+  })
+
+  it('weighs reading a client\'s configuration (~/.npmrc) below a hold, and reading a store of nothing but credentials at one', () => {
+    const open = (path: string): SyscallEvent => ({ kind: 'open', pid: 7, path, write: false, ok: true })
+    const config = dynamicFindings(traced([], ['/home/runner/.npmrc', '/home/runner/.kube/config'].map(open))).signals
+    expect(config.map((s) => [s.rule, s.weight])).toEqual([['sandbox-reads-client-config', 20]])
+    for (const store of ['/home/runner/.ssh/id_ed25519', '/home/runner/.aws/credentials', '/home/runner/.config/google-chrome/Default/Login Data']) {
+      expect(dynamicFindings(traced([], [open(store)])).signals.map((s) => [s.rule, s.weight])).toEqual([['sandbox-reads-secrets', 60]])
+    }
   })
 
   it('counts a write to Windows\' Startup folder as persistence, through APPDATA or spelt as a C:\\ path (refused here: no such folder)', () => {
@@ -183,7 +193,7 @@ req.end(Buffer.from(rc).toString('base64'))`,
       },
       { postinstall: 'node steal.js' },
     )
-    expect(rules(findings)).toEqual(expect.arrayContaining(['sandbox-honeytoken-egress', 'sandbox-reads-secrets', 'sandbox-network']))
+    expect(rules(findings)).toEqual(expect.arrayContaining(['sandbox-honeytoken-egress', 'sandbox-reads-client-config', 'sandbox-network']))
     expect(findings.signals.find((s) => s.rule === 'sandbox-honeytoken-egress')!.message).toMatch(/npm token .*collect\.example\.net/)
   })
 

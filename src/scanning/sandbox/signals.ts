@@ -50,7 +50,14 @@ export const DYNAMIC_RULES = {
     id: 'sandbox-reads-secrets',
     weight: 60,
     title: 'Read credential files',
-    explanation: 'It opened files that hold credentials (~/.npmrc, ~/.aws/credentials, ~/.ssh/id_rsa, wallets, browser profiles). Package code has no business reading them.',
+    explanation: 'It opened files that hold credentials and nothing else (~/.aws/credentials, ~/.ssh/id_rsa, wallets, browser and Discord profiles). Package code has no business reading them.',
+  },
+  readsClientConfig: {
+    id: 'sandbox-reads-client-config',
+    weight: 20,
+    title: "Read a client's configuration that can hold credentials",
+    explanation:
+      "It opened ~/.npmrc, ~/.pypirc, ~/.docker/config.json or ~/.kube/config. Registry and cluster clients read these for their registry, proxy or cluster settings (update checks do), so the read alone is no theft; a stealer reads them too. Look at what it sent: a planted token that left is sandbox-honeytoken-egress, any request at install or load is sandbox-network.",
   },
   writesOutside: {
     id: 'sandbox-writes-outside',
@@ -72,7 +79,10 @@ export const DYNAMIC_RULES = {
   },
 } as const satisfies Record<string, DynamicRule>
 
-const HOME_SECRETS = /\/(\.npmrc|\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.pypirc|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|AppData\/Roaming\/discord|AppData\/Local\/Google\/Chrome|\.git-credentials|\.docker\/config\.json|\.kube\/config)/
+/** Stores that hold credentials and nothing else a package needs: keys, tokens, wallets, browser and Discord profiles. */
+const HOME_SECRETS = /\/(\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.gem\/credentials|\.ethereum\/keystore|\.config\/discord|\.config\/google-chrome|AppData\/Roaming\/discord|AppData\/Local\/Google\/Chrome|\.git-credentials)/
+/** Clients' configuration files, which may hold a token beside the settings their clients read them for. */
+const CLIENT_CONFIGS = /\/(\.npmrc|\.pypirc|\.docker\/config\.json|\.kube\/config)$/
 /**
  * Start-up places: shell rc files, autostart, systemd, cron, authorized_keys; and Windows' Startup folder, which a payload
  * reaches through APPDATA or spells as `C:\\Users\\…` (on Linux a file name with backslashes, the intent as plain).
@@ -102,7 +112,10 @@ const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.l
 function ownState(path: string, pkg: string): boolean {
   const m = XDG_STATE.exec(path)
   if (!m || HOME_SECRETS.test(path)) return false
-  return m[1] === undefined || normalizedName(m[1]) === normalizedName(pkg)
+  if (m[1] === undefined) return true
+  // env-paths, which many Node.js programs use for these folders, names them `<name>-nodejs`
+  const name = normalizedName(pkg.replace(/^@[^/]+\//, ''))
+  return [name, `${name}-nodejs`].includes(normalizedName(m[1]))
 }
 const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-')
 /** Programs whose first argument is code to run. */
@@ -240,8 +253,9 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           continue
         }
         if (e.kind === 'open' && e.ok && e.write) written.add(absolute(e.path))
-        if (e.kind === 'open' && HOME_SECRETS.test(e.path) && !TRUSTED_TOOLS.test(who)) {
-          add(signal(DYNAMIC_RULES.readsSecrets, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`), step)
+        if (e.kind === 'open' && (HOME_SECRETS.test(e.path) || CLIENT_CONFIGS.test(e.path)) && !TRUSTED_TOOLS.test(who)) {
+          const rule = HOME_SECRETS.test(e.path) ? DYNAMIC_RULES.readsSecrets : DYNAMIC_RULES.readsClientConfig
+          add(signal(rule, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`), step)
           events.push({ persona, step: step.label, event: 'open', program: who, path: e.path, ok: e.ok })
         }
         if ((e.kind === 'open' && e.write) || (e.kind === 'fs' && e.call !== 'chmod')) {
