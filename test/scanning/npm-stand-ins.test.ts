@@ -65,8 +65,8 @@ import('@scope/pkg/deep/file.js').then(() => {})`,
           return 'own method'
         }
       }
-      expect(new Bot('token').start()).toBe('own method')
-      expect(typeof new Bot('token').launch()).toBe('function')
+      expect(new Bot().start()).toBe('own method')
+      expect(typeof new Bot().launch()).toBe('function')
       expect(readFileSync(join(dir, 'kleur/index.mjs'), 'utf8')).toContain('export { m1 as delete }')
     } finally {
       rmSync(dir, { recursive: true, force: true })
