@@ -48,7 +48,7 @@ import('@scope/pkg/deep/file.js').then(() => {})`,
     try {
       writeStandIns(dir, new Map([['kleur', new Set(['red', 'delete'])], ['@scope/pkg', new Set<string>()]]))
       expect(JSON.parse(readFileSync(join(dir, '@scope/pkg/package.json'), 'utf8')).name).toBe('@scope/pkg')
-      // the sandbox mounts stand-in.cjs in its driver folder; outside it, point the generated require there
+      // the generated package requires stand-in.cjs from the sandbox's driver folder; here it is required from the source tree
       const source = readFileSync(join(dir, 'kleur/index.cjs'), 'utf8')
       expect(source).toMatch(/require\("\/gh\/driver\/stand-in\.cjs"\)\.standIn\("kleur"\)/)
       const { standIn } = createRequire(import.meta.url)('../../src/scanning/sandbox/stand-in.cjs')

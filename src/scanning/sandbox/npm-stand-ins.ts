@@ -33,7 +33,8 @@ export function requestedPackage(request: string): string | undefined {
   if (/^[./]/.test(request) || /^[a-z][a-z0-9+.-]*:/i.test(request) || isBuiltin(request)) return undefined
   const parts = request.split('/')
   const name = request.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
-  return PACKAGE_NAME.test(name) && !name.split('/').some((p) => p === '.' || p === '..') ? name : undefined
+  // each part starts with a letter or digit, so no `.` or `..` reaches a path
+  return PACKAGE_NAME.test(name) ? name : undefined
 }
 
 /** Bare packages the package's scripts ask for, each with the names ES modules import from it (`{ red, green as g }` → red, green). */

@@ -343,9 +343,9 @@ export async function runSandbox(eco: Ecosystem, artifact: Artifact, options: Sa
   if (!site.ok) throw new Error(`the sandbox's Python libraries are missing: ${site.missing.join(', ')}`)
   const environment = `node ${process.version.replace(/^v/, '')}; python ${pythonVersion()}; ${describeSite(site.site)}`
   if (steps.length === 0) return { package: artifact.name, runs: [], steps, ms: 0, environment }
+  const requested = eco.id === 'npm' ? requestedPackages(artifact) : new Map()
   // one throwaway CA per run: the sinkholes of all its personas present certificates it signed
   const ca = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-ca-'))
-  const requested = eco.id === 'npm' ? requestedPackages(artifact) : new Map()
   const standIns = requested.size > 0 ? mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-modules-')) : undefined
   try {
     chmodSync(ca, 0o755) // the package's user reads the certificate; the key stays the driver's (0600)

@@ -253,9 +253,9 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           continue
         }
         if (e.kind === 'open' && e.ok && e.write) written.add(absolute(e.path))
-        if (e.kind === 'open' && (HOME_SECRETS.test(e.path) || CLIENT_CONFIGS.test(e.path)) && !TRUSTED_TOOLS.test(who)) {
-          const rule = HOME_SECRETS.test(e.path) ? DYNAMIC_RULES.readsSecrets : DYNAMIC_RULES.readsClientConfig
-          add(signal(rule, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`), step)
+        const read = e.kind === 'open' ? (HOME_SECRETS.test(e.path) ? DYNAMIC_RULES.readsSecrets : CLIENT_CONFIGS.test(e.path) ? DYNAMIC_RULES.readsClientConfig : undefined) : undefined
+        if (e.kind === 'open' && read && !TRUSTED_TOOLS.test(who)) {
+          add(signal(read, `${step.label}: ${who} opened ${e.path}${e.ok ? '' : ' (failed)'} [${persona}]`), step)
           events.push({ persona, step: step.label, event: 'open', program: who, path: e.path, ok: e.ok })
         }
         if ((e.kind === 'open' && e.write) || (e.kind === 'fs' && e.call !== 'chmod')) {
