@@ -66,16 +66,20 @@ describe('findings from a trace', () => {
     expect(rules(dynamicFindings(traced([], dropped)))).toContain('sandbox-runs-downloaded-code')
   })
 
-  it('lets a package keep its own data in the XDG folders named after it; other programs\' folders, ~/.local/bin and planted stores still count', () => {
+  it('lets a package keep its own data in the XDG folders or a home dot-folder named after it; other programs\' folders, ~/.local/bin and planted stores still count', () => {
     const mkdir = (path: string): SyscallEvent => ({ kind: 'fs', pid: 7, call: 'mkdir', path, ok: true })
     // env-paths, common among Node.js programs, names the folder `<name>-nodejs`
-    const own = ['/home/runner/.local', '/home/runner/.local/share', '/home/runner/.local/share/Demo_App', '/home/runner/.local/share/Demo_App/default phases/', '/home/runner/.config/demo-app/settings.ini', '/home/runner/.local/state/demo.app', '/home/runner/.config/demo-app-nodejs']
+    const own = ['/home/runner/.local', '/home/runner/.local/share', '/home/runner/.local/share/Demo_App', '/home/runner/.local/share/Demo_App/default phases/', '/home/runner/.config/demo-app/settings.ini', '/home/runner/.local/state/demo.app', '/home/runner/.config/demo-app-nodejs', '/home/runner/.demo-app', '/home/runner/.demo_app/logs/out.log']
     expect(dynamicFindings(traced([], own.map(mkdir))).signals).toEqual([])
-    for (const other of ['/home/runner/.config/pip/pip.conf', '/home/runner/.local/share/other-app', '/home/runner/.config/other-app-nodejs', '/home/runner/.local/bin/demo-app', '/home/runner/.config/discord/0.0.1/modules/index.js', '/home/runner/.ssh/config']) {
+    for (const other of ['/home/runner/.config/pip/pip.conf', '/home/runner/.local/share/other-app', '/home/runner/.config/other-app-nodejs', '/home/runner/.local/bin/demo-app', '/home/runner/.config/discord/0.0.1/modules/index.js', '/home/runner/.ssh/config', '/home/runner/.other-app/x', '/home/runner/.demo-app-cache/x']) {
       expect(rules(dynamicFindings(traced([], [mkdir(other)])))).toEqual(['sandbox-writes-outside'])
     }
     const demoNamedDiscord = { ...traced([], [mkdir('/home/runner/.config/discord/0.0.1/modules/index.js')]), package: 'discord' }
     expect(rules(dynamicFindings(demoNamedDiscord))).toEqual(['sandbox-writes-outside'])
+    // a package named as a system tool does not own that tool's dot-folder
+    for (const [pkg, path] of [['ssh', '/home/runner/.ssh/config'], ['aws', '/home/runner/.aws/config'], ['gnupg', '/home/runner/.gnupg/gpg.conf']] as const) {
+      expect(rules(dynamicFindings({ ...traced([], [mkdir(path)]), package: pkg }))).toEqual(['sandbox-writes-outside'])
+    }
   })
 
   it('weighs reading a client\'s configuration (~/.npmrc) below a hold, and reading a store of nothing but credentials at one', () => {

@@ -105,17 +105,26 @@ const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.
 /** The XDG folders where an application keeps its data, state and settings, in a folder of its own name. */
 const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local)(?:\/([^/]+)(?:\/.*)?)?\/*$/
 
+/** A dot-folder in the home directory (`~/.pm2/logs`), the older place a program keeps its state. */
+const HOME_DOT_FOLDER = /^\/home\/[^/]+\/\.([^/]+)\//
+/** Dot-folders of the system's own tools and stores: never a package's, whatever it is named. */
+const TOOL_DOT_FOLDERS = /^(ssh|aws|gnupg|config|local|cache|npm|docker|kube|gem|bundle|pki|mozilla|ethereum|bitcoin|electrum|git)$/
+
 /**
- * The package's own state: the XDG base folders themselves, or a folder in them named as the package is
- * (`~/.local/share/PyXRD` of PyXRD), unless it is another program's store the sandbox plants secrets in.
+ * The package's own state, unless it is another program's store the sandbox plants secrets in: the XDG base
+ * folders themselves, a folder in them named as the package is (`~/.local/share/PyXRD` of PyXRD), or a dot-folder
+ * of its name in the home directory (`~/.pm2` of pm2).
  */
 function ownState(path: string, pkg: string): boolean {
-  const m = XDG_STATE.exec(path)
-  if (!m || HOME_SECRETS.test(path)) return false
-  if (m[1] === undefined) return true
+  if (HOME_SECRETS.test(path)) return false
   // env-paths, which many Node.js programs use for these folders, names them `<name>-nodejs`
   const name = normalizedName(pkg.replace(/^@[^/]+\//, ''))
-  return [name, `${name}-nodejs`].includes(normalizedName(m[1]))
+  const named = (folder: string) => [name, `${name}-nodejs`].includes(normalizedName(folder))
+  const dot = HOME_DOT_FOLDER.exec(path.endsWith('/') ? path : `${path}/`)?.[1]
+  if (dot !== undefined && !TOOL_DOT_FOLDERS.test(dot) && named(dot)) return true
+  const m = XDG_STATE.exec(path)
+  if (!m) return false
+  return m[1] === undefined || named(m[1])
 }
 const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-')
 /** Programs whose first argument is code to run. */
