@@ -991,6 +991,14 @@ keyboard.Listener(on_press=on_press).start()
     verdict: 'hold',
   },
   {
+    rule: 'obfuscated-code',
+    name: 'a setup.py whose names are spelt in O and 0, as the Oxyry obfuscator spells them',
+    scan: () => sdist({ 'setup.py': `from setuptools import setup\n${Array.from({ length: 12 }, (_, i) => `O${i.toString(2).padStart(4, '0').replace(/1/g, 'O')}O0O0 = ${i}`).join('\n')}\nsetup(name='synthetic-pkg')\n` }),
+    file: 'setup.py',
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
     rule: 'encoded-payload',
     name: 'a 400-character base64 literal next to child_process in an install script',
     scan: () => npm({ 'x.js': `const cp = require('child_process')\nconst data = '${denseBase64(400)}'\ncp.execSync('node --version')\nmodule.exports = data\n` }, postinstall('node x.js')),

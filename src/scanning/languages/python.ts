@@ -9,8 +9,8 @@ import { PyNames } from './python-names.ts'
 import { ENV_DUMP_METHODS, PyFlows, decodesByMethod, enclosingFunctionName, type Taint } from './python-flows.ts'
 import { commandText, foldString, interpolatedValue, interpreterSource, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
 
-/** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), or from underscores only. */
-const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^_{5,}$/
+/** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), from O and 0 (OOO0O00O0…, as Oxyry's does), or from underscores only. */
+const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^O(?=[O0]*0)[O0]{7,}$|^_{5,}$/
 /** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
 
@@ -62,7 +62,7 @@ export function analyzePython(path: string, rawSource: string, imported?: Readon
   try {
     const walker = new PyWalker(sink, imported)
     walker.run(tree.rootNode)
-    if (walker.obfuscatedNames >= 10) sink.indicator('obfuscation', `${walker.obfuscatedNames} obfuscator-style identifiers (l1lI…)`, 0)
+    if (walker.obfuscatedNames >= 10) sink.indicator('obfuscation', `${walker.obfuscatedNames} obfuscator-style identifiers (l1lI…, OO0O…)`, 0)
     if (walker.pickedStrings >= 3) sink.indicator('obfuscation', `${walker.pickedStrings} strings spelt by picking characters out of a table one index at a time`, walker.firstPicked ?? 0)
     const marker = /^__(obfuscator|pyarmor\w*|hyperion)__\s*=|pyarmor_runtime|__pyarmor__/m.exec(source)
     if (marker) sink.indicator('obfuscation', `obfuscator marker ${marker[0].slice(0, 40)}`, marker.index)
