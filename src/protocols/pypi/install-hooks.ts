@@ -96,11 +96,14 @@ export function pythonImportEntries(artifact: Artifact): string[] {
   const topLevel = sdist ? declaredTopLevel(artifact) : undefined
   const found: string[] = []
   const paths = new Set(artifact.files.map((f) => f.path))
+  // A top folder without __init__.py is a namespace package (PEP 420) when it is installed: named in an sdist's
+  // top_level.txt, or at the top of a built distribution, where everything lands in site-packages.
+  const namespace = (dir: string) => !dir.includes('/') && !/\.(dist-info|data|egg-info)$/.test(dir) && (topLevel ? topLevel.has(dir) : artifact.format === 'wheel')
   for (const file of artifact.files) {
     for (const root of roots) {
       if (!file.path.startsWith(root)) continue
       const rest = file.path.slice(root.length)
-      if (!isImportEntry(rest) && !isSubmodule(rest, (dir) => paths.has(`${root}${dir}/__init__.py`))) continue
+      if (!isImportEntry(rest) && !isSubmodule(rest, (dir) => paths.has(`${root}${dir}/__init__.py`) || namespace(dir))) continue
       if (sdist && root === '' && (SDIST_TOOLING.has(rest) || NOT_INSTALLED.test(rest))) continue
       if (topLevel && !topLevel.has(rest.split('/')[0]!.replace(/\.py$/, ''))) continue
       found.push(file.path)

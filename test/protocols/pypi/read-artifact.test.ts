@@ -242,6 +242,19 @@ describe('PyPI sdist requirements', () => {
 })
 
 describe('PyPI wheels and bdist trees', () => {
+  it('imports the modules of an installed namespace package (a top folder without __init__.py), and no deeper plain folder', async () => {
+    const files = { 'spacepkg/core.py': 'x = 1\n', 'spacepkg/assets/make.py': '', 'spacepkg/sub/__init__.py': '', 'docs/conf.py': '' }
+    const sdist = await eco.readArtifact(await sdistTarGz('spacepkg', '1.0', { ...files, 'setup.py': 'from setuptools import setup\nsetup()\n', 'spacepkg.egg-info/top_level.txt': 'spacepkg\n' }), limits())
+    // setuptools names what it installs in top_level.txt; docs/ is not among it
+    expect(eco.importEntries(sdist)).toEqual(['spacepkg/core.py', 'spacepkg/sub/__init__.py'])
+    // without that record an sdist's folders could be anything
+    const unnamed = await eco.readArtifact(await sdistTarGz('spacepkg', '1.0', { ...files, 'setup.py': 'from setuptools import setup\nsetup()\n' }), limits())
+    expect(eco.importEntries(unnamed)).toEqual([])
+    // a wheel's top folders all land in site-packages
+    const wheel = await eco.readArtifact(await wheelOf('spacepkg', '1.0', files), limits(), { filename: 'spacepkg-1.0-py3-none-any.whl' })
+    expect(eco.importEntries(wheel)).toEqual(['docs/conf.py', 'spacepkg/core.py', 'spacepkg/sub/__init__.py'])
+  })
+
   it('reads a wheel: paths kept, metadata from .dist-info/METADATA, .pth startup hooks, import entries', async () => {
     const bytes = await wheelOf(
       'Fancy-Lib',
