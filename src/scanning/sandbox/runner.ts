@@ -29,6 +29,18 @@ export interface Persona {
   readonly user: string
   /** Environment variables of the persona; a value starting with `~/` is a path in its home. */
   readonly env: Readonly<Record<string, string>>
+  /** The login shell (SHELL, /etc/passwd); a bash user's home has the start-up files a new Debian account gets. */
+  readonly shell: '/bin/bash' | '/bin/sh'
+}
+
+/**
+ * The start-up files of a bash user's home, as Debian's /etc/skel gives them (shortened): payloads that install
+ * themselves look for the rc file of the user's shell (`$SHELL`) and leave a home without one alone.
+ */
+const BASH_HOME_FILES: Readonly<Record<string, string>> = {
+  '.bashrc': '# ~/.bashrc: executed by bash(1) for non-login shells.\ncase $- in\n    *i*) ;;\n      *) return;;\nesac\nHISTCONTROL=ignoreboth\nshopt -s histappend\nHISTSIZE=1000\nHISTFILESIZE=2000\nalias ls=\'ls --color=auto\'\n',
+  '.profile': '# ~/.profile: executed by the command interpreter for login shells.\nif [ -n "$BASH_VERSION" ]; then\n    if [ -f "$HOME/.bashrc" ]; then\n\t. "$HOME/.bashrc"\n    fi\nfi\nif [ -d "$HOME/bin" ] ; then\n    PATH="$HOME/bin:$PATH"\nfi\n',
+  '.bash_logout': '# ~/.bash_logout: executed by bash(1) when login shell exits.\nif [ "$SHLVL" = 1 ]; then\n    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\nfi\n',
 }
 
 /**
@@ -43,9 +55,10 @@ export const PERSONAS: readonly Persona[] = [
     hostname: 'dana-laptop',
     user: 'dana',
     env: { TERM: 'xterm-256color', LANG: 'en_US.UTF-8', EDITOR: 'vim', APPDATA: '~/AppData/Roaming', LOCALAPPDATA: '~/AppData/Local', USERPROFILE: '~' },
+    shell: '/bin/bash',
   },
-  { name: 'ci', hostname: 'runner-7f3a', user: 'runner', env: { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/webapp', RUNNER_OS: 'Linux' } },
-  { name: 'production', hostname: 'web-prod-1', user: 'app', env: { NODE_ENV: 'production', RAILS_ENV: 'production', DJANGO_SETTINGS_MODULE: 'app.settings.production' } },
+  { name: 'ci', hostname: 'runner-7f3a', user: 'runner', env: { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/webapp', RUNNER_OS: 'Linux' }, shell: '/bin/bash' },
+  { name: 'production', hostname: 'web-prod-1', user: 'app', env: { NODE_ENV: 'production', RAILS_ENV: 'production', DJANGO_SETTINGS_MODULE: 'app.settings.production' }, shell: '/bin/sh' },
 ]
 
 export interface SandboxOptions {
@@ -169,6 +182,8 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     for (const d of [pkg, home, out, driverDir, etc]) mkdirSync(d, { recursive: true })
     writePackage(pkg, artifact)
     const plant = plantHoneytokens()
+    const skeleton = persona.shell === '/bin/bash' ? BASH_HOME_FILES : {}
+    for (const [path, content] of Object.entries(skeleton)) writeFileSync(join(home, path), content, { mode: 0o644 })
     for (const [path, content] of Object.entries(plant.files)) {
       mkdirSync(dirname(join(home, path)), { recursive: true })
       writeFileSync(join(home, path), content, { mode: 0o600 })
@@ -177,7 +192,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     chownTree(home, SANDBOX_UID)
     writeFileSync(join(etc, 'resolv.conf'), 'nameserver 127.0.0.1\n')
     writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost ${persona.hostname}\n::1 localhost\n`)
-    writeFileSync(join(etc, 'passwd'), `root:x:0:0:root:/root:/bin/sh\n${persona.user}:x:${SANDBOX_UID}:${SANDBOX_UID}:${persona.user}:/home/${persona.user}:/bin/sh\n`)
+    writeFileSync(join(etc, 'passwd'), `root:x:0:0:root:/root:/bin/sh\n${persona.user}:x:${SANDBOX_UID}:${SANDBOX_UID}:${persona.user}:/home/${persona.user}:${persona.shell}\n`)
     writeFileSync(join(etc, 'group'), `root:x:0:\n${persona.user}:x:${SANDBOX_UID}:\n`)
     const homeIn = `/home/${persona.user}`
     const env = {
@@ -185,7 +200,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       HOME: homeIn,
       USER: persona.user,
       LOGNAME: persona.user,
-      SHELL: '/bin/sh',
+      SHELL: persona.shell,
       TMPDIR: '/tmp',
       NODE_EXTRA_CA_CERTS: '/gh/ca/ca.pem',
       // WebAssembly's guard regions reserve more address space than the memory limit allows: without this, fetch()
