@@ -40,12 +40,16 @@ const DISCORD_STORE = /(discord(canary|ptb)?|Lightcord)[\\/ ]+Local Storage|Loca
 const WALLET_PATH =
   /nkbihfbeogaeaoehlefnkodbefgpgknn|fhbohimaelbohpjbbldcngcnapndodjp|bfnaelmomeimhlpmgjnjophhpkkoljpa|wallet\.dat|Exodus[\\/ ]+exodus\.wallet|Electrum[\\/ ]+wallets|Ethereum[\\/ ]+keystore|atomic[\\/ ]+Local Storage|Coinomi|Guarda[\\/ ]+Local Storage|com\.liberty\.jaxx/i
 /**
- * A download or decoded text piped into a shell, or into an interpreter that runs what it reads (`| python3 > /dev/null &`,
- * `| python -`); an interpreter given a module, inline code or a script of its own (`| python -m json.tool`, `| node pretty.js`)
- * only reads the data.
+ * What runs text piped into it: a shell, or an interpreter that runs what it reads (`| python3 > /dev/null &`,
+ * `| python -`); an interpreter given a module, inline code or a script of its own (`| python -m json.tool`,
+ * `| node pretty.js`) only reads the data.
  */
-const SHELL_DOWNLOAD =
-  /\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?((ba|z|da)?sh\b|(python[0-9.]*|perl|ruby|node|php)(\s+-(?=\s|$|['"`])|(?=\s*($|[>&;|)'"`]))))|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*((ba|z|da)?sh\b|(python[0-9.]*|perl|ruby|node|php)(\s+-(?=\s|$|['"`])|(?=\s*($|[>&;|)'"`]))))|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(\w*urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b(?:[^;&\n]|>&){0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b(?:[^;&\n]|>&){0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?/i
+const RUNS_PIPED_TEXT = String.raw`((ba|z|da)?sh\b|(python[0-9.]*|perl|ruby|node|php)(\s+-(?=\s|$|['"\`])|(?=\s*($|[>&;|)'"\`]))))`
+/** A download or decoded text piped into what runs it, a download saved and run, Windows' download tools. */
+const SHELL_DOWNLOAD = new RegExp(
+  String.raw`\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?${RUNS_PIPED_TEXT}|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*${RUNS_PIPED_TEXT}|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(\w*urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b(?:[^;&\n]|>&){0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b(?:[^;&\n]|>&){0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?`,
+  'i',
+)
 const SHELL_EXFIL =
   /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\b|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)|\bdig\s+@\d{1,3}(\.\d{1,3}){3}\s+[\w.-]+\.[a-z]{2,}|\bnslookup\s+[\w.-]+\.[a-z]{2,}\s+\d{1,3}(\.\d{1,3}){3}\b/i
 const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\n]{0,200}(os\.dup2|pty\.spawn)|\bnc(at)?\s+(-\w+\s+)*-e\s+\/bin\/(ba)?sh|\bbash\s+-i\s+>&|\bmkfifo\s+\S+[^\n]{0,80}\bnc\s|socat\s+exec:/i

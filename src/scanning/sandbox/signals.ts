@@ -106,7 +106,7 @@ const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.
 const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local)(?:\/([^/]+)(?:\/.*)?)?\/*$/
 
 /** A dot-folder in the home directory (`~/.pm2/logs`), the older place a program keeps its state. */
-const HOME_DOT_FOLDER = /^\/home\/[^/]+\/\.([^/]+)\//
+const HOME_DOT_FOLDER = /^\/home\/[^/]+\/\.([^/]+)(?:\/|$)/
 /** Dot-folders of the system's own tools and stores: never a package's, whatever it is named. */
 const TOOL_DOT_FOLDERS = /^(ssh|aws|gnupg|config|local|cache|npm|docker|kube|gem|bundle|pki|mozilla|ethereum|bitcoin|electrum|git)$/
 
@@ -120,7 +120,7 @@ function ownState(path: string, pkg: string): boolean {
   // env-paths, which many Node.js programs use for these folders, names them `<name>-nodejs`
   const name = normalizedName(pkg.replace(/^@[^/]+\//, ''))
   const named = (folder: string) => [name, `${name}-nodejs`].includes(normalizedName(folder))
-  const dot = HOME_DOT_FOLDER.exec(path.endsWith('/') ? path : `${path}/`)?.[1]
+  const dot = HOME_DOT_FOLDER.exec(path)?.[1]
   if (dot !== undefined && !TOOL_DOT_FOLDERS.test(dot) && named(dot)) return true
   const m = XDG_STATE.exec(path)
   if (!m) return false
