@@ -1,5 +1,5 @@
 // Benchmark: sandbox time and false positives on real packages with install scripts (the benign npm corpora's).
-//   node bin/run-ts.js bench/sandbox.ts /work/corpora/benign-npm-a/packages /work/corpora/benign-npm-b/packages [--personas 3] [--limit N]
+//   node bin/run-ts.js bench/sandbox.ts /work/corpora/benign-npm-a/packages /work/corpora/benign-npm-b/packages [--personas N] [--limit N]
 //   node bin/run-ts.js bench/sandbox.ts --archives LIST     (LIST: one archive path per line, e.g. the static scan's misses
 //                                                            from `gatehouse eval -v`, to see what the sandbox adds)
 // Each package runs alone (its dependencies are not installed), under every persona, as the gate would run it.
@@ -12,7 +12,7 @@ import { loadArtifact } from '../src/scanning/load-path.ts'
 import { DEFAULT_SANDBOX_OPTIONS, PERSONAS, runSandbox, sandboxAvailability } from '../src/scanning/sandbox/runner.ts'
 import { dynamicFindings } from '../src/scanning/sandbox/signals.ts'
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { personas: { type: 'string', default: '3' }, limit: { type: 'string', default: '1000' }, archives: { type: 'string' } } })
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { personas: { type: 'string', default: String(PERSONAS.length) }, limit: { type: 'string', default: '1000' }, archives: { type: 'string' } } })
 const available = sandboxAvailability()
 if (!available.ok) throw new Error(available.reason)
 
