@@ -53,7 +53,7 @@ describe('findings from a trace', () => {
     expect(rules(dynamicFindings(traced([beacon], [])))).toEqual(['sandbox-contacts-drop-host', 'sandbox-network', 'sandbox-system-info-egress'])
   })
 
-  it('does not count the exercisers\' placeholder input as a dropped file when a linter runs it; a script the package wrote still counts', () => {
+  it('does not count the exercisers\' placeholder input as a dropped file when a linter runs it; a script the package wrote still counts, wherever among an interpreter\'s arguments', () => {
     const placeholder: SyscallEvent[] = [
       { kind: 'open', pid: 7, path: '/tmp/gatehouse-input.txt', write: true, ok: true },
       { kind: 'exec', pid: 8, path: '/usr/bin/bash', argv: ['bash', '-n', '/tmp/gatehouse-input.txt'], ok: true },
@@ -64,6 +64,19 @@ describe('findings from a trace', () => {
       { kind: 'exec', pid: 8, path: '/usr/bin/bash', argv: ['bash', '/tmp/stage2.sh'], ok: true },
     ]
     expect(rules(dynamicFindings(traced([], dropped)))).toContain('sandbox-runs-downloaded-code')
+    // a script dropped for Windows' PowerShell, named after options that take values; the start fails here, the attempt counts
+    const ps1 = '/home/runner/AppData/Local/Temp\\ab.ps1'
+    const powershell: SyscallEvent[] = [
+      { kind: 'open', pid: 7, path: ps1, write: true, ok: true },
+      { kind: 'exec', pid: 7, path: '/usr/bin/powershell.exe', argv: ['powershell.exe', '-NoProfile', '-ExecutionPolicy', 'Bypass', '-WindowStyle', 'Hidden', '-File', ps1], ok: false },
+    ]
+    expect(rules(dynamicFindings(traced([], powershell)))).toContain('sandbox-runs-downloaded-code')
+    // pip handed a file the run wrote is a package manager at work
+    const wheel: SyscallEvent[] = [
+      { kind: 'open', pid: 7, path: '/tmp/build/dep-1.0-py3-none-any.whl', write: true, ok: true },
+      { kind: 'exec', pid: 8, path: '/usr/bin/python3', argv: ['python3', '-m', 'pip', 'install', '/tmp/build/dep-1.0-py3-none-any.whl'], ok: true },
+    ]
+    expect(dynamicFindings(traced([], wheel)).signals).toEqual([])
   })
 
   it('lets a package keep its own data in the XDG or AppData folders or a home dot-folder named after it, and temporary files in TEMP; other programs\' folders, ~/.local/bin and planted stores still count', () => {

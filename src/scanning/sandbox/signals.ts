@@ -90,9 +90,9 @@ const CLIENT_CONFIGS = /\/(\.npmrc|\.pypirc|\.docker\/config\.json|\.kube\/confi
 const PERSISTENCE =
   /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)|start menu[\\/]programs[\\/]startup/i
 /** Downloaders and network tools: spawned by install code, evidence by themselves. */
-const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|base64|openssl)$/
+const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|base64|openssl)(\.exe)?$/i
 /** Interpreters: evidence when handed inline code (`python3 -c …`, `perl -e …`); a script they run is traced as it runs. Shells are not: build scripts probe with `sh -c pkg-config …`, and what a shell starts is traced. */
-const INLINE_CODE_INTERPRETERS = /^(python[0-9.]*|perl|ruby|php|powershell|pwsh)$/
+const INLINE_CODE_INTERPRETERS = /^(python[0-9.]*|perl|ruby|php|powershell|pwsh)(\.exe)?$/i
 const INLINE_CODE_FLAG = /^-(c|e|E|r|command|Command|encodedcommand|EncodedCommand|enc)$/
 
 /** Whether an exec is a downloader, a network tool, or an interpreter handed inline code. */
@@ -127,8 +127,8 @@ function ownState(path: string, pkg: string): boolean {
   return m[1] === undefined || named(m[1])
 }
 const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-')
-/** Programs whose first argument is code to run. */
-const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|node|nodejs|python[0-9.]*|perl|ruby|php|pwsh|powershell)$/
+/** Programs that run a script named among their arguments (Windows' own by their `.exe` names, as a Windows payload starts them). */
+const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|node|nodejs|python[0-9.]*|perl|ruby|php|pwsh|powershell|cmd|wscript|cscript)(\.exe)?$/i
 /** Package managers and build tools: what they read and spawn is their business. */
 const TRUSTED_TOOLS = /^(npm|npx|yarn|pnpm|node-gyp|node-pre-gyp|prebuild-install|pip3?|make|cc|gcc|g\+\+|c\+\+|ld|as|cmake)$/
 
@@ -282,9 +282,10 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           // A file the run wrote outside the package (a download, a dropped script) and then executed:
           // directly, or as the script an interpreter runs. Build output inside the package does not count.
           // An attempt counts too: a dropped file without a shebang fails to exec, the intent is the same.
-          const script = INTERPRETERS.test(name) ? e.argv.slice(1).find((a) => !a.startsWith('-')) : undefined
+          // Any argument may be the script: options come first and some take values (`powershell -ExecutionPolicy Bypass -File x.ps1`).
+          const scripts = INTERPRETERS.test(name) && !TRUSTED_TOOLS.test(programOf(e)) ? e.argv.slice(1).filter((a) => !a.startsWith('-')) : []
           // the exercisers' placeholder input is the caller's file: a linter handed it runs `bash -n` on it
-          const dropped = [e.path, ...(script ? [script] : [])].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/') && p !== PLACEHOLDER_INPUT)
+          const dropped = [e.path, ...scripts].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/') && p !== PLACEHOLDER_INPUT)
           if (dropped) add(signal(DYNAMIC_RULES.secondStage, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)}, and ${dropped} was written during the run [${persona}]`), step)
           if (!e.ok) continue
           // the step's own command (`sh -c <script>`) is what npm runs; what it starts is the package's choice
