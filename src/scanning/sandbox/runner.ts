@@ -49,6 +49,13 @@ const BASH_HOME_FILES: Readonly<Record<string, string>> = {
   '.bash_logout': '# ~/.bash_logout: executed by bash(1) when login shell exits.\nif [ "$SHLVL" = 1 ]; then\n    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\nfi\n',
 }
 
+/**
+ * Node.js options of every persona. WebAssembly's guard regions reserve more address space than the memory limit
+ * allows: without this, fetch() (undici parses HTTP with WebAssembly) fails before its request leaves, after its DNS query.
+ */
+const NODE_OPTIONS = '--disable-wasm-trap-handler'
+/** Windows' profile folders, in the persona's home: where a Windows stealer asks the environment to find its stores. */
+const WINDOWS_PROFILE_ENV = { APPDATA: '~/AppData/Roaming', LOCALAPPDATA: '~/AppData/Local', USERPROFILE: '~' }
 /** The folders of a Windows account's home that payloads write to: TEMP, and the Startup folder a copy of itself goes to. */
 const WINDOWS_HOME_FOLDERS = ['AppData/Local/Temp', 'AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup']
 
@@ -64,7 +71,7 @@ export const PERSONAS: readonly Persona[] = [
     name: 'developer',
     hostname: 'dana-laptop',
     user: 'dana',
-    env: { TERM: 'xterm-256color', LANG: 'en_US.UTF-8', EDITOR: 'vim', APPDATA: '~/AppData/Roaming', LOCALAPPDATA: '~/AppData/Local', USERPROFILE: '~' },
+    env: { TERM: 'xterm-256color', LANG: 'en_US.UTF-8', EDITOR: 'vim', ...WINDOWS_PROFILE_ENV },
     shell: '/bin/bash',
     system: 'linux',
   },
@@ -74,17 +81,7 @@ export const PERSONAS: readonly Persona[] = [
     name: 'windows',
     hostname: 'DESKTOP-K7Q2M9F',
     user: 'jordan',
-    env: {
-      APPDATA: '~/AppData/Roaming',
-      LOCALAPPDATA: '~/AppData/Local',
-      USERPROFILE: '~',
-      TEMP: '~/AppData/Local/Temp',
-      TMP: '~/AppData/Local/Temp',
-      USERNAME: 'jordan',
-      COMPUTERNAME: 'DESKTOP-K7Q2M9F',
-      OS: 'Windows_NT',
-      PROCESSOR_ARCHITECTURE: 'AMD64',
-    },
+    env: { ...WINDOWS_PROFILE_ENV, TEMP: '~/AppData/Local/Temp', TMP: '~/AppData/Local/Temp', OS: 'Windows_NT', PROCESSOR_ARCHITECTURE: 'AMD64' },
     shell: '/bin/sh',
     system: 'windows',
   },
@@ -233,17 +230,18 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       SHELL: persona.shell,
       TMPDIR: '/tmp',
       NODE_EXTRA_CA_CERTS: '/gh/ca/ca.pem',
-      // WebAssembly's guard regions reserve more address space than the memory limit allows: without this, fetch()
-      // (undici parses HTTP with WebAssembly) fails before its request leaves, after its DNS query
-      NODE_OPTIONS: '--disable-wasm-trap-handler',
+      NODE_OPTIONS,
       SSL_CERT_FILE: '/gh/ca/ca.pem',
       REQUESTS_CA_BUNDLE: '/gh/ca/ca.pem',
       CURL_CA_BUNDLE: '/gh/ca/ca.pem',
       PIP_CERT: '/gh/ca/ca.pem',
       PYTHONDONTWRITEBYTECODE: '1',
       ...Object.fromEntries(Object.entries(persona.env).map(([k, v]) => [k, inHome(v, homeIn)])),
-      // the Windows persona: Node.js preloads what answers as Windows; the exerciser reads the mark and removes it
-      ...(persona.system === 'windows' ? { NODE_OPTIONS: `--disable-wasm-trap-handler --require ${DRIVER_DIR}/as-windows.cjs`, GATEHOUSE_SYSTEM: 'windows' } : {}),
+      // the Windows persona: Windows names the user and the machine in the environment; Node.js preloads what answers
+      // as Windows; the exerciser reads the mark and removes it
+      ...(persona.system === 'windows'
+        ? { USERNAME: persona.user, COMPUTERNAME: persona.hostname, NODE_OPTIONS: `${NODE_OPTIONS} --require ${DRIVER_DIR}/as-windows.cjs`, GATEHOUSE_SYSTEM: 'windows' }
+        : {}),
       ...plant.env,
     }
     writeFileSync(

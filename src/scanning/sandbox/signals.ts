@@ -103,7 +103,7 @@ function spawnsTool(e: Extract<SyscallEvent, { kind: 'exec' }>): boolean {
 /** Where install code may write: its own copy, temporary directories (Windows' TEMP too), devices, and the caches tools keep in a home. */
 const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv|AppData\/Local\/Temp)(\/|$)/
 /** The XDG folders where an application keeps its data, state and settings, in a folder of its own name; Windows' AppData folders likewise. */
-const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local|AppData\/Local|AppData\/Roaming|AppData)(?:\/([^/]+)(?:\/.*)?)?\/*$/
+const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local|AppData(?:\/Local|\/Roaming)?)(?:\/([^/]+)(?:\/.*)?)?\/*$/
 
 /** A dot-folder in the home directory (`~/.pm2/logs`), the older place a program keeps its state. */
 const HOME_DOT_FOLDER = /^\/home\/[^/]+\/\.([^/]+)(?:\/|$)/
