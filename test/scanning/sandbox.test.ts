@@ -95,6 +95,24 @@ describe('findings from a trace', () => {
     }
   })
 
+  it('reads the Windows persona\'s registry and task files: an autostart key or a scheduled task is persistence, a program\'s own settings are not; a library rundll32 loads counts as run', () => {
+    const write = (path: string): SyscallEvent => ({ kind: 'open', pid: 7, path, write: true, ok: true })
+    const registry = '/home/runner/.windows/registry'
+    expect(dynamicFindings(traced([], [write(`${registry}/HKEY_CURRENT_USER/Software/Demo/App/(Default)`), write(`${registry}/HKEY_LOCAL_MACHINE/Software/Demo/Path`)])).signals).toEqual([])
+    for (const autostart of [
+      `${registry}/HKEY_CURRENT_USER/Software/Microsoft/Windows/CurrentVersion/Run/Updater`,
+      `${registry}/HKEY_LOCAL_MACHINE/SOFTWARE/WOW6432Node/Microsoft/Windows/CurrentVersion/RunOnce/x`,
+      `${registry}/HKEY_LOCAL_MACHINE/Software/Microsoft/Windows NT/CurrentVersion/Winlogon/Shell`,
+      '/home/runner/.windows/System32/Tasks/Microsoft/Updater',
+    ]) {
+      expect(rules(dynamicFindings(traced([], [write(autostart)])))).toEqual(['sandbox-persistence'])
+    }
+    // the key's folder itself, made or opened on the way to reading it, is no write of a value
+    expect(dynamicFindings(traced([], [{ kind: 'fs', pid: 7, call: 'mkdir', path: `${registry}/HKEY_CURRENT_USER/Software/Microsoft/Windows/CurrentVersion/Run`, ok: false }])).signals).toEqual([])
+    const dll: SyscallEvent[] = [write('/home/runner/AppData/Local/Temp/x.dll'), { kind: 'exec', pid: 8, path: '/gh/driver/windows/rundll32.exe', argv: ['rundll32.exe', '/home/runner/AppData/Local/Temp/x.dll,DllMain'], ok: true }]
+    expect(rules(dynamicFindings(traced([], dll)))).toEqual(['sandbox-runs-downloaded-code'])
+  })
+
   it('weighs reading a client\'s configuration (~/.npmrc) below a hold, and reading a store of nothing but credentials at one', () => {
     const open = (path: string): SyscallEvent => ({ kind: 'open', pid: 7, path, write: false, ok: true })
     const config = dynamicFindings(traced([], ['/home/runner/.npmrc', '/home/runner/.kube/config'].map(open))).signals
@@ -553,6 +571,60 @@ if (process.platform === 'win32' && os.type() === 'Windows_NT') {
       { ...ONE, personas: [PERSONAS[0]!, windows] },
     )
     expect(findings.signals.filter((s) => s.rule === 'sandbox-runs-downloaded-code').map((s) => s.message)).toEqual([expect.stringMatching(/AppData\/Local\/Temp\/svchost\.exe.*\[windows\]$/)])
+  })
+
+  it('gives the Windows persona Windows\' commands and registry: a shell command runs through cmd, `start` starts a dropped program, `reg`, `schtasks` and winreg reach the autostart keys', { timeout: 90_000 }, async () => {
+    const windows = PERSONAS.find((p) => p.system === 'windows')!
+    // Windows' own commands through a shell, backslashes and %VARIABLES% as cmd.exe reads them
+    const shell = `import os, subprocess
+if os.name == 'nt':
+    exe = os.path.join(os.environ['TEMP'], 'upd.exe')
+    open(exe, 'wb').write(b'MZ')
+    os.system('start "" "%TEMP%\\\\upd.exe"')
+    subprocess.run('reg add HKCU\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run /v upd /t REG_SZ /d "%TEMP%\\\\upd.exe" /f', shell=True)
+    print(subprocess.run('reg query HKCU\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run', shell=True, capture_output=True, text=True).stdout)
+`
+    const shellRun = await runSandbox(pypiEcosystem, await pypiEcosystem.readArtifact(await sdistTarGz('winshell', '1.0.0', { 'winshell/__init__.py': shell }), DEFAULT_ARCHIVE_LIMITS, { filename: 'winshell-1.0.0.tar.gz' }), { ...DEFAULT_SANDBOX_OPTIONS, personas: [windows], stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    expect(shellRun.runs[0]!.steps.find((s) => s.label === 'import winshell')?.stdout).toMatch(/upd\s+REG_SZ\s+\/home\/jordan\/AppData\/Local\/Temp\/upd\.exe/)
+    const shellFound = dynamicFindings(shellRun)
+    expect(shellFound.signals.find((s) => s.rule === 'sandbox-runs-downloaded-code')?.message).toMatch(/^import winshell: ran start .*\/home\/jordan\/AppData\/Local\/Temp\/upd\.exe.*\[windows\]$/)
+    expect(shellFound.signals.find((s) => s.rule === 'sandbox-persistence')?.message).toMatch(/reg wrote .*\.windows\/registry\/HKEY_CURRENT_USER\/Software\/Microsoft\/Windows\/CurrentVersion\/Run\/upd \[windows\]$/)
+    expect(rules(shellFound)).not.toContain('sandbox-writes-outside')
+
+    // the same through winreg and a scheduled task started without a shell; the program's own settings are no finding
+    const api = `import os, subprocess, winreg
+if os.name == 'nt':
+    with winreg.CreateKey(winreg.HKEY_CURRENT_USER, r'Software\\WinApi\\Settings') as own:
+        winreg.SetValueEx(own, 'theme', 0, winreg.REG_SZ, 'dark')
+    key = winreg.OpenKey(winreg.HKEY_CURRENT_USER, r'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 0, winreg.KEY_SET_VALUE)
+    winreg.SetValueEx(key, 'WinApi', 0, winreg.REG_SZ, 'pythonw -m winapi')
+    winreg.CloseKey(key)
+    print('theme', winreg.QueryValueEx(winreg.OpenKey(winreg.HKEY_CURRENT_USER, r'software\\winapi\\settings'), 'Theme')[0])
+    subprocess.call(['schtasks', '/create', '/tn', 'WinApi', '/tr', 'pythonw -m winapi', '/sc', 'onlogon'])
+`
+    const apiRun = await runSandbox(pypiEcosystem, await pypiEcosystem.readArtifact(await sdistTarGz('winapi', '1.0.0', { 'winapi/__init__.py': api }), DEFAULT_ARCHIVE_LIMITS, { filename: 'winapi-1.0.0.tar.gz' }), { ...DEFAULT_SANDBOX_OPTIONS, personas: [windows], stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    expect(apiRun.runs[0]!.steps.find((s) => s.label === 'import winapi')?.stdout).toContain('theme dark')
+    const apiFound = dynamicFindings(apiRun)
+    expect(apiFound.trace.events.filter((e) => e.event === 'write outside')).toEqual([])
+    expect(rules(apiFound)).toEqual(['sandbox-persistence'])
+    const persisted = apiFound.trace.events.filter((e) => e.event === 'write').map((e) => String(e.path))
+    expect(persisted).toEqual(expect.arrayContaining([expect.stringMatching(/CurrentVersion\/Run\/WinApi$/), expect.stringMatching(/\.windows\/System32\/Tasks\/WinApi$/)]))
+  })
+
+  it('runs a Node.js shell command through cmd on the Windows persona, as Windows does', { timeout: 60_000 }, async () => {
+    const windows = PERSONAS.find((p) => p.system === 'windows')!
+    const { findings } = await npmRun(
+      {
+        'setup.js': `const fs = require('fs'), path = require('path'), { execSync } = require('child_process')
+if (process.platform === 'win32') {
+  fs.writeFileSync(path.join(process.env.TEMP, 'svc.exe'), 'MZ')
+  execSync('start /b "" "%TEMP%\\\\svc.exe"', { windowsHide: true, stdio: 'ignore' })
+}`,
+      },
+      { postinstall: 'node setup.js' },
+      { ...ONE, personas: [windows] },
+    )
+    expect(findings.signals.filter((s) => s.rule === 'sandbox-runs-downloaded-code').map((s) => s.message)).toEqual([expect.stringMatching(/^postinstall: ran start .*\/home\/jordan\/AppData\/Local\/Temp\/svc\.exe.*\[windows\]$/)])
   })
 
   it('runs the install command a pip install runs, where a cmdclass override waits; setuptools itself builds nothing', { timeout: 60_000 }, async () => {

@@ -176,6 +176,11 @@ class StandInFinder:
         top = name.split('.')[0]
         if (top in sys.stdlib_module_names and not (windows and top in WINDOWS_ONLY_MODULES)) or not importer_is_package():
             return None
+        if windows and name in ('winreg', '_winreg'):
+            # the registry is kept as files the trace sees written (windows_registry.py)
+            from importlib.util import spec_from_file_location
+
+            return spec_from_file_location(name, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'windows_registry.py'))
         return importlib.machinery.ModuleSpec(name, self, is_package=True)
 
     def create_module(self, spec):
@@ -236,10 +241,17 @@ WINDOWS_PROCESS_CONSTANTS = {
 windows = False
 
 
-def asked_by_package():
-    """Whether the code asking (the caller of the function that calls this) is the package's: its files, or code it compiled from a string (`<string>`)."""
-    file = sys._getframe(2).f_code.co_filename
+def package_code(file):
+    """Whether code of this file is the package's: its files, or code it compiled from a string (`<string>`)."""
     return not file.startswith('<frozen') and (file.startswith(PACKAGE_ROOT + '/') or not os.path.isabs(file))
+
+
+def asked_by_package(through=()):
+    """Whether the code asking (the caller of the function that calls this, past frames of the files `through`) is the package's."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename in through:
+        frame = frame.f_back
+    return frame is not None and package_code(frame.f_code.co_filename)
 
 
 def as_windows():
@@ -296,25 +308,28 @@ def as_windows():
         setattr(subprocess, name, value)
     popen_init = subprocess.Popen.__init__
 
-    def popen(self, *args, **kwargs):
+    def popen(self, args, *rest, **kwargs):
         kwargs.pop('startupinfo', None)
         kwargs.pop('creationflags', None)
-        popen_init(self, *args, **kwargs)
+        # Windows runs a shell command with cmd.exe: the persona's cmd (windows-commands.py) reads it as Windows
+        # would (`start "" %TEMP%\x.exe`, backslashes and all), where /bin/sh would take the backslashes for escapes
+        if kwargs.get('shell') and not kwargs.get('executable') and asked_by_package(through=(subprocess.__file__, os.__file__)):
+            kwargs['shell'] = False
+            args = ['cmd', '/c', args if isinstance(args, (str, bytes)) else subprocess.list2cmdline(args)]
+        popen_init(self, args, *rest, **kwargs)
 
     subprocess.Popen.__init__ = popen
+    os.system = answer(lambda command: subprocess.call(['cmd', '/c', command]), os.system)
 
     def startfile(path, operation=None, *args, **kwargs):
-        # Windows opens the file with its program: an .exe or a script runs. Here the file is executed as it is,
-        # which is the attempt the trace should show; a file Linux cannot run fails quietly, as a started program would not.
+        # Windows opens the file with its program, as `start` does (windows-commands.py): an .exe or a script runs,
+        # and a file Linux cannot run fails quietly, as a started program would not
         path = os.fspath(path)
         if '://' in path:
             return
         if not os.path.exists(path):
             raise FileNotFoundError(2, 'The system cannot find the file specified', path)
-        try:
-            subprocess.Popen([os.path.abspath(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError:
-            pass
+        subprocess.Popen(['start', '', os.path.abspath(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     os.startfile = startfile
 

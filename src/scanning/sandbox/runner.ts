@@ -1,7 +1,7 @@
 // Runs a package's install-time and load-time code in a bubblewrap sandbox under strace, once per persona, with a
 // sinkhole for its network and honeytokens in its home; returns what it did.
 import { execFile, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,9 +18,9 @@ const run = promisify(execFile)
 /**
  * Files of this folder the sandbox uses: the driver, the exercisers that call what a package exports, what npm
  * dependencies the sandbox lacks export (stand-in.cjs), what Node.js answers on the Windows persona (as-windows.cjs),
- * setuptools' dry-run config.
+ * Windows' commands and registry there (windows-commands.py, windows_registry.py), setuptools' dry-run config.
  */
-const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'stand-in.cjs', 'as-windows.cjs', 'setup-dry-run.cfg']
+const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'stand-in.cjs', 'as-windows.cjs', 'windows-commands.py', 'windows_registry.py', 'setup-dry-run.cfg']
 /** The unprivileged user the package's code runs as (nobody). */
 const SANDBOX_UID = 65534
 
@@ -54,10 +54,26 @@ const BASH_HOME_FILES: Readonly<Record<string, string>> = {
  * allows: without this, fetch() (undici parses HTTP with WebAssembly) fails before its request leaves, after its DNS query.
  */
 const NODE_OPTIONS = '--disable-wasm-trap-handler'
+/** Where every persona's shell finds programs: the package's own tools, then the system's. */
+const SANDBOX_PATH = '/gh/pkg/node_modules/.bin:/usr/bin:/bin'
 /** Windows' profile folders, in the persona's home: where a Windows stealer asks the environment to find its stores. */
 const WINDOWS_PROFILE_ENV = { APPDATA: '~/AppData/Roaming', LOCALAPPDATA: '~/AppData/Local', USERPROFILE: '~' }
-/** The folders of a Windows account's home that payloads write to: TEMP, and the Startup folder a copy of itself goes to. */
-const WINDOWS_HOME_FOLDERS = ['AppData/Local/Temp', 'AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup']
+/**
+ * The folders of a Windows account's home that payloads write to: TEMP, the Startup folder a copy of itself goes to;
+ * and, in ~/.windows, the registry's autostart keys and the scheduled tasks' folder as windows_registry.py and
+ * windows-commands.py keep them.
+ */
+const WINDOWS_HOME_FOLDERS = [
+  'AppData/Local/Temp',
+  'AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup',
+  ...['HKEY_CURRENT_USER', 'HKEY_LOCAL_MACHINE'].flatMap((hive) => ['Run', 'RunOnce'].map((key) => `.windows/registry/${hive}/Software/Microsoft/Windows/CurrentVersion/${key}`)),
+  '.windows/System32/Tasks',
+]
+/**
+ * Windows' commands a payload starts by name or through a shell, on the Windows persona's PATH (after Linux's own):
+ * each a link to windows-commands.py, which does what Windows would as near as Linux can.
+ */
+const WINDOWS_COMMANDS = ['start', 'cmd', 'reg', 'schtasks', 'powershell', 'pwsh', 'wscript', 'cscript', 'mshta', 'rundll32', 'regsvr32', 'msiexec', 'explorer', 'taskkill', 'tasklist', 'attrib', 'certutil', 'bitsadmin', 'wmic', 'systeminfo', 'ipconfig', 'netsh', 'sc', 'setx', 'icacls', 'vssadmin']
 
 /**
  * Real payloads gate on where they run: a developer's laptop, a CI runner, a production server, a Windows
@@ -223,7 +239,7 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
     writeFileSync(join(etc, 'group'), `root:x:0:\n${persona.user}:x:${SANDBOX_UID}:\n`)
     const homeIn = `/home/${persona.user}`
     const env = {
-      PATH: '/gh/pkg/node_modules/.bin:/usr/bin:/bin',
+      PATH: SANDBOX_PATH,
       HOME: homeIn,
       USER: persona.user,
       LOGNAME: persona.user,
@@ -240,7 +256,13 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
       // the Windows persona: Windows names the user and the machine in the environment; Node.js preloads what answers
       // as Windows; the exerciser reads the mark and removes it
       ...(persona.system === 'windows'
-        ? { USERNAME: persona.user, COMPUTERNAME: persona.hostname, NODE_OPTIONS: `${NODE_OPTIONS} --require ${DRIVER_DIR}/as-windows.cjs`, GATEHOUSE_SYSTEM: 'windows' }
+        ? {
+            PATH: `${SANDBOX_PATH}:${DRIVER_DIR}/windows`,
+            USERNAME: persona.user,
+            COMPUTERNAME: persona.hostname,
+            NODE_OPTIONS: `${NODE_OPTIONS} --require ${DRIVER_DIR}/as-windows.cjs`,
+            GATEHOUSE_SYSTEM: 'windows',
+          }
         : {}),
       ...plant.env,
     }
@@ -254,7 +276,11 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
         steps: steps.map((s) => ({ label: s.label, argv: s.argv, cwd: s.cwd === '.' ? '/gh/pkg' : `/gh/pkg/${s.cwd}`, env: { ...env, ...s.env }, timeoutMs: options.stepTimeoutMs })),
       }),
     )
-    for (const helper of SANDBOX_HELPERS) writeFileSync(join(driverDir, helper), readFileSync(fileURLToPath(new URL(`./${helper}`, import.meta.url))))
+    for (const helper of SANDBOX_HELPERS) writeFileSync(join(driverDir, helper), readFileSync(fileURLToPath(new URL(`./${helper}`, import.meta.url))), { mode: helper.endsWith('-commands.py') ? 0o755 : 0o644 })
+    if (persona.system === 'windows') {
+      mkdirSync(join(driverDir, 'windows'))
+      for (const name of WINDOWS_COMMANDS) for (const file of [name, `${name}.exe`]) symlinkSync('../windows-commands.py', join(driverDir, 'windows', file))
+    }
     const bind = (from: string, to: string, ro = true) => [ro ? '--ro-bind' : '--bind', from, to]
     const etcFiles = ['ssl', 'alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'mime.types', 'os-release'].filter((f) => existsSync(`/etc/${f}`))
     // Every namespace but the user one: the package's code must run as a real unprivileged uid for its

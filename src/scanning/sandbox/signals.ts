@@ -84,11 +84,12 @@ const HOME_SECRETS = /\/(\.aws\/credentials|\.ssh\/id_[a-z0-9]+|\.gem\/credentia
 /** Clients' configuration files, which may hold a token beside the settings their clients read them for. */
 const CLIENT_CONFIGS = /\/(\.npmrc|\.pypirc|\.docker\/config\.json|\.kube\/config)$/
 /**
- * Start-up places: shell rc files, autostart, systemd, cron, authorized_keys; and Windows' Startup folder, which a payload
- * reaches through APPDATA or spells as `C:\\Users\\…` (on Linux a file name with backslashes, the intent as plain).
+ * Start-up places: shell rc files, autostart, systemd, cron, authorized_keys; Windows' Startup folder, which a payload
+ * reaches through APPDATA or spells as `C:\\Users\\…` (on Linux a file name with backslashes, the intent as plain);
+ * and, on the Windows persona, the registry's autostart keys and the scheduled tasks (files under ~/.windows there).
  */
 const PERSISTENCE =
-  /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)|start menu[\\/]programs[\\/]startup/i
+  /\/(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/autostart\/|\.config\/systemd\/user\/|\.ssh\/authorized_keys)|^\/(etc\/cron|var\/spool\/cron|etc\/systemd|etc\/rc\.local|etc\/profile)|start menu[\\/]programs[\\/]startup|\/\.windows\/(registry\/[^/]+\/software\/(wow6432node\/)?microsoft\/(windows\/currentversion\/(run|runonce|runservices)|windows nt\/currentversion\/winlogon)\/|system32\/tasks\/)/i
 /** Downloaders and network tools: spawned by install code, evidence by themselves. */
 const TOOLS = /^(curl|wget|nc|ncat|netcat|socat|telnet|base64|openssl)(\.exe)?$/i
 /** Interpreters: evidence when handed inline code (`python3 -c …`, `perl -e …`); a script they run is traced as it runs. Shells are not: build scripts probe with `sh -c pkg-config …`, and what a shell starts is traced. */
@@ -100,8 +101,11 @@ function spawnsTool(e: Extract<SyscallEvent, { kind: 'exec' }>): boolean {
   const program = programOf(e)
   return TOOLS.test(program) || (INLINE_CODE_INTERPRETERS.test(program) && e.argv.slice(1).some((a) => INLINE_CODE_FLAG.test(a)))
 }
-/** Where install code may write: its own copy, temporary directories (Windows' TEMP too), devices, and the caches tools keep in a home. */
-const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv|AppData\/Local\/Temp)(\/|$)/
+/**
+ * Where install code may write: its own copy, temporary directories (Windows' TEMP too), devices, the caches tools keep
+ * in a home, and the Windows persona's registry, where programs keep their settings (its autostart keys are persistence).
+ */
+const OWN_PLACES = /^\/(gh\/pkg|tmp|var\/tmp|dev|proc)(\/|$)|^\/home\/[^/]+\/(\.cache|\.npm|\.node-gyp|\.local\/share\/virtualenv|AppData\/Local\/Temp|\.windows\/registry)(\/|$)/
 /** The XDG folders where an application keeps its data, state and settings, in a folder of its own name; Windows' AppData folders likewise. */
 const XDG_STATE = /^\/home\/[^/]+\/(?:\.local\/share|\.local\/state|\.config|\.local|AppData(?:\/Local|\/Roaming)?)(?:\/([^/]+)(?:\/.*)?)?\/*$/
 
@@ -127,8 +131,11 @@ function ownState(path: string, pkg: string): boolean {
   return m[1] === undefined || named(m[1])
 }
 const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-')
-/** Programs that run a script named among their arguments (Windows' own by their `.exe` names, as a Windows payload starts them). */
-const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|node|nodejs|python[0-9.]*|perl|ruby|php|pwsh|powershell|cmd|wscript|cscript)(\.exe)?$/i
+/**
+ * Programs that run a script or load a library named among their arguments: interpreters, and Windows' launchers (by
+ * their `.exe` names too, as a Windows payload starts them; `rundll32 x.dll,Entry` names the library before the comma).
+ */
+const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|node|nodejs|python[0-9.]*|perl|ruby|php|pwsh|powershell|cmd|wscript|cscript|start|mshta|rundll32|regsvr32|msiexec)(\.exe)?$/i
 /** Package managers and build tools: what they read and spawn is their business. */
 const TRUSTED_TOOLS = /^(npm|npx|yarn|pnpm|node-gyp|node-pre-gyp|prebuild-install|pip3?|make|cc|gcc|g\+\+|c\+\+|ld|as|cmake)$/
 
@@ -283,7 +290,7 @@ export function dynamicFindings(sandbox: SandboxRun, options: { registryHosts?: 
           // directly, or as the script an interpreter runs. Build output inside the package does not count.
           // An attempt counts too: a dropped file without a shebang fails to exec, the intent is the same.
           // Any argument may be the script: options come first and some take values (`powershell -ExecutionPolicy Bypass -File x.ps1`).
-          const scripts = INTERPRETERS.test(name) && !TRUSTED_TOOLS.test(programOf(e)) ? e.argv.slice(1).filter((a) => !a.startsWith('-')) : []
+          const scripts = INTERPRETERS.test(name) && !TRUSTED_TOOLS.test(programOf(e)) ? e.argv.slice(1).filter((a) => !a.startsWith('-')).flatMap((a) => [a, a.split(',')[0]!]) : []
           // the exercisers' placeholder input is the caller's file: a linter handed it runs `bash -n` on it
           const dropped = [e.path, ...scripts].map(absolute).find((p) => written.has(p) && !p.startsWith('/gh/pkg/') && p !== PLACEHOLDER_INPUT)
           if (dropped) add(signal(DYNAMIC_RULES.secondStage, `${step.label}: ran ${e.argv.join(' ').slice(0, 200)}, and ${dropped} was written during the run [${persona}]`), step)
