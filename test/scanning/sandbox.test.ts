@@ -585,11 +585,15 @@ if os.name == 'nt':
     print(subprocess.run('reg query HKCU\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run', shell=True, capture_output=True, text=True).stdout)
 `
     const shellRun = await runSandbox(pypiEcosystem, await pypiEcosystem.readArtifact(await sdistTarGz('winshell', '1.0.0', { 'winshell/__init__.py': shell }), DEFAULT_ARCHIVE_LIMITS, { filename: 'winshell-1.0.0.tar.gz' }), { ...DEFAULT_SANDBOX_OPTIONS, personas: [windows], stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
-    expect(shellRun.runs[0]!.steps.find((s) => s.label === 'import winshell')?.stdout).toMatch(/upd\s+REG_SZ\s+\/home\/jordan\/AppData\/Local\/Temp\/upd\.exe/)
+    expect(shellRun.runs[0]!.steps.find((s) => s.label === 'import winshell')?.stdout).toMatch(/upd\s+REG_SZ\s+\/home\/jordan\/AppData\/Local\/Temp\\upd\.exe/)
     const shellFound = dynamicFindings(shellRun)
-    expect(shellFound.signals.find((s) => s.rule === 'sandbox-runs-downloaded-code')?.message).toMatch(/^import winshell: ran start .*\/home\/jordan\/AppData\/Local\/Temp\/upd\.exe.*\[windows\]$/)
+    expect(shellFound.signals.find((s) => s.rule === 'sandbox-runs-downloaded-code')?.message).toMatch(/^import winshell: ran .*\/home\/jordan\/AppData\/Local\/Temp\/upd\.exe.*\[windows\]$/)
     expect(shellFound.signals.find((s) => s.rule === 'sandbox-persistence')?.message).toMatch(/reg wrote .*\.windows\/registry\/HKEY_CURRENT_USER\/Software\/Microsoft\/Windows\/CurrentVersion\/Run\/upd \[windows\]$/)
     expect(rules(shellFound)).not.toContain('sandbox-writes-outside')
+    // a path joined with a backslash in Python is, on this Linux, a file of that name: cmd hands it on as written
+    const joined = "import os\nif os.name == 'nt':\n    exe = os.environ['TEMP'] + '\\\\svchost.exe'\n    open(exe, 'wb').write(b'MZ')\n    os.system('start ' + exe)\n"
+    const joinedRun = await runSandbox(pypiEcosystem, await pypiEcosystem.readArtifact(await sdistTarGz('winjoin', '1.0.0', { 'winjoin/__init__.py': joined }), DEFAULT_ARCHIVE_LIMITS, { filename: 'winjoin-1.0.0.tar.gz' }), { ...DEFAULT_SANDBOX_OPTIONS, personas: [windows], stepTimeoutMs: 20_000, runTimeoutMs: 40_000 })
+    expect(dynamicFindings(joinedRun).signals.find((s) => s.rule === 'sandbox-runs-downloaded-code')?.message).toMatch(/^import winjoin: ran start \/home\/jordan\/AppData\/Local\/Temp\\svchost\.exe/)
 
     // the same through winreg and a scheduled task started without a shell; the program's own settings are no finding
     const api = `import os, subprocess, winreg
@@ -624,7 +628,7 @@ if (process.platform === 'win32') {
       { postinstall: 'node setup.js' },
       { ...ONE, personas: [windows] },
     )
-    expect(findings.signals.filter((s) => s.rule === 'sandbox-runs-downloaded-code').map((s) => s.message)).toEqual([expect.stringMatching(/^postinstall: ran start .*\/home\/jordan\/AppData\/Local\/Temp\/svc\.exe.*\[windows\]$/)])
+    expect(findings.signals.filter((s) => s.rule === 'sandbox-runs-downloaded-code').map((s) => s.message)).toEqual([expect.stringMatching(/^postinstall: ran .*\/home\/jordan\/AppData\/Local\/Temp\/svc\.exe.*\[windows\]$/)])
   })
 
   it('runs the install command a pip install runs, where a cmdclass override waits; setuptools itself builds nothing', { timeout: 60_000 }, async () => {

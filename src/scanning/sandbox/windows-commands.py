@@ -7,7 +7,7 @@ Linux can, so the trace shows the attempt:
 
 - `start` starts the program or opens the file it is given: a Python script with Python, anything else executed as
   it is (for an .exe or a .bat an attempt Linux refuses, which the trace records);
-- `cmd /c` runs its command with /bin/sh, `%VARIABLES%` expanded and backslashes read as path separators;
+- `cmd /c` runs its command with /bin/sh, `%VARIABLES%` expanded and backslashes kept, as cmd keeps them;
 - `reg add | delete | query` works on the registry the package's `winreg` sees (windows_registry.py);
 - `schtasks /create` stores the task under ~/.windows/System32/Tasks, where Windows keeps its tasks' files;
 - the rest (powershell, wscript, mshta, rundll32, taskkill, attrib…) succeed and do nothing: their command lines
@@ -21,9 +21,18 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import windows_registry as registry  # noqa: E402
 
 
-def windows_path(text):
-    """A Windows path or command as this Linux reads it: `%TEMP%\\x.exe` is $TEMP/x.exe."""
-    return registry.ExpandEnvironmentStrings(text).replace('\\', '/')
+def windows_paths(text):
+    """
+    Where a Windows path may be here, `%VARIABLES%` expanded: as written, backslashes and all (where the package's
+    Python wrote `TEMP + '\\\\x.exe'`, a file of that name), then with backslashes as separators (`%TEMP%\\x.exe`
+    is $TEMP/x.exe).
+    """
+    expanded = registry.ExpandEnvironmentStrings(text)
+    return [expanded, expanded.replace('\\', '/')]
+
+
+def existing(text):
+    return next((path for path in windows_paths(text) if os.path.exists(path)), None)
 
 
 def is_flag(arg):
@@ -47,16 +56,14 @@ def run(argv):
 def start(args):
     args = [a for a in args if not is_flag(a)]
     # `start "title" program`: a first argument that is neither a file nor a program on PATH is the window's title
-    if len(args) > 1 and (not args[0] or not (os.path.exists(windows_path(args[0])) or on_path(args[0]))):
+    if len(args) > 1 and (not args[0] or not (existing(args[0]) or on_path(args[0]))):
         args = args[1:]
     if not args or '://' in args[0]:
         return 0
-    target = windows_path(args[0])
-    if not os.path.exists(target):
-        target = on_path(target)
-        if not target:
-            print(f'The system cannot find the file {args[0]}.', file=sys.stderr)
-            return 1
+    target = existing(args[0]) or on_path(args[0])
+    if not target:
+        print(f'The system cannot find the file {args[0]}.', file=sys.stderr)
+        return 1
     if target.lower().endswith(('.py', '.pyw')):
         return run(['/usr/bin/python3', target, *args[1:]])
     return run([os.path.abspath(target), *args[1:]])
@@ -69,7 +76,9 @@ def cmd(args):
             # `/s`: the outer quotes around the whole command go, as Node.js quotes it for cmd
             if len(command) > 1 and command[0] == command[-1] == '"':
                 command = command[1:-1]
-            return run(['/bin/sh', '-c', windows_path(command)])
+            # cmd has no escape character in backslash: the shell is told to keep each, so the programs it starts
+            # get the paths as written (`start` finds the file either way)
+            return run(['/bin/sh', '-c', registry.ExpandEnvironmentStrings(command).replace('\\', '\\\\')])
     return 0
 
 
