@@ -21,6 +21,8 @@ const run = promisify(execFile)
  * Windows' commands and registry there (windows-commands.py, windows_registry.py), setuptools' dry-run config.
  */
 const SANDBOX_HELPERS = ['driver.cjs', 'exercise.py', 'exercise.cjs', 'stand-in.cjs', 'as-windows.cjs', 'windows-commands.py', 'windows_registry.py', 'setup-dry-run.cfg']
+/** The helper that is a program: Windows' commands, each a link to it. */
+const WINDOWS_COMMANDS_PROGRAM = 'windows-commands.py'
 /** The unprivileged user the package's code runs as (nobody). */
 const SANDBOX_UID = 65534
 
@@ -276,10 +278,10 @@ async function runPersona(artifact: Artifact, steps: readonly SandboxStep[], per
         steps: steps.map((s) => ({ label: s.label, argv: s.argv, cwd: s.cwd === '.' ? '/gh/pkg' : `/gh/pkg/${s.cwd}`, env: { ...env, ...s.env }, timeoutMs: options.stepTimeoutMs })),
       }),
     )
-    for (const helper of SANDBOX_HELPERS) writeFileSync(join(driverDir, helper), readFileSync(fileURLToPath(new URL(`./${helper}`, import.meta.url))), { mode: helper.endsWith('-commands.py') ? 0o755 : 0o644 })
+    for (const helper of SANDBOX_HELPERS) writeFileSync(join(driverDir, helper), readFileSync(fileURLToPath(new URL(`./${helper}`, import.meta.url))), { mode: helper === WINDOWS_COMMANDS_PROGRAM ? 0o755 : 0o644 })
     if (persona.system === 'windows') {
       mkdirSync(join(driverDir, 'windows'))
-      for (const name of WINDOWS_COMMANDS) for (const file of [name, `${name}.exe`]) symlinkSync('../windows-commands.py', join(driverDir, 'windows', file))
+      for (const name of WINDOWS_COMMANDS) for (const file of [name, `${name}.exe`]) symlinkSync(`../${WINDOWS_COMMANDS_PROGRAM}`, join(driverDir, 'windows', file))
     }
     const bind = (from: string, to: string, ro = true) => [ro ? '--ro-bind' : '--bind', from, to]
     const etcFiles = ['ssl', 'alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'mime.types', 'os-release'].filter((f) => existsSync(`/etc/${f}`))

@@ -92,10 +92,11 @@ def reg(args):
         return 1
     verb = args[0].lower()
     hive, sub_key = registry.path_key(args[1])
-    value_name = None if '/ve' in (a.lower() for a in args) else option(args, '/v')
+    default_value = '/ve' in (a.lower() for a in args)
+    value_name = None if default_value else option(args, '/v')
     if verb == 'add':
         key = registry.CreateKey(hive, sub_key)
-        if value_name is not None or '/ve' in (a.lower() for a in args):
+        if value_name is not None or default_value:
             kind = registry.TYPE_NAMES.get((option(args, '/t') or 'REG_SZ').upper(), registry.REG_SZ)
             registry.SetValueEx(key, value_name, 0, kind, option(args, '/d') or '')
         print('The operation completed successfully.')
@@ -129,7 +130,7 @@ def reg(args):
 def schtasks(args):
     if '/create' in (a.lower() for a in args):
         name = (option(args, '/tn') or 'Task').replace('\\', '/').strip('/')
-        task = os.path.join(os.path.expanduser('~'), '.windows', 'System32', 'Tasks', name)
+        task = registry.windows_folder('System32', 'Tasks', name)
         if not os.path.isdir(os.path.dirname(task)):
             os.makedirs(os.path.dirname(task))
         with open(task, 'w') as f:

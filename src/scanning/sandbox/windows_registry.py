@@ -39,8 +39,9 @@ DEFAULT_VALUE = '(Default)'
 error = OSError
 
 
-def root():
-    return os.path.join(os.path.expanduser('~'), '.windows', 'registry')
+def windows_folder(*parts):
+    """A place of the persona's Windows in its home (~/.windows): the registry, System32's task files."""
+    return os.path.join(os.path.expanduser('~'), '.windows', *parts)
 
 
 def not_found(what):
@@ -76,15 +77,13 @@ def _base(key):
     if isinstance(key, HKEYType):
         return key.path
     if key in HIVES:
-        return os.path.join(root(), HIVES[key])
+        return os.path.join(windows_folder('registry'), HIVES[key])
     raise OSError(6, 'The handle is invalid')
 
 
 def _walk(key, sub_key, create):
     """The folder of a subkey, each name matched without case; made where `create` and missing."""
     path = _base(key)
-    if create:
-        os.makedirs(path, exist_ok=True)
     for name in (sub_key or '').replace('/', '\\').split('\\'):
         if not name:
             continue
@@ -92,9 +91,16 @@ def _walk(key, sub_key, create):
         if found is None and not create:
             raise not_found(sub_key)
         path = os.path.join(path, found or name)
-        if create:
-            os.makedirs(path, exist_ok=True)
+    if create:
+        os.makedirs(path, exist_ok=True)
     return path
+
+
+def _children(key):
+    """A key's subkeys and values, each sorted by name."""
+    path = _base(key)
+    entries = sorted(os.listdir(path)) if os.path.isdir(path) else []
+    return [e for e in entries if os.path.isdir(os.path.join(path, e))], [e for e in entries if os.path.isfile(os.path.join(path, e))]
 
 
 def _value_file(key, name):
@@ -121,7 +127,7 @@ def CreateKey(key, sub_key):
 
 
 def CreateKeyEx(key, sub_key, reserved=0, access=KEY_WRITE):
-    return HKEYType(_walk(key, sub_key, True))
+    return CreateKey(key, sub_key)
 
 
 def CloseKey(key):
@@ -182,16 +188,14 @@ DeleteKeyEx = DeleteKey
 
 
 def EnumKey(key, index):
-    path = _base(key)
-    keys = sorted(e for e in os.listdir(path) if os.path.isdir(os.path.join(path, e))) if os.path.isdir(path) else []
+    keys = _children(key)[0]
     if index >= len(keys):
         raise OSError(259, 'No more data is available')
     return keys[index]
 
 
 def EnumValue(key, index):
-    path = _base(key)
-    names = sorted(e for e in os.listdir(path) if os.path.isfile(os.path.join(path, e))) if os.path.isdir(path) else []
+    names = _children(key)[1]
     if index >= len(names):
         raise OSError(259, 'No more data is available')
     value, type = QueryValueEx(key, names[index])
@@ -199,10 +203,8 @@ def EnumValue(key, index):
 
 
 def QueryInfoKey(key):
-    path = _base(key)
-    entries = os.listdir(path) if os.path.isdir(path) else []
-    keys = sum(os.path.isdir(os.path.join(path, e)) for e in entries)
-    return keys, len(entries) - keys, 0
+    keys, values = _children(key)
+    return len(keys), len(values), 0
 
 
 def ExpandEnvironmentStrings(text):
