@@ -17,11 +17,16 @@ PLATFORM_CHECK = re.compile(rb"win32|Windows_NT|os\.name\s*==\s*['\"]nt|platform
 READ = 2_000_000
 
 
+def head(path):
+    with open(path, 'rb') as f:
+        return f.read(READ)
+
+
 def npm(root, out):
     for line in open(os.path.join(root, 'labels.jsonl')):
         folder = os.path.join(root, json.loads(line)['path'])
         files = (os.path.join(d, f) for d, _, fs in os.walk(folder) if 'node_modules' not in d for f in fs if f.endswith(('.js', '.cjs', '.mjs')))
-        if any(PLATFORM_CHECK.search(open(f, 'rb').read(READ)) for f in files if os.path.isfile(f)):
+        if any(PLATFORM_CHECK.search(head(f)) for f in files if os.path.isfile(f)):
             yield {'ecosystem': 'npm', 'path': os.path.relpath(folder, out)}
 
 

@@ -131,6 +131,7 @@ def schtasks(args):
     if '/create' in (a.lower() for a in args):
         name = (option(args, '/tn') or 'Task').replace('\\', '/').strip('/')
         task = registry.windows_folder('System32', 'Tasks', name)
+        # asked first: even a mkdir of a folder that exists is an attempt the trace records as a write outside
         if not os.path.isdir(os.path.dirname(task)):
             os.makedirs(os.path.dirname(task))
         with open(task, 'w') as f:
