@@ -129,16 +129,36 @@ function patternIndicators(value: string, add: Add, found: readonly FoundIndicat
       if (OAST_HOSTS.test(name) && !found.some((f) => f.kind === 'oast-host')) add('oast-host', name)
     }
   }
-  if (SENSITIVE_PATH.test(value)) add('sensitive-path', value)
-  if (BROWSER_STORE.test(value) || CHROMIUM_STORE_FILE.test(value)) add('browser-store', value)
-  if (DISCORD_STORE.test(value)) add('discord-store', value)
-  if (WALLET_PATH.test(value)) add('wallet-path', value)
-  if (SHELL_DOWNLOAD.test(value)) add('shell-download', value)
-  if (REVERSE_SHELL.test(value)) add('reverse-shell', value)
-  if (DESTRUCTIVE_COMMAND.test(value)) add('destructive-command', value)
-  if (SHELL_EXFIL.test(value)) add('shell-exfil', value)
-  if (POWERSHELL.test(value)) add('powershell', value)
-  if (PERSISTENCE.test(value)) add('persistence', value)
+  let added: IndicatorKind | undefined
+  for (const { kind, pattern } of PATTERN_INDICATORS) {
+    if (kind !== added && pattern.test(value)) {
+      add(kind, value)
+      added = kind
+    }
+  }
+}
+
+/** The indicators a pattern over the text finds whole (the value is the evidence); a kind may have several patterns. */
+export const PATTERN_INDICATORS: readonly { readonly kind: IndicatorKind; readonly pattern: RegExp }[] = [
+  { kind: 'sensitive-path', pattern: SENSITIVE_PATH },
+  { kind: 'browser-store', pattern: BROWSER_STORE },
+  { kind: 'browser-store', pattern: CHROMIUM_STORE_FILE },
+  { kind: 'discord-store', pattern: DISCORD_STORE },
+  { kind: 'wallet-path', pattern: WALLET_PATH },
+  { kind: 'shell-download', pattern: SHELL_DOWNLOAD },
+  { kind: 'reverse-shell', pattern: REVERSE_SHELL },
+  { kind: 'destructive-command', pattern: DESTRUCTIVE_COMMAND },
+  { kind: 'shell-exfil', pattern: SHELL_EXFIL },
+  { kind: 'powershell', pattern: POWERSHELL },
+  { kind: 'persistence', pattern: PERSISTENCE },
+]
+
+/** Every pattern the text scan runs, by name (for the text-scan benchmark). */
+export const TEXT_PATTERNS: Readonly<Record<string, RegExp>> = {
+  URL_RE,
+  NETWORK_TOOL_COMMAND,
+  LISTED_HOST_TEXT,
+  ...Object.fromEntries(PATTERN_INDICATORS.map(({ kind, pattern }, i) => [`${kind}#${i}`, pattern])),
 }
 
 function classifyUrl(url: string, add: (kind: IndicatorKind, v: string) => void): void {

@@ -181,39 +181,56 @@ export function decodedText(value: string): { text: string; encoding: 'base64' |
   return printable / text.length > 0.95 ? { text, encoding: hex ? 'hex' : 'base64' } : undefined
 }
 
+/** A piece of text the scan looks at: a block of short lines (with its lines), or a long line or a window of one. */
+export interface TextPiece {
+  readonly text: string
+  readonly offset: number
+  /** A block's lines, each to be looked at alone when the block holds something. */
+  readonly lines?: readonly { readonly line: string; readonly offset: number }[]
+}
+
 /**
- * Scans raw text line by line (for files that are not parsed, or could not be). Lines go in blocks
- * of up to CHUNK characters: one pass of the patterns over a block finds whatever any of its lines
- * holds, and only a block with a find is gone over line by line, for the evidence's line and
- * excerpt. Lines a value check judges whole (encoded payloads) get their own look.
+ * Cuts text into what the scan looks at: lines go in blocks of up to CHUNK characters; a line too
+ * long for one (minified code puts megabytes on one line) goes in overlapping windows, as does a
+ * line a value check judges whole (an encoded payload), which gets a look of its own.
  */
-export function scanText(sink: FactSink, options: { executed?: boolean } = {}): void {
+export function* textPieces(source: string): Generator<TextPiece> {
   let block: { line: string; offset: number }[] = []
   let blockChars = 0
-  const flush = () => {
-    if (block.length === 1 || (block.length > 1 && holdsPatternIndicator(block.map((l) => l.line).join('\n')))) {
-      for (const { line, offset } of block) sink.text(line, offset, options)
-    }
+  function* flush(): Generator<TextPiece> {
+    if (block.length === 1) yield { text: block[0]!.line, offset: block[0]!.offset }
+    else if (block.length > 1) yield { text: block.map((l) => l.line).join('\n'), offset: block[0]!.offset, lines: block }
     block = []
     blockChars = 0
   }
   let offset = 0
-  for (const line of sink.source.split('\n')) {
+  for (const line of source.split('\n')) {
     if (line.length >= CHUNK || mayBeEncoded(line)) {
-      flush()
-      // minified code puts megabytes on one line: look at it in overlapping windows
+      yield* flush()
       for (let start = 0; start < line.length; start += CHUNK - OVERLAP) {
-        sink.text(line.slice(start, start + CHUNK), offset + start, options)
+        yield { text: line.slice(start, start + CHUNK), offset: offset + start }
         if (start + CHUNK >= line.length) break
       }
     } else if (line.length >= 4) {
-      if (blockChars + line.length >= CHUNK) flush()
+      if (blockChars + line.length >= CHUNK) yield* flush()
       block.push({ line, offset })
       blockChars += line.length + 1
     }
     offset += line.length + 1
   }
-  flush()
+  yield* flush()
+}
+
+/**
+ * Scans raw text (for files that are not parsed, or could not be). One pass of the patterns over a
+ * block of lines finds whatever any of its lines holds, and only a block with a find is gone over
+ * line by line, for the evidence's line and excerpt (textPieces).
+ */
+export function scanText(sink: FactSink, options: { executed?: boolean } = {}): void {
+  for (const piece of textPieces(sink.source)) {
+    if (!piece.lines) sink.text(piece.text, piece.offset, options)
+    else if (holdsPatternIndicator(piece.text)) for (const { line, offset } of piece.lines) sink.text(line, offset, options)
+  }
 }
 
 /**
