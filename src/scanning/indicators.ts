@@ -219,6 +219,8 @@ export function entropy(value: string): number {
 }
 
 function isEncodedBlob(value: string): boolean {
+  // every form below is made of these characters alone: most text fails here, before it is copied
+  if (!ENCODED_ALPHABET.test(value)) return false
   const compact = value.replace(/\s+/g, '')
   if (compact.length < 200) return false
   if (HEX_BLOB.test(compact)) return true

@@ -111,15 +111,13 @@ export function looksMinified(content: Buffer): boolean {
   if (content.length < 2048) return false
   let lines = 1
   let longest = 0
-  let current = 0
-  for (const byte of content) {
-    if (byte === 0x0a) {
-      lines++
-      if (current > longest) longest = current
-      current = 0
-    } else current++
+  let start = 0
+  for (let nl = content.indexOf(0x0a); nl !== -1; nl = content.indexOf(0x0a, start)) {
+    lines++
+    longest = Math.max(longest, nl - start)
+    start = nl + 1
   }
-  if (current > longest) longest = current
+  longest = Math.max(longest, content.length - start)
   return content.length / lines > 250 || longest > 5000
 }
 

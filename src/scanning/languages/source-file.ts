@@ -19,8 +19,8 @@ export class FactSink {
   readonly flows: Flow[] = []
   readonly localImports = new Set<string>()
   readonly programs: EmbeddedProgram[] = []
-  private readonly lines: string[]
-  private readonly lineStarts: number[]
+  /** The lines and where each starts, built when a fact first needs a line number (most big files yield none). */
+  private index: { readonly lines: string[]; readonly starts: number[] } | undefined
   private readonly counts = new Map<string, number>()
   private readonly seenValues = new Set<string>()
   /** The top-level function the walker is in, stamped on every fact it records. */
@@ -34,18 +34,24 @@ export class FactSink {
     readonly path: string,
     readonly language: Language,
     readonly source: string,
-  ) {
-    this.lines = source.split('\n')
-    this.lineStarts = [0]
-    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.lineStarts.push(i + 1)
+  ) {}
+
+  private get lineIndex(): { readonly lines: string[]; readonly starts: number[] } {
+    if (!this.index) {
+      const starts = [0]
+      for (let i = this.source.indexOf('\n'); i !== -1; i = this.source.indexOf('\n', i + 1)) starts.push(i + 1)
+      this.index = { lines: this.source.split('\n'), starts }
+    }
+    return this.index
   }
 
   lineAt(offset: number): number {
+    const { starts } = this.lineIndex
     let lo = 0
-    let hi = this.lineStarts.length - 1
+    let hi = starts.length - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1
-      if (this.lineStarts[mid]! <= offset) lo = mid
+      if (starts[mid]! <= offset) lo = mid
       else hi = mid - 1
     }
     return lo + 1
@@ -53,12 +59,13 @@ export class FactSink {
 
   /** Offset of a (0-based row, column) position, for parsers that report positions. */
   offsetOf(row: number, column: number): number {
-    return (this.lineStarts[row] ?? this.source.length) + column
+    return (this.lineIndex.starts[row] ?? this.source.length) + column
   }
 
   private evidence(offset: number): { line: number; excerpt: string } {
     const line = this.lineAt(offset)
-    return { line, excerpt: excerptOf(this.lines, line, offset - (this.lineStarts[line - 1] ?? 0)), ...(this.fn ? { fn: this.fn } : {}) }
+    const { lines, starts } = this.lineIndex
+    return { line, excerpt: excerptOf(lines, line, offset - (starts[line - 1] ?? 0)), ...(this.fn ? { fn: this.fn } : {}) }
   }
 
   /** Records a reference to `name` from the current context (module level or a top-level function). */
