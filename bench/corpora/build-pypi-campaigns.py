@@ -8,7 +8,8 @@ DATASET_GIT_DIR  a git directory of lxyeternal/pypi_malregistry (the commit shar
                  b11283f0); read with `git cat-file`, never checked out
 SHARED_LABELS    shared/corpus/pypi-malicious/labels.jsonl (the development corpus)
 OUT              output folder, outside the project: OUT/<name>/<version>/<file> (the archive's bytes as
-                 stored, mode 0444) and OUT/labels.jsonl {ecosystem, name, version, file, sha256, cluster, date}
+                 stored, mode 0444, but for the nested wheels of `unnested_wheel`, rebuilt) and OUT/labels.jsonl
+                 {ecosystem, name, version, file, sha256, cluster, date[, dataset_file, dataset_sha256]}
 
 Nothing is extracted or run: archives are read in memory (tarfile/zipfile over bytes) to tokenize their .py
 files with Python's own tokenizer. Each .py file gets two shapes: `fine` (names kept; strings and numbers
@@ -73,6 +74,47 @@ def members(data: bytes):
                 yield m.mtime, (t.extractfile(m).read() if py else None)
 
 
+def archive_files(data: bytes):
+    """(name, bytes) of every file of an archive, zip or tar."""
+    if data[:2] == b'PK':
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return [(i.filename, z.read(i)) for i in z.infolist() if not i.is_dir()]
+    with tarfile.open(fileobj=io.BytesIO(data), mode='r:*') as t:
+        return [(m.name, t.extractfile(m).read()) for m in t if m.isfile()]
+
+
+def unnested_wheel(data: bytes):
+    """
+    Some of the dataset's samples are wheels it unpacked and packed again with every file nested under a folder
+    named as the file's own path (`pylibscate-1.1.0/pylibscate/__init__.py/pylibscate/__init__.py`), beside its own
+    `package_info-*.json`: no module then sits where Python would import it from, so an import-time payload reads
+    as code nothing runs. Returns (file name, bytes) of the wheel rebuilt with each file at its path, or None for
+    any other archive. Only the layout changes: the files' bytes (and so the code shapes above) are the same.
+    """
+    try:
+        files = archive_files(data)
+    except Exception:
+        return None
+    wheel = {}
+    for name, content in files:
+        parts = name.split('/')[1:]  # below the archive's top folder
+        if len(parts) == 1 and parts[0].startswith('package_info-') and parts[0].endswith('.json'):
+            continue
+        half = len(parts) // 2
+        if len(parts) < 2 or len(parts) % 2 or parts[:half] != parts[half:]:
+            return None
+        wheel['/'.join(parts[:half])] = content
+    record = next((n for n in wheel if re.fullmatch(r'[^/]+\.dist-info/RECORD', n)), None)
+    if record is None:
+        return None
+    tag = re.search(rb'^Tag: *(\S+)', wheel.get(record.replace('RECORD', 'WHEEL'), b''), re.M)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(wheel):
+            z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), wheel[name])
+    return '%s-%s.whl' % (record.split('.dist-info')[0], tag.group(1).decode() if tag else 'py3-none-any'), out.getvalue()
+
+
 def keys(files):
     out = set()
     for n, fine, coarse in files:
@@ -122,18 +164,26 @@ def main():
                 parent[max(a, b)] = min(a, b)  # the root is the group's first member: ids do not depend on merge order
             else: owner[k] = i
     os.makedirs(out, exist_ok=True)
+    unnested = 0
     with open(os.path.join(out, 'labels.jsonl'), 'w') as labels:
         for i, r in enumerate(fresh):
             data = subprocess.run(['git', '--git-dir', repo, 'cat-file', 'blob', r['oid']], capture_output=True, check=True).stdout
-            dest = os.path.join(out, r['path'])
+            file, rebuilt = r['path'], unnested_wheel(data)
+            if rebuilt:
+                file, data = os.path.join(os.path.dirname(r['path']), rebuilt[0]), rebuilt[1]
+                unnested += 1
+            dest = os.path.join(out, file)
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             if os.path.exists(dest): os.chmod(dest, 0o644)
             with open(dest, 'wb') as f: f.write(data)
             os.chmod(dest, 0o444)
             name, version = r['path'].split('/')[:2]
-            labels.write(json.dumps({'ecosystem': 'pypi', 'name': name, 'version': version, 'file': r['path'], 'sha256': r['sha256'], 'cluster': 'x%d' % find(i), 'date': r['date']}) + '\n')
+            label = {'ecosystem': 'pypi', 'name': name, 'version': version, 'file': file, 'sha256': hashlib.sha256(data).hexdigest(), 'cluster': 'x%d' % find(i), 'date': r['date']}
+            if rebuilt: label |= {'dataset_file': r['path'], 'dataset_sha256': r['sha256']}
+            labels.write(json.dumps(label) + '\n')
     print(f'{len(records)} readable archives, {len(records) - len(fresh)} in the development corpus or sharing code with it, '
-          f'{len(fresh)} held out in {len(set(find(i) for i in range(len(fresh))))} campaigns', file=sys.stderr)
+          f'{len(fresh)} held out in {len(set(find(i) for i in range(len(fresh))))} campaigns '
+          f'({unnested} nested wheels rebuilt with their files in place)', file=sys.stderr)
 
 
 main()
