@@ -120,7 +120,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--sandbox [parallel]', 'also run the gate’s sandbox (bubblewrap + strace) on every sample the static engine would publish, this many at a time', (v) => Number(v))
     .option('--sample <n>', 'judge only a fixed random draw of n benign samples (the same on every machine for the same --seed and corpora)', (v) => Number(v))
     .option('--seed <text>', 'the draw of --sample', 'gatehouse')
-    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean; sandbox?: number | true; sample?: number; seed: string }) => {
+    .option('--reviewed <file>', 'reviewers\' findings on malicious samples (TSV: sample id, harmful|probe|inert|clean-copy|unreachable, when, reason): misses found harmless are counted apart')
+    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean; sandbox?: number | true; sample?: number; seed: string; reviewed?: string }) => {
       if (opts.sample !== undefined && !(Number.isInteger(opts.sample) && opts.sample > 0)) throw new InvalidArgumentError('--sample takes a positive whole number')
       if (opts.malicious.length + opts.heldOut.length + opts.benign.length === 0) throw new InvalidArgumentError('give --malicious, --held-out and/or --benign folders')
       process.exitCode = await evalCommand(config(), {
@@ -134,6 +135,7 @@ export async function main(argv: string[]): Promise<void> {
         ...(opts.splitDate ? { splitDate: opts.splitDate } : {}),
         ...(opts.sandbox ? { sandbox: opts.sandbox === true ? 1 : opts.sandbox } : {}),
         ...(opts.sample ? { sample: { n: opts.sample, seed: opts.seed } } : {}),
+        ...(opts.reviewed ? { reviewed: opts.reviewed } : {}),
       })
     })
 

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { EcosystemId } from '../core/ecosystem.ts'
 import { ecosystemOfArchive } from './load-path.ts'
+import { REVIEW_FINDINGS, type ReviewFinding } from './evaluate.ts'
 
 export interface Sample {
   readonly path: string
@@ -64,4 +65,22 @@ export function drawSamples<T extends { readonly id: string }>(samples: readonly
     .sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : 0))
     .slice(0, n)
     .map((x) => x.s)
+}
+
+/**
+ * Reviewers' findings on samples (bench/corpora's `*-review.tsv`): one sample per line, tab-separated — its id (the
+ * path within its corpus folder, as labels.jsonl names it), the finding, when the code would run, and the reason.
+ * Lines starting with `#` are comments.
+ */
+export function readReviews(file: string): Map<string, ReviewFinding> {
+  const reviews = new Map<string, ReviewFinding>()
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '' || line.startsWith('#')) return
+      const [id, finding] = line.split('\t')
+      if (!id || !REVIEW_FINDINGS.includes(finding as ReviewFinding)) throw new Error(`${file}:${i + 1}: expected "<sample id>\\t<${REVIEW_FINDINGS.join('|')}>\\t…"`)
+      reviews.set(id, finding as ReviewFinding)
+    })
+  return reviews
 }

@@ -11,6 +11,14 @@ import type { Sample } from './corpus.ts'
 
 export type Label = 'malicious' | 'benign'
 
+/**
+ * What a reviewer found reading a malicious-labelled sample the engine missed: `harmful` code, or label noise —
+ * a harmless `probe` (a marker file, a print, a request that carries nothing), `inert` code, a `clean-copy` of
+ * ordinary code, or a payload that is `unreachable` (a folder Python cannot import, a syntax error, commented out).
+ */
+export type ReviewFinding = 'harmful' | 'probe' | 'inert' | 'clean-copy' | 'unreachable'
+export const REVIEW_FINDINGS: readonly ReviewFinding[] = ['harmful', 'probe', 'inert', 'clean-copy', 'unreachable']
+
 export interface SampleOutcome {
   readonly label: Label
   readonly path: string
@@ -18,6 +26,8 @@ export interface SampleOutcome {
   readonly campaign?: string
   /** A malicious sample of a set held out by campaign (reported on its own, not in `malicious`). */
   readonly heldOutCampaign?: boolean
+  /** A reviewer's finding for this sample (`EvaluateOptions.reviews`). */
+  readonly review?: ReviewFinding
   /** flagged = held or rejected by the scan, or refused as an invalid archive at upload. */
   readonly flagged: boolean
   readonly refused?: string
@@ -43,6 +53,10 @@ export interface SideSummary {
   readonly missedInert: number
   /** Flagged among the samples that are not inert misses: recall on what carries code that can act. */
   readonly actingRate: number
+  /** Misses a reviewer found harmless (any finding but `harmful`): label noise, where the label says malware. */
+  readonly missedHarmless: number
+  /** Flagged among the samples that are not misses reviewed as harmless. */
+  readonly reviewedRate: number
   /** Rule id → samples where it contributed weight. */
   readonly ruleHits: Record<string, number>
 }
@@ -100,6 +114,8 @@ export interface EvaluateOptions {
   readonly baseRate: number
   readonly splitDate?: string
   readonly splitHalf?: boolean
+  /** Reviewers' findings by sample path (misses read in an examined half); reported as `missedHarmless`. */
+  readonly reviews?: ReadonlyMap<string, ReviewFinding>
   readonly onProgress?: (done: number, total: number) => void
   readonly onOutcome?: (outcome: SampleOutcome) => void
   /**
@@ -119,7 +135,15 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
   let done = 0
   for (const { sample, label, heldOutCampaign } of samples) {
     const t0 = performance.now()
-    const known = { label, path: sample.path, ...(sample.date ? { date: sample.date } : {}), ...(sample.campaign ? { campaign: sample.campaign } : {}), ...(heldOutCampaign ? { heldOutCampaign } : {}) }
+    const review = options.reviews?.get(sample.path)
+    const known = {
+      label,
+      path: sample.path,
+      ...(sample.date ? { date: sample.date } : {}),
+      ...(sample.campaign ? { campaign: sample.campaign } : {}),
+      ...(heldOutCampaign ? { heldOutCampaign } : {}),
+      ...(review ? { review } : {}),
+    }
     let outcome: SampleOutcome
     try {
       const { artifact, eco } = await load(sample)
@@ -311,6 +335,7 @@ function summarize(outcomes: readonly SampleOutcome[], thresholds: Thresholds): 
   }
   const flagged = outcomes.filter((o) => o.flagged).length
   const missedInert = outcomes.filter((o) => !o.flagged && o.report && o.report.stats.acting === 0 && (o.report.profile?.binaries.length ?? 0) === 0).length
+  const missedHarmless = outcomes.filter((o) => !o.flagged && o.review !== undefined && o.review !== 'harmful').length
   return {
     total: outcomes.length,
     flagged,
@@ -321,6 +346,8 @@ function summarize(outcomes: readonly SampleOutcome[], thresholds: Thresholds): 
     rate: outcomes.length > 0 ? round(flagged / outcomes.length, 4) : 0,
     missedInert,
     actingRate: outcomes.length > missedInert ? round(flagged / (outcomes.length - missedInert), 4) : 0,
+    missedHarmless,
+    reviewedRate: outcomes.length > missedHarmless ? round(flagged / (outcomes.length - missedHarmless), 4) : 0,
     ruleHits: Object.fromEntries(Object.entries(ruleHits).sort((a, b) => b[1] - a[1])),
   }
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/core/archive-limits.ts'
 import { DEFAULT_THRESHOLDS } from '../../src/core/verdict.ts'
 import { ECOSYSTEMS } from '../../src/ecosystems.ts'
-import { drawSamples, listSamples } from '../../src/scanning/corpus.ts'
+import { drawSamples, listSamples, readReviews } from '../../src/scanning/corpus.ts'
 import { initEngine, type ScanReport } from '../../src/scanning/engine.ts'
 import { evaluate, examinedCampaign, examinedHalf, inUntouchedHalf, type Evaluation } from '../../src/scanning/evaluate.ts'
 import { sdistTarGz } from '../helpers/python-dists.ts'
@@ -160,5 +160,38 @@ describe('evaluate with the dynamic stage', () => {
     expect(r.malicious).toMatchObject({ total: 5, flagged: 4 })
     expect(r.benign).toMatchObject({ total: 3, flagged: 1 })
     expect(r.sandboxTiming).toMatchObject({ count: 4 })
+  })
+})
+
+describe('evaluate with reviewers\' findings', () => {
+  it('counts the misses reviewed as harmless apart, and only misses', async () => {
+    const dir = join(root, 'malicious')
+    const file = join(root, 'review.tsv')
+    // the placeholder and the clean client are missed; the clean client is label noise, the placeholder left unread;
+    // a flagged stealer reviewed as a probe stays a flagged sample
+    writeFileSync(
+      file,
+      [
+        '# id\tfinding\twhen\treason',
+        'clean-client/1.0.0/clean-client-1.0.0.tar.gz\tclean-copy\tcall\tan ordinary HTTP client',
+        'stealer-one/1.0.0/stealer-one-1.0.0.tar.gz\tprobe\timport\tread as a probe',
+        'not-in-this-corpus/1.0/not-in-this-corpus-1.0.tar.gz\tharmful\tinstall\tanother corpus',
+        '',
+      ].join('\n'),
+    )
+    const byId = readReviews(file)
+    expect(byId.size).toBe(3)
+    const samples = listSamples(dir).map((sample) => ({ sample, label: 'malicious' as const }))
+    const reviews = new Map(samples.filter((s) => byId.has(s.sample.id)).map((s) => [s.sample.path, byId.get(s.sample.id)!]))
+    const r = await evaluate(samples, { ecosystems: ECOSYSTEMS, limits: DEFAULT_ARCHIVE_LIMITS, thresholds: DEFAULT_THRESHOLDS, baseRate: 0.01, reviews })
+    expect(r.malicious).toMatchObject({ total: 5, flagged: 3, missedHarmless: 1, reviewedRate: 0.75 })
+    // without reviews nothing is set apart
+    expect(result.malicious).toMatchObject({ missedHarmless: 0, reviewedRate: 0.6 })
+  })
+
+  it('refuses a line whose finding is not one of the kinds', () => {
+    const file = join(root, 'bad-review.tsv')
+    writeFileSync(file, 'x/1/x-1.tar.gz\tmalicious\tinstall\twhy\n')
+    expect(() => readReviews(file)).toThrow(/bad-review\.tsv:1/)
   })
 })

@@ -4,7 +4,7 @@ import { SILENT_LOGGER } from '../../deps.ts'
 import { ECOSYSTEMS } from '../../ecosystems.ts'
 import { archiveLimits } from '../../packages/service.ts'
 import { initEngine } from '../../scanning/engine.ts'
-import { drawSamples, listSamples } from '../../scanning/corpus.ts'
+import { drawSamples, listSamples, readReviews } from '../../scanning/corpus.ts'
 import { sandboxAvailability } from '../../scanning/sandbox/runner.ts'
 import { withDynamicStage } from '../../scanning/sandbox/stage.ts'
 import { evaluate, inUntouchedHalf, type CampaignSummary, type Evaluation, type SideSummary } from '../../scanning/evaluate.ts'
@@ -24,6 +24,8 @@ export interface EvalOptions {
   readonly sandbox?: number
   /** Judge only a fixed random draw of this many benign samples (for runs too long to do whole, like the sandbox's). */
   readonly sample?: { readonly n: number; readonly seed: string }
+  /** Reviewers' findings on malicious samples (a `*-review.tsv`): misses found harmless are counted apart. */
+  readonly reviewed?: string
 }
 
 function drawn<T extends { readonly id: string }>(samples: T[], sample: EvalOptions['sample']): T[] {
@@ -37,6 +39,8 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
     ...(options.heldOut ?? []).flatMap((root) => listSamples(root).map((sample) => ({ sample, label: 'malicious' as const, heldOutCampaign: true }))),
     ...drawn(options.benign.flatMap((root) => listSamples(root)), options.sample).map((sample) => ({ sample, label: 'benign' as const })),
   ]
+  const byId = options.reviewed ? readReviews(options.reviewed) : undefined
+  const reviews = byId && new Map(samples.filter((s) => s.label === 'malicious' && byId.has(s.sample.id)).map((s) => [s.sample.path, byId.get(s.sample.id)!]))
   if (options.sandbox) {
     const available = sandboxAvailability()
     if (!available.ok) throw new Error(`--sandbox: ${available.reason}`)
@@ -54,6 +58,7 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
     baseRate: options.baseRate,
     ...(options.splitDate ? { splitDate: options.splitDate } : {}),
     splitHalf: options.splitHalf,
+    ...(reviews ? { reviews } : {}),
     onProgress: tty ? (done, total) => process.stderr.write(`\r${bar(done, total)} ${done}/${total}`) : undefined,
     onOutcome: options.verbose
       ? (o) => {
@@ -62,7 +67,7 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
           // an untouched half is never looked at: its misses are counted, not named
           if (inUntouchedHalf(o, options)) return void process.stderr.write(`${tty ? '\n' : ''}MISSED (untouched half, not named) ${o.refused ? 'refused' : `${o.report!.verdict} ${o.report!.score}`}\n`)
           const what = o.refused ? `refused: ${o.refused}` : `${o.report!.verdict} ${o.report!.score} ${o.report!.signals.filter((s) => s.weight > 0).map((s) => `${s.rule}+${s.weight}@${s.file ?? ''}:${s.line ?? ''}`).join(' ')}`
-          process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : 'MISSED'} ${o.path} ${what}\n`)
+          process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : 'MISSED'} ${o.path} ${what}${o.review ? ` [reviewed: ${o.review}]` : ''}\n`)
         }
       : undefined,
   })
@@ -83,7 +88,9 @@ const pct = (n: number) => `${(n * 100).toFixed(2)}%`
 function side(name: string, s: SideSummary, label: 'malicious' | 'benign' = 'malicious'): string {
   // of the malicious samples that passed, how many carry no code that can act (placeholders)
   const inert = label === 'malicious' ? `; missed with code that can do nothing by itself ${s.missedInert} (recall without them ${s.flagged}/${s.total - s.missedInert}, ${pct(s.actingRate)})` : ''
-  return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}${inert}`
+  // misses a reviewer read and found harmless (label noise): only where --reviewed names some
+  const reviewed = label === 'malicious' && s.missedHarmless > 0 ? `; missed and reviewed as harmless ${s.missedHarmless} (recall without them ${s.flagged}/${s.total - s.missedHarmless}, ${pct(s.reviewedRate)})` : ''
+  return `${name}: ${s.flagged}/${s.total} flagged (${pct(s.rate)}); held ${s.held}, rejected ${s.rejected}, refused as invalid archives ${s.refused}; by name evidence alone ${s.nameOnly}${inert}${reviewed}`
 }
 
 function campaignLine(name: string, s: CampaignSummary): string {
