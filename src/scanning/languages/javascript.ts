@@ -2,7 +2,7 @@
 import { parseSync } from 'oxc-parser'
 import type { FileFacts, FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
 import { JAVASCRIPT_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, inlineCode, offscreenCode, overBudget, scanText } from './source-file.ts'
+import { FactSink, inlineCode, offscreenCode, overBudget, printsDownload, scanText } from './source-file.ts'
 import {
   DATA_METHODS,
   TRANSFORMERS,
@@ -467,6 +467,8 @@ class JsWalker {
         if ((cap === 'decode' && !(name === 'String.fromCharCode' && !isCharCodeList(args))) || (name === 'Buffer.from' && isDecodingEncoding(args[1]))) out.add('decode')
         if (cap === 'system-info') out.add('system-info')
         if (cap === 'network') out.add('network-response')
+        // execSync('curl <url>') returns the download
+        if (cap === 'process' && args[0] && printsDownload(this.commandText(args[0]) ?? '')) out.add('network-response')
         if (cap === 'fs-read' && args[0] && this.isSensitivePath(args[0])) out.add('sensitive-file')
         const local = node.callee?.type === 'Identifier' ? this.scope.lookup(node.callee.name)?.fn : undefined
         if (local && this.fetchers.has(local)) out.add('network-response')

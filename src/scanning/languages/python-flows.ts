@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter'
 import type { FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
 import { KEY_PARAMETER, PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import type { FactSink } from './source-file.ts'
+import { printsDownload, type FactSink } from './source-file.ts'
 import type { PyNames } from './python-names.ts'
 import { commandText, isSensitive, joinDecodes, unparenthesized } from './python-syntax.ts'
 
@@ -357,6 +357,8 @@ export class PyFlows {
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join' && joinDecodes(args)) out.add('decode')
         // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
         if (cap === 'process' && RECON_COMMAND.test(commandText(args?.namedChildren[0], this.context.values) ?? '')) out.add('system-info')
+        // the output of `curl <url>` is the download
+        if (cap === 'process' && printsDownload(commandText(args?.namedChildren[0], this.context.values) ?? '')) out.add('network-response')
         const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
         if (decodesByMethod(method, args)) out.add('decode')
         if (cap === 'system-info' && name !== 'os.path.expanduser') out.add('system-info')

@@ -169,6 +169,17 @@ export function inlineCode(command: string): { language: EmbeddedProgram['langua
   return out
 }
 
+/**
+ * Whether a command prints what it downloads, so its output is what a server sent: curl unless told to write a file
+ * (`-o`, `-O`, alone or ending a cluster such as `-sSLo`, `--output`, `--remote-name`), wget told to write to standard
+ * output (`-O -`, `-qO-`). A program reading that output has fetched it (`subprocess.getoutput('curl …')`).
+ */
+export function printsDownload(command: string): boolean {
+  const words = command.trimStart().replace(/^sudo\s+/, '')
+  if (/^curl\b/.test(words)) return !/\s(-[A-Za-z]*[oO]|--output|--remote-name(-all)?)(?=[\s=]|$)/.test(words)
+  return /^wget\b/.test(words) && /\s-(q?O\s*|-output-document[=\s]\s*)-(?=\s|$)/.test(words)
+}
+
 /** The text a base64 literal decodes to, when it is one and decodes to readable text. */
 const WHOLE_URL = /^(?:https?|wss?|ftp):\/\/[\x21-\x7e]{4,}$/
 // statements of a program (Python, JavaScript, shell, PowerShell) rather than data
