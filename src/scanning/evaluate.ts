@@ -16,8 +16,8 @@ export type Label = 'malicious' | 'benign'
  * a harmless `probe` (a marker file, a print, a request that carries nothing), `inert` code, a `clean-copy` of
  * ordinary code, or a payload that is `unreachable` (a folder Python cannot import, a syntax error, commented out).
  */
-export type ReviewFinding = 'harmful' | 'probe' | 'inert' | 'clean-copy' | 'unreachable'
-export const REVIEW_FINDINGS: readonly ReviewFinding[] = ['harmful', 'probe', 'inert', 'clean-copy', 'unreachable']
+export const REVIEW_FINDINGS = ['harmful', 'probe', 'inert', 'clean-copy', 'unreachable'] as const
+export type ReviewFinding = (typeof REVIEW_FINDINGS)[number]
 
 export interface SampleOutcome {
   readonly label: Label

@@ -355,10 +355,12 @@ export class PyFlows {
         // ''.join(table[alphabet.index(c)] for c in '<cipher text>'): a substitution-cipher decoder
         // ''.join(chr(c) for c in [101, 120, 101, 99]), ''.join(map(chr, …)): text spelt in character codes
         if (fnNode?.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'join' && joinDecodes(args)) out.add('decode')
-        // the output of hostname/whoami/cat /etc/passwd is a host fingerprint
-        if (cap === 'process' && RECON_COMMAND.test(commandText(args?.namedChildren[0], this.context.values) ?? '')) out.add('system-info')
-        // the output of `curl <url>` is the download
-        if (cap === 'process' && printsDownload(commandText(args?.namedChildren[0], this.context.values) ?? '')) out.add('network-response')
+        if (cap === 'process') {
+          const command = commandText(args?.namedChildren[0], this.context.values) ?? ''
+          // the output of hostname/whoami/cat /etc/passwd is a host fingerprint; the output of `curl <url>` is the download
+          if (RECON_COMMAND.test(command)) out.add('system-info')
+          if (printsDownload(command)) out.add('network-response')
+        }
         const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
         if (decodesByMethod(method, args)) out.add('decode')
         if (cap === 'system-info' && name !== 'os.path.expanduser') out.add('system-info')
