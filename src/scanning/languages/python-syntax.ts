@@ -18,10 +18,6 @@ export function unparenthesized(node: Node | null | undefined): Node | null | un
   return n
 }
 
-export function isSensitive(text: string): boolean {
-  return /\.ssh|\.aws|\.npmrc|\.pypirc|\.git-credentials|\.netrc|\.docker|\.kube|Login Data|Local State|Local Storage|leveldb|wallet|etc\/passwd|etc\/shadow|Cookies/i.test(text)
-}
-
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' }
 
 /** The value of a string literal, with the common escapes decoded (hex escapes hide URLs and commands). */

@@ -170,6 +170,15 @@ export function inlineCode(command: string): { language: EmbeddedProgram['langua
 }
 
 /**
+ * Whether text names a store of credentials (SSH keys, cloud and registry credentials, browser and
+ * Discord profiles, wallets, the password files): what opening such a path reads is a secret.
+ */
+export function namesCredentialStore(text: string): boolean {
+  return CREDENTIAL_STORE_TEXT.test(text)
+}
+const CREDENTIAL_STORE_TEXT = /\.ssh|\.aws|\.npmrc|\.pypirc|\.git-credentials|\.netrc|\.docker|\.kube|Login Data|Local State|Local Storage|leveldb|wallet|etc\/passwd|etc\/shadow|Cookies/i
+
+/**
  * Whether a command prints what it downloads, so its output is what a server sent: curl unless told to write a file
  * (`-o`, `-O`, alone or ending a cluster such as `-sSLo`, `--output`, `--remote-name`), wget told to write to standard
  * output (`-O -`, `-qO-`). A program reading that output has fetched it (`subprocess.getoutput('curl …')`).
