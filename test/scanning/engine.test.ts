@@ -2001,6 +2001,18 @@ setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
     expect(textOnly.every((f) => f.indicators.some((i) => i.kind === 'shell-download'))).toBe(true)
   })
 
+  it('parses the code of a file made too large by modules it carries as strings, and scans their text whole', async () => {
+    // a setup.py carrying 1.6 MB of bundled modules in byte strings, then install code that reads what a module names
+    const module = `from os import getenv\\r\\nSTORE = getenv('LOCALAPPDATA') + '/Google/Chrome/User Data'\\r\\n${'x = 1\\r\\n'.repeat(4_000)}`
+    const bundled = Array.from({ length: 50 }, (_, i) => `write_module('m${i}.py', b"${module}")`).join('\n')
+    const setup = `import sys\nfrom setuptools import setup\ndef write_module(path, contents):\n    open(path, 'wb').write(contents)\nsetup(name='synthetic-pkg', version='1.0.0')\n${bundled}\nimport m0\ndata = open(m0.STORE + '/Default/Cookies', 'rb').read()\n`
+    expect(setup.length).toBeGreaterThan(1_500_000)
+    const r = await sdist({ 'setup.py': setup })
+    const file = r.signals.find((s) => s.rule === 'steals-browser-or-wallet-data')
+    expect(file, JSON.stringify(r.signals.map((s) => [s.rule, s.weight, s.line]))).toMatchObject({ file: 'setup.py', line: 6 })
+    expect(r.verdict).toBe('hold')
+  })
+
   it("reads a cipher's decrypt as decoding: exec(Fernet(key).decrypt(token)) at install", async () => {
     const r = await sdist({
       'setup.py': `from setuptools import setup\nfrom setuptools.command.install import install\nclass Hook(install):\n    def run(self):\n        from fernet import Fernet\n        exec(Fernet(b'c3ludGhldGljLWtleS1ub3QtYS1yZWFsLWtleS0xMjM=').decrypt(b'gAAAAABsynthetic-token'))\n        install.run(self)\nsetup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})\n`,

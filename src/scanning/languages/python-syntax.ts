@@ -85,9 +85,25 @@ export function foldString(node: Node, constants: ReadonlyMap<string, string>, d
 /** Mathematical alphanumerics (𝙞𝗺𝗽𝗼𝗿𝘁): Python folds identifiers to NFKC, so they spell ordinary names. */
 const FOLDED_LETTERS = /[\u{1D400}-\u{1D7FF}]/u
 
+/** A comment, or a string literal with its prefix (group 1) and its quoted body (group 2). */
+const COMMENT_OR_STRING = /#[^\n]*|([rRbBuUfF]{0,2})('''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")/g
+
 /** The source with string literals and comments blanked (same length), so a search finds code only. */
 export function pythonCodeOnly(source: string): string {
-  return source.replace(/#[^\n]*|([rRbBuUfF]{0,2})('''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")/g, (m) => m.replace(/[^\n]/g, ' '))
+  return source.replace(COMMENT_OR_STRING, (m) => m.replace(/[^\n]/g, ' '))
+}
+
+/**
+ * The source with every string literal longer than `limit` emptied, its lines kept (`b"…"` → `b""`, a
+ * triple-quoted body → its newlines): a file made large by the text it carries (modules bundled as
+ * strings, data tables) keeps small code around it, worth parsing; line numbers do not move.
+ */
+export function emptyLongStrings(source: string, limit: number): string {
+  return source.replace(COMMENT_OR_STRING, (m, prefix: string | undefined, body: string | undefined) => {
+    if (body === undefined || m.length <= limit) return m
+    const quote = body.startsWith("'''") || body.startsWith('"""') ? body.slice(0, 3) : body[0]!
+    return `${prefix ?? ''}${quote}${'\n'.repeat(body.split('\n').length - 1)}${quote}`
+  })
 }
 
 /**

@@ -3,11 +3,11 @@ import type { Node, Parser } from 'web-tree-sitter'
 import type { FileFacts, FunctionFlows } from '../facts.ts'
 import { PYTHON_APIS, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
-import { FactSink, offscreenCode, overBudget, scanText } from './source-file.ts'
+import { FactSink, MAX_PARSE_BYTES, offscreenCode, overBudget, scanText } from './source-file.ts'
 import { ARCHIVE_OPENERS, CLONES, Drops, SAVES_DOWNLOAD, TEMP_FILES, type WrittenPath } from './python-drops.ts'
 import { PyNames } from './python-names.ts'
 import { ENV_DUMP_METHODS, PyFlows, decodesByMethod, enclosingFunctionName, type Taint } from './python-flows.ts'
-import { commandText, foldString, interpolatedValue, interpreterSource, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
+import { commandText, emptyLongStrings, foldString, interpolatedValue, interpreterSource, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
 
 /** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), from O and 0 (OOO0O00O0…, as Oxyry's does), or from underscores only. */
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^O(?=[O0]*0)[O0]{7,}$|^_{5,}$/
@@ -45,6 +45,24 @@ const SERIALISERS = /^(str|repr|dict|list|json\.dumps|json\.dump|pickle\.dumps|b
 
 let parser: Parser | undefined
 
+/** String literals at least this long are emptied when that brings a file over the parse budget under it. */
+const LONG_STRING_CHARS = 2_000
+
+/**
+ * A file over the parse budget because of the text its strings carry (modules bundled as strings, as
+ * stickytape bundles them; data tables): its code is parsed with those strings emptied, and its whole
+ * text is scanned for indicators, as a file too large to parse is.
+ */
+function carriesText(path: string, source: string, imported?: ReadonlyMap<string, FunctionFlows>): FileFacts | undefined {
+  if (source.length <= MAX_PARSE_BYTES) return undefined
+  const code = emptyLongStrings(source, LONG_STRING_CHARS)
+  if (code.length > MAX_PARSE_BYTES) return undefined
+  const facts = analyzePython(path, code, imported)
+  const text = new FactSink(path, 'python', source)
+  scanText(text)
+  return { ...facts, indicators: [...facts.indicators, ...text.facts().indicators] }
+}
+
 /** Loads the grammar once per process (WebAssembly, no native build). */
 export async function initPython(): Promise<void> {
   parser ??= await loadParser('tree-sitter-python/tree-sitter-python.wasm')
@@ -56,6 +74,8 @@ export function analyzePython(path: string, rawSource: string, imported?: Readon
   const sink = new FactSink(path, 'python', source)
   if (foldedAt !== undefined) sink.indicator('obfuscation', 'identifiers spelled in mathematical alphanumerics, which Python reads as plain letters', foldedAt)
   if (!parser) throw new Error('initPython() must run before analyzePython()')
+  const carried = carriesText(path, source, imported)
+  if (carried) return carried
   const big = overBudget(sink, source, (collapsed) => analyzePython(path, collapsed, imported))
   if (big) return big
   const tree = parser.parse(source)
