@@ -6,6 +6,7 @@ import type { Artifact, EcosystemId } from '../core/ecosystem.ts'
 import { RegistryError } from '../core/errors.ts'
 import * as packages from '../packages/repository.ts'
 import { archiveLimits } from '../packages/service.ts'
+import { withNestedCode } from '../scanning/nested-code.ts'
 import { listScans } from '../scanning/repository.ts'
 import * as repo from './repository.ts'
 import { advisoryId, requireReviewer } from './policy.ts'
@@ -168,7 +169,9 @@ async function readVersion(deps: ReviewDeps, versionId: number): Promise<{ versi
   if (!bytes) throw new RegistryError('unavailable', `the archive of version ${versionId} is missing from storage`)
   const pkg = await deps.db.kysely.selectFrom('packages').select('ecosystem').where('id', '=', version.package_id).executeTakeFirstOrThrow()
   const eco = deps.ecosystems.get(pkg.ecosystem as EcosystemId)!
-  return { version, artifact: await eco.readArtifact(bytes, archiveLimits(deps.config), { filename: row.filename }) }
+  // what the gate read, nested code included, is what reviewers see
+  const limits = archiveLimits(deps.config)
+  return { version, artifact: await withNestedCode(await eco.readArtifact(bytes, limits, { filename: row.filename }), limits) }
 }
 
 function isBinary(content: Buffer): boolean {

@@ -7,6 +7,7 @@ import { RegistryError } from '../core/errors.ts'
 import { eachAtOnce } from './at-once.ts'
 import { analyzeArtifact, type ScanReport } from './engine.ts'
 import { loadArtifact } from './load-path.ts'
+import { withNestedCode } from './nested-code.ts'
 import type { Sample } from './corpus.ts'
 
 export type Label = 'malicious' | 'benign'
@@ -147,7 +148,7 @@ export async function evaluate(samples: readonly { sample: Sample; label: Label;
     let outcome: SampleOutcome
     try {
       const { artifact, eco } = await load(sample)
-      const report = analyzeArtifact(artifact, eco, { thresholds: options.thresholds })
+      const report = analyzeArtifact(await withNestedCode(artifact, options.limits), eco, { thresholds: options.thresholds })
       rulesetVersion = report.rulesetVersion
       outcome = { ...known, flagged: report.verdict !== 'publish', report, ms: performance.now() - t0 }
     } catch (err) {

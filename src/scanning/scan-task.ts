@@ -6,6 +6,7 @@ import { RegistryError } from '../core/errors.ts'
 import { ECOSYSTEMS } from '../ecosystems.ts'
 import { analyzeArtifact, initEngine, type ScanReport } from './engine.ts'
 import { loadExtraRules } from './rules/extra-rules.ts'
+import { withNestedCode } from './nested-code.ts'
 
 export interface ScanTask {
   readonly bytes: Uint8Array
@@ -27,7 +28,7 @@ export default async function runScanTask(task: ScanTask): Promise<ScanTaskResul
   try {
     const artifact = await eco.readArtifact(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.limits, { filename: task.filename })
     const extraRules = task.extraRulesPath ? await loadExtraRules(task.extraRulesPath) : []
-    return { ok: true, report: analyzeArtifact(artifact, eco, { thresholds: task.thresholds, extraRules, rulesetVersion: task.rulesetVersion }) }
+    return { ok: true, report: analyzeArtifact(await withNestedCode(artifact, task.limits), eco, { thresholds: task.thresholds, extraRules, rulesetVersion: task.rulesetVersion }) }
   } catch (err) {
     if (err instanceof RegistryError) return { ok: false, code: err.code, message: err.message }
     throw err

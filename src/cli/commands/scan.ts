@@ -6,6 +6,7 @@ import { ECOSYSTEMS } from '../../ecosystems.ts'
 import { archiveLimits } from '../../packages/service.ts'
 import { analyzeArtifact, initEngine, type ScanReport } from '../../scanning/engine.ts'
 import { loadArtifact } from '../../scanning/load-path.ts'
+import { withNestedCode } from '../../scanning/nested-code.ts'
 import { toSarif } from '../../scanning/sarif.ts'
 import { withDynamicStage } from '../../scanning/sandbox/stage.ts'
 
@@ -25,7 +26,7 @@ export async function scanCommand(config: Config, paths: readonly string[], opti
   for (const path of paths) {
     try {
       const { artifact, eco } = await loadArtifact(path, ECOSYSTEMS, archiveLimits(config))
-      let report = analyzeArtifact(artifact, eco, { thresholds })
+      let report = analyzeArtifact(await withNestedCode(artifact, archiveLimits(config)), eco, { thresholds })
       if (options.dynamic) report = await withDynamicStage({ config: { ...config, sandbox: 'always' }, log: SILENT_LOGGER }, eco, async () => artifact, report, thresholds)
       done.push({ path, report })
       if (options.json) console.log(JSON.stringify({ path, ...report }))

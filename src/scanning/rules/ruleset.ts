@@ -60,7 +60,7 @@ const RULESET_RELEASE = '2026.11.1'
 
 /**
  * `<release>+<digest>`: the digest covers the source of the rules, the language analyzers, the
- * indicator patterns, the sandbox (what it runs and how its trace is judged) and each ecosystem's
+ * indicator patterns, which bundled archives are read as code, the sandbox (what it runs and how its trace is judged) and each ecosystem's
  * install hooks and import entries, so any change to detection gives a new version and stale scans
  * can be found.
  */
@@ -75,7 +75,7 @@ function detectionDigest(): string {
     const dir = join(scanning, folder)
     const files = readdirSync(dir).filter((f) => /\.(ts|txt|py|cjs|cfg)$/.test(f)).sort()
     for (const file of files) {
-      if (folder === '.' && !['indicators.ts', 'facts.ts', 'engine.ts', 'roles.ts'].includes(file)) continue
+      if (folder === '.' && !['indicators.ts', 'facts.ts', 'engine.ts', 'roles.ts', 'nested-code.ts'].includes(file)) continue
       hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0')
     }
   }
