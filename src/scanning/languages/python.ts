@@ -11,11 +11,11 @@ import { commandText, emptyLongStrings, foldString, interpolatedValue, interpret
 
 /** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), from O and 0 (OOO0O00O0…, as Oxyry's does), or from underscores only. */
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^O(?=[O0]*0)[O0]{7,}$|^_{5,}$/
-/** Methods of sockets, sessions and connections that send their arguments. */
 /** Libraries that read the browsers' own cookie databases. */
 const COOKIE_STORE_READERS = /^(browser_cookie3|browsercookie|pycookiecheat|rookiepy)\.\w+$/
 /** Methods that put their argument into the container they are called on. */
 const CONTAINER_FILLS = new Set(['append', 'extend', 'insert', 'add', 'update', 'appendleft', 'setdefault'])
+/** Methods of sockets, sessions and connections that send their arguments. */
 const HANDLE_SENDS = new Set(['send', 'sendall', 'sendto', 'connect', 'request', 'post', 'put', 'get', 'patch', 'write', 'sendmail', 'send_message', 'storbinary', 'execute'])
 
 /** The text a list of at least eight printable character codes spells, if it is one. */
@@ -369,9 +369,10 @@ class PyWalker {
     }
     if (!cap && receiver && receiver.type === 'identifier' && this.drops.isWriter(receiver.text) && (method === 'write' || method === 'writelines')) {
       const writes = (args?.namedChildren ?? []).filter((a): a is Node => a !== null)
+      const path = this.drops.pathOf(receiver.text)
       this.sink.capability('fs-write', `${receiver.text}.${method}`, this.offset(node))
-      this.recordWrite(this.drops.pathOf(receiver.text), writes[0], this.offset(node))
-      for (const arg of writes) this.reachesFile(this.drops.pathOf(receiver.text), arg, `${receiver.text}.${method}`)
+      this.recordWrite(path, writes[0], this.offset(node))
+      for (const arg of writes) this.reachesFile(path, arg, `${receiver.text}.${method}`)
       return
     }
     if (!cap) return
@@ -458,7 +459,8 @@ class PyWalker {
 
   private archiveOpened(node: Node | null | undefined): WrittenPath | undefined {
     if (node?.type !== 'call' || !ARCHIVE_OPENERS.has(this.names.resolve(node.childForFieldName('function')) ?? '')) return undefined
-    return this.pathNamed(node.childForFieldName('arguments')?.namedChildren[0])
+    const arg = node.childForFieldName('arguments')?.namedChildren[0]
+    return arg ? this.pathNamed(arg) : undefined
   }
 
   /**
@@ -472,16 +474,14 @@ class PyWalker {
     let archive: WrittenPath | undefined
     let folder: Node | undefined
     if (name === 'shutil.unpack_archive') {
-      archive = this.pathNamed(positional[0])
+      archive = positional[0] && this.pathNamed(positional[0])
       folder = keyword('extract_dir') ?? positional[1]
     } else if (fnNode?.type === 'attribute' && ['extractall', 'extract'].includes(fnNode.childForFieldName('attribute')?.text ?? '')) {
       const reader = fnNode.childForFieldName('object')
       archive = reader?.type === 'identifier' ? this.archives.get(reader.text) : this.archiveOpened(reader)
       folder = keyword('path') ?? positional[fnNode.childForFieldName('attribute')?.text === 'extract' ? 1 : 0]
     }
-    if (!archive || !folder) return
-    const named = this.pathNamed(folder)
-    if (named) this.drops.extracted(archive, named, this.offset(node), enclosingFunctionName(node))
+    if (archive && folder) this.drops.extracted(archive, this.pathNamed(folder), this.offset(node), enclosingFunctionName(node))
   }
 
   /** `urlretrieve(url, path)`, `wget.download(url, out=path)`: a download saved under a path, which a later process may run. */
@@ -492,8 +492,7 @@ class PyWalker {
     const named = given.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === keyword)?.childForFieldName('value')
     const path = named ?? given.filter((a) => a !== null && a.type !== 'keyword_argument')[1]
     if (!path) return
-    const file = commandText(path, this.values)?.split(/[\\/]/).pop()
-    this.drops.add({ path: { expression: path.text, ...(file && file.length >= 3 ? { name: file } : {}) }, sources: new Set(['network-response']), offset: this.offset(node), fn: enclosingFunctionName(node) })
+    this.drops.add({ path: this.pathNamed(path), sources: new Set(['network-response']), offset: this.offset(node), fn: enclosingFunctionName(node) })
   }
 
   /** The path an `open(…)` call writes: its expression and, when its last part is literal, the file name (`tmp + '/x.py'` → `x.py`). */
@@ -508,7 +507,7 @@ class PyWalker {
       callerNamed = true
     }
     const path = this.pathNamed(arg)
-    return path && callerNamed ? { ...path, callerNamed } : path
+    return callerNamed ? { ...path, callerNamed } : path
   }
 
   /**
@@ -523,8 +522,7 @@ class PyWalker {
   }
 
   /** A path given as `node`: its expression and, when its last part is literal, the file name. */
-  private pathNamed(node: Node | null | undefined): WrittenPath | undefined {
-    if (!node) return undefined
+  private pathNamed(node: Node): WrittenPath {
     const name = commandText(node, this.values)?.split(/[\\/]/).pop()
     return { expression: node.text, ...(name && name.length >= 3 ? { name } : {}) }
   }
