@@ -120,8 +120,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--sandbox [parallel]', 'also run the gate’s sandbox (bubblewrap + strace) on every sample the static engine would publish, this many at a time', (v) => Number(v))
     .option('--sample <n>', 'judge only a fixed random draw of n benign samples (the same on every machine for the same --seed and corpora)', (v) => Number(v))
     .option('--seed <text>', 'the draw of --sample', 'gatehouse')
-    .option('--reviewed <file>', 'reviewers\' findings on malicious samples (TSV: sample id, harmful|probe|inert|clean-copy|unreachable, when, reason): misses found harmless are counted apart')
-    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean; sandbox?: number | true; sample?: number; seed: string; reviewed?: string }) => {
+    .option('--reviewed <files...>', 'reviewers\' findings on malicious samples (TSV: sample id, harmful|probe|inert|clean-copy|unreachable, when, reason): misses found harmless are counted apart')
+    .option('--name-untouched', 'with -v, name the untouched halves\' misses too: for the one audit of a frozen ruleset, since reading them ends those halves\' blindness (docs/decisions.md)', false)
+    .action(async (opts: { malicious: string[]; heldOut: string[]; benign: string[]; baseRate: number; splitDate?: string; splitHalf: boolean; json: boolean; verbose: boolean; sandbox?: number | true; sample?: number; seed: string; reviewed?: string[]; nameUntouched: boolean }) => {
       if (opts.sample !== undefined && !(Number.isInteger(opts.sample) && opts.sample > 0)) throw new InvalidArgumentError('--sample takes a positive whole number')
       if (opts.malicious.length + opts.heldOut.length + opts.benign.length === 0) throw new InvalidArgumentError('give --malicious, --held-out and/or --benign folders')
       process.exitCode = await evalCommand(config(), {
@@ -136,6 +137,7 @@ export async function main(argv: string[]): Promise<void> {
         ...(opts.sandbox ? { sandbox: opts.sandbox === true ? 1 : opts.sandbox } : {}),
         ...(opts.sample ? { sample: { n: opts.sample, seed: opts.seed } } : {}),
         ...(opts.reviewed ? { reviewed: opts.reviewed } : {}),
+        nameUntouched: opts.nameUntouched,
       })
     })
 

@@ -68,19 +68,26 @@ export function drawSamples<T extends { readonly id: string }>(samples: readonly
 }
 
 /**
- * Reviewers' findings on samples (bench/corpora's `*-review.tsv`): one sample per line, tab-separated — its id (the
- * path within its corpus folder, as labels.jsonl names it), the finding, when the code would run, and the reason.
- * Lines starting with `#` are comments.
+ * Reviewers' findings on samples (bench/corpora's `*-review.tsv` and `*-audit.tsv`): one sample per line,
+ * tab-separated — its id (the path within its corpus folder, as labels.jsonl names it), the finding, when the code
+ * would run, and the reason. Lines starting with `#` are comments. Several files are read as one; a sample two files
+ * judge differently is an error, not a silent choice.
  */
-export function readReviews(file: string): Map<string, ReviewFinding> {
+export function readReviews(files: readonly string[]): Map<string, ReviewFinding> {
   const reviews = new Map<string, ReviewFinding>()
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() === '' || line.startsWith('#')) return
-      const [id, finding] = line.split('\t')
-      if (!id || !REVIEW_FINDINGS.includes(finding as ReviewFinding)) throw new Error(`${file}:${i + 1}: expected "<sample id>\\t<${REVIEW_FINDINGS.join('|')}>\\t…"`)
-      reviews.set(id, finding as ReviewFinding)
-    })
+  const where = new Map<string, string>()
+  for (const file of files) {
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (line.trim() === '' || line.startsWith('#')) return
+        const [id, finding] = line.split('\t')
+        if (!id || !REVIEW_FINDINGS.includes(finding as ReviewFinding)) throw new Error(`${file}:${i + 1}: expected "<sample id>\\t<${REVIEW_FINDINGS.join('|')}>\\t…"`)
+        const earlier = reviews.get(id)
+        if (earlier !== undefined && earlier !== finding) throw new Error(`${file}:${i + 1}: ${id} is found ${finding} here and ${earlier} in ${where.get(id)}`)
+        reviews.set(id, finding as ReviewFinding)
+        where.set(id, `${file}:${i + 1}`)
+      })
+  }
   return reviews
 }

@@ -179,7 +179,7 @@ describe('evaluate with reviewers\' findings', () => {
         '',
       ].join('\n'),
     )
-    const byId = readReviews(file)
+    const byId = readReviews([file])
     expect(byId.size).toBe(3)
     const samples = listSamples(dir).map((sample) => ({ sample, label: 'malicious' as const }))
     const reviews = new Map(samples.filter((s) => byId.has(s.sample.id)).map((s) => [s.sample.path, byId.get(s.sample.id)!]))
@@ -192,6 +192,19 @@ describe('evaluate with reviewers\' findings', () => {
   it('refuses a line whose finding is not one of the kinds', () => {
     const file = join(root, 'bad-review.tsv')
     writeFileSync(file, 'x/1/x-1.tar.gz\tmalicious\tinstall\twhy\n')
-    expect(() => readReviews(file)).toThrow(/bad-review\.tsv:1/)
+    expect(() => readReviews([file])).toThrow(/bad-review\.tsv:1/)
+  })
+
+  it('reads an audit beside the review as one, and refuses a sample the two judge differently', () => {
+    const review = join(root, 'two-review.tsv')
+    const audit = join(root, 'two-audit.tsv')
+    writeFileSync(review, 'a/1/a-1.tar.gz\tprobe\tinstall\twrites a marker\n')
+    writeFileSync(audit, '# audit\nb/1/b-1.tar.gz\tharmful\timport\tposts the environment\na/1/a-1.tar.gz\tprobe\tinstall\tagreed\n')
+    expect([...readReviews([review, audit])]).toEqual([
+      ['a/1/a-1.tar.gz', 'probe'],
+      ['b/1/b-1.tar.gz', 'harmful'],
+    ])
+    writeFileSync(audit, 'a/1/a-1.tar.gz\tharmful\tinstall\tread again\n')
+    expect(() => readReviews([review, audit])).toThrow(/two-audit\.tsv:1: a\/1\/a-1\.tar\.gz is found harmful here and probe in .*two-review\.tsv:1/)
   })
 })

@@ -24,8 +24,13 @@ export interface EvalOptions {
   readonly sandbox?: number
   /** Judge only a fixed random draw of this many benign samples (for runs too long to do whole, like the sandbox's). */
   readonly sample?: { readonly n: number; readonly seed: string }
-  /** Reviewers' findings on malicious samples (a `*-review.tsv`): misses found harmless are counted apart. */
-  readonly reviewed?: string
+  /** Reviewers' findings on malicious samples (`*-review.tsv`, `*-audit.tsv`): misses found harmless are counted apart. */
+  readonly reviewed?: readonly string[]
+  /**
+   * Name the untouched halves' misses too, for an audit: their reading ends those halves' blindness for every later
+   * ruleset, so it is done once, on a frozen ruleset (docs/decisions.md).
+   */
+  readonly nameUntouched?: boolean
 }
 
 function drawn<T extends { readonly id: string }>(samples: T[], sample: EvalOptions['sample']): T[] {
@@ -65,9 +70,10 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
           const wrong = o.label === 'benign' ? o.flagged : !o.flagged
           if (!wrong) return
           // an untouched half is never looked at: its misses are counted, not named
-          if (inUntouchedHalf(o, options)) return void process.stderr.write(`${tty ? '\n' : ''}MISSED (untouched half, not named) ${o.refused ? 'refused' : `${o.report!.verdict} ${o.report!.score}`}\n`)
+          if (!options.nameUntouched && inUntouchedHalf(o, options)) return void process.stderr.write(`${tty ? '\n' : ''}MISSED (untouched half, not named) ${o.refused ? 'refused' : `${o.report!.verdict} ${o.report!.score}`}\n`)
           const what = o.refused ? `refused: ${o.refused}` : `${o.report!.verdict} ${o.report!.score} ${o.report!.signals.filter((s) => s.weight > 0).map((s) => `${s.rule}+${s.weight}@${s.file ?? ''}:${s.line ?? ''}`).join(' ')}`
-          process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : 'MISSED'} ${o.path} ${what}${o.review ? ` [reviewed: ${o.review}]` : ''}\n`)
+          const half = inUntouchedHalf(o, options) ? ' (untouched half)' : ''
+          process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : `MISSED${half}`} ${o.path} ${what}${o.review ? ` [reviewed: ${o.review}]` : ''}\n`)
         }
       : undefined,
   })
