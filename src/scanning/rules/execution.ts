@@ -111,7 +111,7 @@ export const hiddenPowerShell: Rule = perFile(
 export const establishesPersistence: Rule = perFile(
   'establishes-persistence',
   'Installs itself to run again',
-  'Writes to shell start-up files, cron, the Windows Run key, the Startup folder or LaunchAgents, so code keeps running after the install.',
+  'Writes to shell start-up files, cron, the Windows Run key, the Startup folder or LaunchAgents, or makes the browser load an extension (`--load-extension=`), so code keeps running after the install.',
   (file) => {
     const run = file.executed('persistence')
     if (run) return file.hit({ install: 90, import: 70, runtime: 15 }, `runs: ${run.value}`, run)
