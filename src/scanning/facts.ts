@@ -49,9 +49,10 @@ export type IndicatorKind =
 
 /**
  * `env`: the whole environment; `env-secret`: one secret-looking variable (a token sent to its own API is normal at run time);
- * `key-argument`: a parameter named as a wallet's private key or recovery phrase, which signing code keeps to itself.
+ * `key-argument`: a parameter named as a wallet's private key or recovery phrase, which signing code keeps to itself;
+ * `found-file`: a file found by listing a directory (`os.walk`, `glob`), and what is read from it.
  */
-export type FlowSource = 'decode' | 'env' | 'env-secret' | 'sensitive-file' | 'system-info' | 'network-response' | 'key-argument'
+export type FlowSource = 'decode' | 'env' | 'env-secret' | 'sensitive-file' | 'system-info' | 'network-response' | 'key-argument' | 'found-file'
 export type FlowSink = 'dynamic-code' | 'process' | 'network' | 'fs-write' | 'dns'
 
 /** What a module-level function does with data, for callers in other modules: the sources its return value carries, and which positional parameters reach which sinks. */

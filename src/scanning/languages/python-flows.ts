@@ -8,11 +8,15 @@ import { commandText, joinDecodes, unparenthesized } from './python-syntax.ts'
 
 export const ENV_DUMP_METHODS = new Set(['items', 'keys', 'values'])
 const PY_TRANSFORMERS =
-  /^(str|repr|chr|ord|bytes|bytearray|dict|list|tuple|set|format|json\.dumps|json\.loads|base64\.\w*encode\w*|base64\.\w*decode\w*|urllib\.parse\.\w+|urllib\.urlencode|zlib\.\w+|binascii\.\w+|codecs\.\w+|marshal\.\w+)$/
+  /^(str|repr|chr|ord|bytes|bytearray|dict|list|tuple|set|enumerate|zip|reversed|sorted|iter|next|format|json\.dumps|json\.loads|base64\.\w*encode\w*|base64\.\w*decode\w*|urllib\.parse\.\w+|urllib\.urlencode|zlib\.\w+|binascii\.\w+|codecs\.\w+|marshal\.\w+)$/
 const PY_DATA_METHODS = new Set([
   'encode', 'decode', 'format', 'join', 'replace', 'strip', 'lower', 'upper', 'split', 'read', 'readlines', 'json', 'hex',
   'items', 'keys', 'values', 'get', 'copy', 'getvalue', 'text', 'content', 'splitlines', 'rstrip', 'lstrip', 'append', 'extend', 'iter_content', 'iter_lines', 'readline',
 ])
+/** The path of a file found by listing a folder: not data of its own until the file is opened. */
+const FOUND_PATH: Taint = '@found-path'
+/** Calls that list a folder's files (`os.walk(d)`, `glob.glob(p)`, `Path(d).rglob(p)`). */
+const DIRECTORY_LISTINGS = /^(os\.(listdir|walk|scandir)|glob\.i?glob|pathlib\.Path(\(\))?\.(r?glob|iterdir))$|\.(rglob|iterdir)$/
 /** Environment variables that name the machine or the user. */
 const IDENTITY_VARIABLE = /^["'](COMPUTERNAME|USERNAME|USERDOMAIN|HOSTNAME|USER|LOGNAME)["']$/
 const RECON_COMMAND = /\b(hostname|whoami|id|uname|ifconfig|ipconfig|systeminfo|pwd|printenv|net\s+user)\b|\bcat\s+\/etc\/(passwd|shadow|hosts)|^\s*(env|ls)\b/
@@ -228,7 +232,7 @@ export class PyFlows {
 
   /** A parameter (`@fn:index`) reaches a sink, or names the path a function writes (`write-path`): noted in the function's summary. */
   summarize(param: Taint, sink: FlowSink | 'write-path'): void {
-    if (!param.startsWith('@')) return
+    if (!param.startsWith('@') || param === FOUND_PATH) return
     const [fn, index] = param.slice(1).split(':') as [string, string]
     const set = this.summaries.get(fn) ?? new Set<string>()
     set.add(`${index}>${sink}`)
@@ -397,7 +401,11 @@ export class PyFlows {
         }
         if ((name === 'os.getenv' || name === 'os.environ.get') && SECRET_NAME.test(args?.text ?? '')) out.add('env-secret')
         if ((name === 'os.getenv' || name === 'os.environ.get') && IDENTITY_VARIABLE.test(args?.namedChildren[0]?.text ?? '')) out.add('system-info')
-        if ((name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')) && this.readsSensitive(node)) out.add('sensitive-file')
+        const opens = name === 'open' || name === 'io.open' || name?.endsWith('read_text') || name?.endsWith('read_bytes')
+        if (opens && this.readsSensitive(node)) out.add('sensitive-file')
+        // a file found by listing a folder: its path (carried through joins), and what opening it reads
+        if (name !== undefined && DIRECTORY_LISTINGS.test(name)) out.add(FOUND_PATH)
+        if ((opens || name === 'os.path.join') && (args?.namedChildren ?? []).some((a) => a && this.taint(a, depth + 1).has(FOUND_PATH))) out.add(opens ? 'found-file' : FOUND_PATH)
         // Data passes through transformations (str, json.dumps, encode, join…, decoders and ciphers), not through arbitrary calls.
         const transforms = (name !== undefined && PY_TRANSFORMERS.test(name)) || (method !== undefined && PY_DATA_METHODS.has(method)) || cap === 'decode' || decodesByMethod(method, args)
         const receiver = fnNode?.type === 'attribute' ? fnNode.childForFieldName('object') : null

@@ -71,6 +71,13 @@ export function foldString(node: Node, constants: ReadonlyMap<string, string>, d
   if (node.type === 'string') return interpolatedValue(node, constants)
   if (node.type === 'identifier' && depth > 0) return constants.get(node.text)
   if (node.type === 'concatenated_string') return node.namedChildren.map((c) => (c ? stringValue(c) : '')).join('')
+  if (node.type === 'parenthesized_expression' && node.namedChildren[0]) return foldString(node.namedChildren[0], constants, depth + 1)
+  // ('met' + 'sys.so')[::-1]: a string spelt backwards
+  if (node.type === 'subscript' && node.childForFieldName('subscript')?.text.replace(/\s/g, '') === '::-1') {
+    const value = node.childForFieldName('value')
+    const folded = value ? foldString(value, constants, depth + 1) : undefined
+    return folded === undefined ? undefined : [...folded].reverse().join('')
+  }
   if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '+') {
     const left = node.childForFieldName('left')
     const right = node.childForFieldName('right')
@@ -177,6 +184,9 @@ export function openMode(args: Node | null | undefined): string {
 }
 
 /** Text of a command: a string, a concatenation, a list of words, or a name holding one of `constants`. */
+/** `os.path.join`, `path.join`, `posixpath.join`, `ntpath.join`. */
+const PATH_JOIN = /^(?:os\.|posix|nt)?path\.join$/
+
 export function commandText(node: Node | null | undefined, constants: ReadonlyMap<string, string>, depth = 0): string | undefined {
   if (!node || depth > 20) return undefined
   switch (node.type) {
@@ -203,6 +213,11 @@ export function commandText(node: Node | null | undefined, constants: ReadonlyMa
     case 'call': {
       // '…'.format(…), '…' % x, ' '.join([...]) keep their literal parts
       const fn = node.childForFieldName('function')
+      // os.path.join(home, 'Library', 'LaunchAgents'): the path's known parts, joined as the system would
+      if (fn && PATH_JOIN.test(fn.text)) {
+        const parts = (node.childForFieldName('arguments')?.namedChildren ?? []).map((c) => (c?.type === 'keyword_argument' ? undefined : commandText(c, constants, depth + 1)))
+        return parts.some((p) => p !== undefined) ? parts.map((p) => p ?? '…').join('/') : undefined
+      }
       if (fn?.type === 'attribute') {
         const object = commandText(fn.childForFieldName('object'), constants, depth + 1)
         const method = fn.childForFieldName('attribute')?.text

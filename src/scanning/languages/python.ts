@@ -1,6 +1,6 @@
 // Python analyzer on tree-sitter (web-tree-sitter + tree-sitter-python): imports, calls → capabilities and indicators; flows in python-flows.ts.
 import type { Node, Parser } from 'web-tree-sitter'
-import type { FileFacts, FunctionFlows } from '../facts.ts'
+import type { FileFacts, FunctionFlows, IndicatorKind } from '../facts.ts'
 import { PYTHON_APIS, capabilityOf } from './api-catalog.ts'
 import { loadParser } from './tree-sitter.ts'
 import { FactSink, MAX_PARSE_BYTES, offscreenCode, overBudget, scanText } from './source-file.ts'
@@ -38,6 +38,8 @@ const NETWORK_TOOL = /^\s*(?:\S*[\\/])?(dig|nslookup|host|ping|curl|wget|nc|ncat
 /** Evaluators whose first argument is Python source. */
 const EVALUATES_SOURCE = new Set(['exec', 'eval', 'compile'])
 /** A command that starts Python: `python3 …`, `/usr/bin/python …`, `py.exe …`. */
+/** What a path names: credential stores and places that start programs. */
+const PATH_KINDS: readonly IndicatorKind[] = ['persistence', 'sensitive-path', 'browser-store', 'discord-store', 'wallet-path']
 const PYTHON_LAUNCH = /^\s*(?:\S*python[\d.]*w?(?:\.exe)?|py(?:\.exe)?)(?:\s|$)/i
 /** Text that reads as Python statements: a script written to disk whatever its file is called. */
 const PYTHON_SOURCE = /^\s*(?:import\s+[\w.]+|from\s+[\w.]+\s+import\s)/
@@ -177,6 +179,12 @@ class PyWalker {
       case 'identifier':
         if (OBFUSCATED_NAME.test(node.text)) this.obfuscatedNames += 1
         this.sink.reference(node.text)
+        // `from .main import setup; Thread(target=setup).start()`: a function of another module handed on as a value runs
+        // as a call of it would (a call's callee is recorded where the call is)
+        if (this.names.isImported(node.text) && !isCallee(node) && !inImport(node)) {
+          const name = this.names.resolve(node)
+          if (name?.includes('.')) this.sink.outsideCall(name)
+        }
         break
       case 'import_statement':
       case 'import_from_statement':
@@ -192,8 +200,13 @@ class PyWalker {
           this.names.bind(target)
           const resolved = this.names.resolve(right)
           if (resolved && (right.type === 'identifier' || right.type === 'attribute')) this.names.alias(target, resolved)
+          // f = eval('os.system'), spelt in pieces or backwards: f is that function
+          const evaluated = this.evaluatedName(right)
+          if (evaluated) this.names.alias(target, evaluated)
           const value = commandText(right, this.values)
           if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
+          // a path built from parts names what its parts alone do not (`os.path.join(home, 'Library', 'LaunchAgents')`)
+          if (value !== undefined && right.type === 'call' && value.includes('/')) this.sink.text(value, this.offset(right), { only: PATH_KINDS })
           if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.names.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
           this.flows.noteInstance(target, right)
           if (this.opensForWriting(right)) this.drops.opened(target, this.openedPath(right))
@@ -414,6 +427,10 @@ class PyWalker {
             for (const name of m[2]!.split(',')) if (name.trim()) this.sink.localImports.add(`${m[1]}.${name.trim().split(/\s+/)[0]}`)
           }
         }
+        // `[sys.executable, '-m', 'pkg.tool']`, `python -m pkg.tool`: a module of the package run as a script runs
+        // where this call runs, its `if __name__ == '__main__':` block with it
+        const module = command !== undefined && cap === 'process' && this.startsPython(arg, command) ? /(?:^|\s)-m\s+([A-Za-z_][\w.]*)(?:\s|$)/.exec(command)?.[1] : undefined
+        if (module) this.sink.localImports.add(module)
         // a file this file wrote and now runs (`open('/tmp/.x.py','w').write(…)`, then `python3 /tmp/.x.py`):
         // literal text written is code it runs, and data written (a download, a decoded blob) reaches the process
         // `os.chdir(clone)` then `python bypass.py`: a script named relative to a fetched folder is fetched code
@@ -425,6 +442,14 @@ class PyWalker {
         }
       }
     }
+  }
+
+  /** The dotted name `eval('…')` of a folded string yields (`eval(('met' + 'sys.so')[::-1])` → `os.system`). */
+  private evaluatedName(node: Node): string | undefined {
+    if (node.type !== 'call' || this.names.resolve(node.childForFieldName('function')) !== 'eval') return undefined
+    const args = node.childForFieldName('arguments')?.namedChildren ?? []
+    const text = args.length === 1 && args[0] ? foldString(args[0], this.values) : undefined
+    return text !== undefined && /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(text.trim()) ? text.trim() : undefined
   }
 
   /** Whether a process argument starts Python: `[sys.executable, …]`, or a command beginning `python3 …`. */
@@ -540,4 +565,18 @@ class PyWalker {
     if (name !== 'open' && name !== 'io.open' && name !== 'codecs.open') return false
     return /[wax]/.test(openMode(node.childForFieldName('arguments')))
   }
+}
+
+/** The function a call calls (`f` in `f(x)`), as opposed to a value handed on. */
+function isCallee(node: Node): boolean {
+  return node.parent?.type === 'call' && node.parent.childForFieldName('function')?.id === node.id
+}
+
+/** A name in an import statement itself, which binds it rather than uses it. */
+function inImport(node: Node): boolean {
+  for (let at: Node | null = node.parent; at; at = at.parent) {
+    if (at.type === 'import_statement' || at.type === 'import_from_statement') return true
+    if (at.type.endsWith('statement') || at.type === 'module') return false
+  }
+  return false
 }

@@ -176,7 +176,7 @@ export function inlineCode(command: string): { language: EmbeddedProgram['langua
 export function namesCredentialStore(text: string): boolean {
   return CREDENTIAL_STORE_TEXT.test(text)
 }
-const CREDENTIAL_STORE_TEXT = /\.ssh|\.aws|\.npmrc|\.pypirc|\.git-credentials|\.netrc|\.docker|\.kube|Login Data|Local State|Local Storage|leveldb|wallet|etc\/passwd|etc\/shadow|Cookies/i
+const CREDENTIAL_STORE_TEXT = /\.ssh|\.aws|\.azure\b|gcloud[\\/]+(?:application_default_credentials|credentials\.db|access_tokens\.db|legacy_credentials)|\.npmrc|\.pypirc|\.git-credentials|\.netrc|\.docker|\.kube|Login Data|Local State|Local Storage|leveldb|wallet|etc\/passwd|etc\/shadow|Cookies/i
 
 /**
  * Whether a command prints what it downloads, so its output is what a server sent: curl unless told to write a file

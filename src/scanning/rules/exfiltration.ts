@@ -21,10 +21,14 @@ export const exfiltratesEnvironment: Rule = perFile(
 export const exfiltratesCredentials: Rule = perFile(
   'exfiltrates-credentials',
   'Reads credential files and sends data out',
-  'Reads SSH keys, cloud or registry credentials and has a network sink in the same file. Check where the data goes.',
+  'Reads SSH keys, cloud or registry credentials, or files it finds by searching folders, and has a network sink in the same file. Check where the data goes.',
   (file) => {
     const flow = file.flow(['sensitive-file'], ['network', 'dns'])
     if (flow) return file.hit({ install: 100, import: 100, runtime: 80 }, `credential file contents flow into ${flow.api}`, flow)
+    // Files found by searching folders and uploaded: a stealer's sweep when installing or loading; a sync or backup
+    // tool's job when its user runs it.
+    const found = file.flow(['found-file'], ['network'])
+    if (found) return file.hit({ install: 100, import: 80, runtime: 0 }, `files found by listing folders flow into ${found.api}`, found)
     const path = file.indicator('sensitive-path')
     if (path && file.has('fs-read') && (file.has('network') || file.has('dns'))) {
       return file.hit({ install: 70, import: 30, runtime: 10 }, `reads ${path.value} in a file with network access`, path)
