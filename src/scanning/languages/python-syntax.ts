@@ -187,6 +187,11 @@ export function openMode(args: Node | null | undefined): string {
 /** `os.path.join`, `path.join`, `posixpath.join`, `ntpath.join`. */
 const PATH_JOIN = /^(?:os\.|posix|nt)?path\.join$/
 
+/** Whether a node is a call joining a path from parts (`os.path.join(home, 'Library', 'LaunchAgents')`). */
+export function joinsPath(node: Node): boolean {
+  return node.type === 'call' && PATH_JOIN.test(node.childForFieldName('function')?.text ?? '')
+}
+
 export function commandText(node: Node | null | undefined, constants: ReadonlyMap<string, string>, depth = 0): string | undefined {
   if (!node || depth > 20) return undefined
   switch (node.type) {

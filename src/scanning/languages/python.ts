@@ -7,7 +7,7 @@ import { FactSink, MAX_PARSE_BYTES, offscreenCode, overBudget, scanText } from '
 import { ARCHIVE_OPENERS, CLONES, Drops, SAVES_DOWNLOAD, TEMP_FILES, type WrittenPath } from './python-drops.ts'
 import { PyNames } from './python-names.ts'
 import { ENV_DUMP_METHODS, PyFlows, decodesByMethod, enclosingFunctionName, type Taint } from './python-flows.ts'
-import { commandText, emptyLongStrings, foldString, interpolatedValue, interpreterSource, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
+import { commandText, emptyLongStrings, foldString, interpolatedValue, interpreterSource, joinsPath, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
 
 /** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), from O and 0 (OOO0O00O0…, as Oxyry's does), or from underscores only. */
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^O(?=[O0]*0)[O0]{7,}$|^_{5,}$/
@@ -180,10 +180,10 @@ class PyWalker {
         if (OBFUSCATED_NAME.test(node.text)) this.obfuscatedNames += 1
         this.sink.reference(node.text)
         // `from .main import setup; Thread(target=setup).start()`: a function of another module handed on as a value runs
-        // as a call of it would (a call's callee is recorded where the call is)
-        if (this.names.isImported(node.text) && !isCallee(node) && !inImport(node)) {
+        // as a call of it would (a callee is the same name, recorded once); the import statement itself only binds it
+        if (this.names.isImported(node.text)) {
           const name = this.names.resolve(node)
-          if (name?.includes('.')) this.sink.outsideCall(name)
+          if (name?.includes('.') && !inImport(node)) this.sink.outsideCall(name)
         }
         break
       case 'import_statement':
@@ -206,7 +206,7 @@ class PyWalker {
           const value = commandText(right, this.values)
           if (value !== undefined) this.values.set(target, node.type === 'augmented_assignment' ? (this.values.get(target) ?? '') + value : value)
           // a path built from parts names what its parts alone do not (`os.path.join(home, 'Library', 'LaunchAgents')`)
-          if (value !== undefined && right.type === 'call' && value.includes('/')) this.sink.text(value, this.offset(right), { only: PATH_KINDS })
+          if (value !== undefined && joinsPath(right)) this.sink.text(value, this.offset(right), { only: PATH_KINDS })
           if (right.type === 'call' && capabilityOf(PYTHON_APIS, this.names.resolve(right.childForFieldName('function')) ?? '') === 'network') this.handles.add(target)
           this.flows.noteInstance(target, right)
           if (this.opensForWriting(right)) this.drops.opened(target, this.openedPath(right))
@@ -565,11 +565,6 @@ class PyWalker {
     if (name !== 'open' && name !== 'io.open' && name !== 'codecs.open') return false
     return /[wax]/.test(openMode(node.childForFieldName('arguments')))
   }
-}
-
-/** The function a call calls (`f` in `f(x)`), as opposed to a value handed on. */
-function isCallee(node: Node): boolean {
-  return node.parent?.type === 'call' && node.parent.childForFieldName('function')?.id === node.id
 }
 
 /** A name in an import statement itself, which binds it rather than uses it. */
