@@ -69,11 +69,11 @@ export async function evalCommand(config: Config, options: EvalOptions): Promise
       ? (o) => {
           const wrong = o.label === 'benign' ? o.flagged : !o.flagged
           if (!wrong) return
+          const untouched = inUntouchedHalf(o, options)
           // an untouched half is never looked at: its misses are counted, not named
-          if (!options.nameUntouched && inUntouchedHalf(o, options)) return void process.stderr.write(`${tty ? '\n' : ''}MISSED (untouched half, not named) ${o.refused ? 'refused' : `${o.report!.verdict} ${o.report!.score}`}\n`)
+          if (untouched && !options.nameUntouched) return void process.stderr.write(`${tty ? '\n' : ''}MISSED (untouched half, not named) ${o.refused ? 'refused' : `${o.report!.verdict} ${o.report!.score}`}\n`)
           const what = o.refused ? `refused: ${o.refused}` : `${o.report!.verdict} ${o.report!.score} ${o.report!.signals.filter((s) => s.weight > 0).map((s) => `${s.rule}+${s.weight}@${s.file ?? ''}:${s.line ?? ''}`).join(' ')}`
-          const half = inUntouchedHalf(o, options) ? ' (untouched half)' : ''
-          process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : `MISSED${half}`} ${o.path} ${what}${o.review ? ` [reviewed: ${o.review}]` : ''}\n`)
+          process.stderr.write(`${tty ? '\n' : ''}${o.label === 'benign' ? 'FALSE POSITIVE' : `MISSED${untouched ? ' (untouched half)' : ''}`} ${o.path} ${what}${o.review ? ` [reviewed: ${o.review}]` : ''}\n`)
         }
       : undefined,
   })

@@ -183,7 +183,6 @@ export function openMode(args: Node | null | undefined): string {
   return mode?.type === 'string' ? stringValue(mode) : ''
 }
 
-/** Text of a command: a string, a concatenation, a list of words, or a name holding one of `constants`. */
 /** `os.path.join`, `path.join`, `posixpath.join`, `ntpath.join`. */
 const PATH_JOIN = /^(?:os\.|posix|nt)?path\.join$/
 
@@ -192,6 +191,7 @@ export function joinsPath(node: Node): boolean {
   return node.type === 'call' && PATH_JOIN.test(node.childForFieldName('function')?.text ?? '')
 }
 
+/** Text of a command: a string, a concatenation, a list of words, or a name holding one of `constants`. */
 export function commandText(node: Node | null | undefined, constants: ReadonlyMap<string, string>, depth = 0): string | undefined {
   if (!node || depth > 20) return undefined
   switch (node.type) {
@@ -219,7 +219,7 @@ export function commandText(node: Node | null | undefined, constants: ReadonlyMa
       // '…'.format(…), '…' % x, ' '.join([...]) keep their literal parts
       const fn = node.childForFieldName('function')
       // os.path.join(home, 'Library', 'LaunchAgents'): the path's known parts, joined as the system would
-      if (fn && PATH_JOIN.test(fn.text)) {
+      if (joinsPath(node)) {
         const parts = (node.childForFieldName('arguments')?.namedChildren ?? []).map((c) => (c?.type === 'keyword_argument' ? undefined : commandText(c, constants, depth + 1)))
         return parts.some((p) => p !== undefined) ? parts.map((p) => p ?? '…').join('/') : undefined
       }

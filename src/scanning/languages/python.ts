@@ -37,9 +37,9 @@ const NETWORK_TOOL = /^\s*(?:\S*[\\/])?(dig|nslookup|host|ping|curl|wget|nc|ncat
 
 /** Evaluators whose first argument is Python source. */
 const EVALUATES_SOURCE = new Set(['exec', 'eval', 'compile'])
-/** A command that starts Python: `python3 …`, `/usr/bin/python …`, `py.exe …`. */
 /** What a path names: credential stores and places that start programs. */
 const PATH_KINDS: readonly IndicatorKind[] = ['persistence', 'sensitive-path', 'browser-store', 'discord-store', 'wallet-path']
+/** A command that starts Python: `python3 …`, `/usr/bin/python …`, `py.exe …`. */
 const PYTHON_LAUNCH = /^\s*(?:\S*python[\d.]*w?(?:\.exe)?|py(?:\.exe)?)(?:\s|$)/i
 /** Text that reads as Python statements: a script written to disk whatever its file is called. */
 const PYTHON_SOURCE = /^\s*(?:import\s+[\w.]+|from\s+[\w.]+\s+import\s)/
