@@ -1685,6 +1685,24 @@ setup(name='synthetic-pkg', version='1.0.0')
     expect(scoring(build, 'exfiltrates-credentials')).toBeUndefined()
   })
 
+  it('still weighs a credential path read beside network calls in run-time code that also uploads the files it finds', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': '',
+      'synthetic_pkg/sync.py': `import os, requests
+
+def push(folder, url):
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(root, name), 'rb') as f:
+                requests.put(url + '/' + name, data=f)
+
+def key():
+    return open(os.path.expanduser('~/.ssh/id_rsa')).read()
+`,
+    })
+    expect(scoring(r, 'exfiltrates-credentials')?.message).toMatch(/reads .*\.ssh/)
+  })
+
   it('does not run a file a download is saved to when the next command only unpacks it', async () => {
     const r = await sdist({
       'setup.py': `import os

@@ -26,9 +26,10 @@ export const exfiltratesCredentials: Rule = perFile(
     const flow = file.flow(['sensitive-file'], ['network', 'dns'])
     if (flow) return file.hit({ install: 100, import: 100, runtime: 80 }, `credential file contents flow into ${flow.api}`, flow)
     // Files found by searching folders and uploaded: a stealer's sweep when installing or loading; a sync or backup
-    // tool's job when its user runs it.
+    // tool's job when its user runs it, so at run time the weaker reading below still has its say.
     const found = file.flow(['found-file'], ['network'])
-    if (found) return file.hit({ install: 100, import: 80, runtime: 0 }, `files found by listing folders flow into ${found.api}`, found)
+    const sweep = found && file.hit({ install: 100, import: 80, runtime: 0 }, `files found by listing folders flow into ${found.api}`, found)
+    if (sweep && sweep.weight > 0) return sweep
     const path = file.indicator('sensitive-path')
     if (path && file.has('fs-read') && (file.has('network') || file.has('dns'))) {
       return file.hit({ install: 70, import: 30, runtime: 10 }, `reads ${path.value} in a file with network access`, path)
