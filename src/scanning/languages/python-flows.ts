@@ -22,6 +22,9 @@ const IDENTITY_VARIABLE = /^["'](COMPUTERNAME|USERNAME|USERDOMAIN|HOSTNAME|USER|
 const RECON_COMMAND = /\b(hostname|whoami|id|uname|ifconfig|ipconfig|systeminfo|pwd|printenv|net\s+user)\b|\bcat\s+\/etc\/(passwd|shadow|hosts)|^\s*(env|ls)\b/
 /** Expressions that read a file's content rather than name it: the name they bind holds data, not a path. */
 const CONTENT_READERS = /\b(open|read_text|read_bytes|read|load|loads)\s*\(/
+/** What a web request carries (Flask's and Bottle's `request`, a Django view's `request.GET`): the remote side's data, like an
+ * HTTP response, so a server that runs it is a backdoor. */
+const REQUEST_DATA = /^(flask\.|bottle\.)?request\.(args|form|values|data|json|files|cookies|headers|query|forms|params|GET|POST|body|get_json|get_data)$/
 /** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
 const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request', 'open'])
 
@@ -343,7 +346,9 @@ export class PyFlows {
         return out
       }
       case 'attribute': {
-        if (this.names.resolve(node) === 'os.environ') out.add('env')
+        const resolved = this.names.resolve(node)
+        if (resolved === 'os.environ') out.add('env')
+        if (resolved !== undefined && REQUEST_DATA.test(resolved)) out.add('network-response')
         const field = this.selfField(node)
         if (field) for (const t of this.fields.get(field) ?? []) out.add(t)
         for (const t of this.taint(node.childForFieldName('object'), depth + 1)) out.add(t)
@@ -391,7 +396,7 @@ export class PyFlows {
         const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined
         if (decodesByMethod(method, args)) out.add('decode')
         if (cap === 'system-info' && name !== 'os.path.expanduser') out.add('system-info')
-        if (cap === 'network') out.add('network-response')
+        if (cap === 'network' || (name !== undefined && REQUEST_DATA.test(name))) out.add('network-response')
         if (fnNode?.type === 'attribute') {
           const handle = fnNode.childForFieldName('object')
           // `opener.open(url)`, `build_opener().open(url)`: a connection's methods return what the other side sent

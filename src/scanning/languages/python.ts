@@ -9,6 +9,10 @@ import { PyNames } from './python-names.ts'
 import { ENV_DUMP_METHODS, PyFlows, decodesByMethod, enclosingFunctionName, type Taint } from './python-flows.ts'
 import { commandText, emptyLongStrings, foldString, interpolatedValue, interpreterSource, joinsPath, openMode, pickedFromTable, stringValue, targets } from './python-syntax.ts'
 
+/** Decorators that register a function as a web request handler (Flask, FastAPI, Bottle, Sanic, aiohttp's route table). */
+const REQUEST_HANDLER_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'websocket', 'api_route'])
+/** What a server's start is called: `app.run()`, `uvicorn.run(app)`, `server.serve_forever()`, `web.run_app(app)`. */
+const SERVER_STARTS = ['run', 'serve_forever', 'run_app', 'run_simple', 'serve']
 /** Identifiers obfuscators generate from l, I and 1 (l1lI1_…), from O and 0 (OOO0O00O0…, as Oxyry's does), or from underscores only. */
 const OBFUSCATED_NAME = /^(?=[lI1_]*[lI1][lI1_]*$)[lI1_]{5,}$|^[lI1]{3,}\w*_(cringe|obf)\w*_?$|^O(?=[O0]*0)[O0]{7,}$|^_{5,}$/
 /** Libraries that read the browsers' own cookie databases. */
@@ -190,6 +194,18 @@ class PyWalker {
       case 'import_from_statement':
         for (const module of this.names.importStatement(node)) this.sink.localImports.add(module)
         break
+      case 'decorated_definition': {
+        // `@app.route('/x') def x(): …`: a request handler runs once its server does (`app.run()`, `uvicorn.run(app)`,
+        // `Thread(target=app.run)`), so the server's start reaches it as a call would
+        const name = node.childForFieldName('definition')?.childForFieldName('name')?.text
+        const registers = node.namedChildren.some((d) => {
+          const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined
+          const fn = call?.type === 'call' ? call.childForFieldName('function') : undefined
+          return fn?.type === 'attribute' && REQUEST_HANDLER_DECORATORS.has(fn.childForFieldName('attribute')?.text ?? '')
+        })
+        if (name && registers && this.sink.fn === undefined) for (const start of SERVER_STARTS) this.sink.referenceFrom(start, name)
+        break
+      }
       case 'assignment':
       case 'augmented_assignment': {
         const left = node.childForFieldName('left')

@@ -78,6 +78,13 @@ export class FactSink {
     }
   }
 
+  /** Records that `via` hands `fn` on when it runs: `fn` is reached wherever `via` is (a server's start reaches its handlers). */
+  referenceFrom(via: string, fn: string): void {
+    const set = this.refsByFn.get(via) ?? new Set<string>()
+    set.add(fn)
+    this.refsByFn.set(via, set)
+  }
+
   private allow(key: string): boolean {
     key = `${key}:${this.fn ?? ''}`
     const n = this.counts.get(key) ?? 0
