@@ -28,6 +28,34 @@ const REQUEST_DATA = /^(flask\.|bottle\.)?request\.(args|form|values|data|json|f
 /** Reading from a connection: what comes back is the remote side's, like an HTTP response. */
 const HANDLE_RECEIVES = new Set(['recv', 'recvfrom', 'recv_into', 'read', 'readline', 'makefile', 'get', 'post', 'request', 'open'])
 
+const TOP_SCOPE = { id: 0, params: new Set<string>() }
+const SCOPES = new Set(['function_definition', 'lambda'])
+const FUNCTIONS = new Set(['function_definition'])
+
+/**
+ * The nearest ancestor of `node` of one of `types`, or null. Every node passed on the way up is remembered in `known`
+ * (they share the answer), so walking a file asks each node for its parent about once.
+ */
+function nearest(node: Node, types: ReadonlySet<string>, known: Map<number, Node | null>): Node | null {
+  const passed: number[] = []
+  let found: Node | null = null
+  for (let p: Node | null = node.parent; p; p = p.parent) {
+    if (types.has(p.type)) {
+      found = p
+      break
+    }
+    const answer = known.get(p.id)
+    if (answer !== undefined) {
+      found = answer
+      break
+    }
+    passed.push(p.id)
+  }
+  known.set(node.id, found)
+  for (const id of passed) known.set(id, found)
+  return found
+}
+
 /** A taint is a flow source, or `@fn:index`: the index-th parameter of the file's function `fn`, resolved at its call sites. */
 export type Taint = FlowSource | `@${string}`
 
@@ -65,6 +93,9 @@ export class PyFlows {
   /** Taint per `scope:name`; scope 0 is the module, others the start index of the defining function. */
   private readonly taints = new Map<string, Set<Taint>>()
   private readonly scopes = new Map<number, { id: number; params: Set<string> }>()
+  /** The nearest enclosing function or lambda, and the nearest function definition, of nodes already asked (see `nearest`). */
+  private readonly scopeDefs = new Map<number, Node | null>()
+  private readonly functionDefs = new Map<number, Node | null>()
   /** What each function of the file returns (decode helpers, fetch helpers), and which of its parameters it returns transformed. */
   private readonly returns = new Map<string, Set<FlowSource>>()
   private readonly passes = new Map<string, Set<number>>()
@@ -100,17 +131,15 @@ export class PyFlows {
   scopeOf(node: Node): { id: number; params: Set<string> } {
     const cached = this.scopes.get(node.id)
     if (cached) return cached
-    let scope = { id: 0, params: new Set<string>() }
-    for (let p: Node | null = node.parent; p; p = p.parent) {
-      if (p.type === 'function_definition' || p.type === 'lambda') {
-        const params = new Set<string>()
-        for (const param of p.childForFieldName('parameters')?.namedChildren ?? []) {
-          const name = param?.type === 'identifier' ? param.text : param?.childForFieldName('name')?.text ?? param?.namedChildren[0]?.text
-          if (name) params.add(name)
-        }
-        scope = { id: p.startIndex + 1, params }
-        break
+    const def = nearest(node, SCOPES, this.scopeDefs)
+    let scope = TOP_SCOPE
+    if (def) {
+      const params = new Set<string>()
+      for (const param of def.childForFieldName('parameters')?.namedChildren ?? []) {
+        const name = param?.type === 'identifier' ? param.text : param?.childForFieldName('name')?.text ?? param?.namedChildren[0]?.text
+        if (name) params.add(name)
       }
+      scope = { id: def.startIndex + 1, params }
     }
     this.scopes.set(node.id, scope)
     return scope
@@ -207,13 +236,10 @@ export class PyFlows {
 
   /** Position of `name` among the parameters of the function `node` sits in, with that function's name. */
   private paramOf(node: Node, name: string): { fn: string; index: number } | undefined {
-    for (let p: Node | null = node.parent; p; p = p.parent) {
-      if (p.type !== 'function_definition') continue
-      const fn = p.childForFieldName('name')?.text
-      const index = paramsOf(p).indexOf(name)
-      return fn && index >= 0 ? { fn, index } : undefined
-    }
-    return undefined
+    const def = nearest(node, FUNCTIONS, this.functionDefs)
+    const fn = def?.childForFieldName('name')?.text
+    const index = def ? paramsOf(def).indexOf(name) : -1
+    return fn && index >= 0 ? { fn, index } : undefined
   }
 
   /** `self.reply` inside a method of class `C`: `C.reply`. */
