@@ -70,24 +70,29 @@ export function drawSamples<T extends { readonly id: string }>(samples: readonly
 /**
  * Reviewers' findings on samples (bench/corpora's `*-review.tsv` and `*-audit.tsv`): one sample per line,
  * tab-separated — its id (the path within its corpus folder, as labels.jsonl names it), the finding, when the code
- * would run, and the reason. Lines starting with `#` are comments. Several files are read as one; a sample two files
- * judge differently is an error, not a silent choice.
+ * would run, and the reason. Lines starting with `#` are comments. Several files are read as one, a second opinion
+ * beside the first: a sample is set apart as harmless only when every reviewer who read it found it so, so where one
+ * finds it harmful it is harmful (as any doubtful case is); where two find different harmless kinds, the first named
+ * stands. A file that judges one sample twice, differently, is an error.
  */
 export function readReviews(files: readonly string[]): Map<string, ReviewFinding> {
   const reviews = new Map<string, ReviewFinding>()
-  const where = new Map<string, string>()
   for (const file of files) {
+    const own = new Map<string, { finding: ReviewFinding; line: number }>()
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((line, i) => {
         if (line.trim() === '' || line.startsWith('#')) return
         const [id, finding] = line.split('\t')
         if (!id || !REVIEW_FINDINGS.includes(finding as ReviewFinding)) throw new Error(`${file}:${i + 1}: expected "<sample id>\\t<${REVIEW_FINDINGS.join('|')}>\\t…"`)
-        const earlier = reviews.get(id)
-        if (earlier !== undefined && earlier !== finding) throw new Error(`${file}:${i + 1}: ${id} is found ${finding} here and ${earlier} in ${where.get(id)}`)
-        reviews.set(id, finding as ReviewFinding)
-        where.set(id, `${file}:${i + 1}`)
+        const twice = own.get(id)
+        if (twice && twice.finding !== finding) throw new Error(`${file}:${i + 1}: ${id} is found ${finding} here and ${twice.finding} on line ${twice.line}`)
+        own.set(id, { finding: finding as ReviewFinding, line: i + 1 })
       })
+    for (const [id, { finding }] of own) {
+      const earlier = reviews.get(id)
+      if (earlier === undefined || finding === 'harmful') reviews.set(id, finding)
+    }
   }
   return reviews
 }

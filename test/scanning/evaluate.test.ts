@@ -195,16 +195,23 @@ describe('evaluate with reviewers\' findings', () => {
     expect(() => readReviews([file])).toThrow(/bad-review\.tsv:1/)
   })
 
-  it('reads an audit beside the review as one, and refuses a sample the two judge differently', () => {
+  it('reads an audit beside the review as one: a second opinion that finds a sample harmful makes it harmful', () => {
     const review = join(root, 'two-review.tsv')
     const audit = join(root, 'two-audit.tsv')
-    writeFileSync(review, 'a/1/a-1.tar.gz\tprobe\tinstall\twrites a marker\n')
+    writeFileSync(review, 'a/1/a-1.tar.gz\tprobe\tinstall\twrites a marker\nc/1/c-1.tar.gz\tharmful\tcall\tsends a key\n')
     writeFileSync(audit, '# audit\nb/1/b-1.tar.gz\tharmful\timport\tposts the environment\na/1/a-1.tar.gz\tprobe\tinstall\tagreed\n')
     expect([...readReviews([review, audit])]).toEqual([
       ['a/1/a-1.tar.gz', 'probe'],
+      ['c/1/c-1.tar.gz', 'harmful'],
       ['b/1/b-1.tar.gz', 'harmful'],
     ])
-    writeFileSync(audit, 'a/1/a-1.tar.gz\tharmful\tinstall\tread again\n')
-    expect(() => readReviews([review, audit])).toThrow(/two-audit\.tsv:1: a\/1\/a-1\.tar\.gz is found harmful here and probe in .*two-review\.tsv:1/)
+    // one reviewer's doubt outweighs another's harmless reading, in either order; two harmless kinds keep the first
+    writeFileSync(audit, 'a/1/a-1.tar.gz\tharmful\tinstall\tread again\nc/1/c-1.tar.gz\tinert\tnever\tthe key is never sent\n')
+    expect(Object.fromEntries(readReviews([review, audit]))).toEqual({ 'a/1/a-1.tar.gz': 'harmful', 'c/1/c-1.tar.gz': 'harmful' })
+    writeFileSync(audit, 'a/1/a-1.tar.gz\tinert\tnever\tnothing runs\n')
+    expect(readReviews([review, audit]).get('a/1/a-1.tar.gz')).toBe('probe')
+    // one file judging a sample twice, differently, is a mistake in that file
+    writeFileSync(audit, 'a/1/a-1.tar.gz\tinert\tnever\tnothing runs\na/1/a-1.tar.gz\tharmful\tinstall\tit does run\n')
+    expect(() => readReviews([review, audit])).toThrow(/two-audit\.tsv:2: a\/1\/a-1\.tar\.gz is found harmful here and inert on line 1/)
   })
 })
