@@ -32,7 +32,7 @@ const readsOf = (node: Remembered): Reads =>
 /**
  * web-tree-sitter answers every question about a node (its type, its end, its parent, a field's child) by copying the
  * node into WebAssembly memory and back, each time it is asked; the analyzers ask a node the same questions many times
- * (the type above all), and that copying was most of a large package's scan. A parsed tree never changes, so each node
+ * (the type above all), and that copying was a large part of a big package's scan. A parsed tree never changes, so each node
  * object keeps the answers it was given: the same answers, computed once (docs/decisions.md, "Tree-sitter nodes keep
  * what they were told").
  */
