@@ -1660,17 +1660,20 @@ def get(url):
     expect(r.verdict).toBe('publish')
   })
 
-  it('publishes a sync tool that uploads the files it finds when its user runs it, and a setup.py that lists its sources and downloads', async () => {
-    const sync = await sdist({
-      'synthetic_pkg/__init__.py': '',
-      'synthetic_pkg/sync.py': `import os, requests
+  /** A sync tool's upload of every file it finds under a folder its user names. */
+  const SYNC_TOOL = `import os, requests
 
 def push(folder, url):
     for root, _, names in os.walk(folder):
         for name in names:
             with open(os.path.join(root, name), 'rb') as f:
                 requests.put(url + '/' + name, data=f)
-`,
+`
+
+  it('publishes a sync tool that uploads the files it finds when its user runs it, and a setup.py that lists its sources and downloads', async () => {
+    const sync = await sdist({
+      'synthetic_pkg/__init__.py': '',
+      'synthetic_pkg/sync.py': SYNC_TOOL,
     })
     expect(sync.verdict).toBe('publish')
     const build = await sdist({
@@ -1724,14 +1727,7 @@ def search():
   it('still weighs a credential path read beside network calls in run-time code that also uploads the files it finds', async () => {
     const r = await sdist({
       'synthetic_pkg/__init__.py': '',
-      'synthetic_pkg/sync.py': `import os, requests
-
-def push(folder, url):
-    for root, _, names in os.walk(folder):
-        for name in names:
-            with open(os.path.join(root, name), 'rb') as f:
-                requests.put(url + '/' + name, data=f)
-
+      'synthetic_pkg/sync.py': `${SYNC_TOOL}
 def key():
     return open(os.path.expanduser('~/.ssh/id_rsa')).read()
 `,
