@@ -37,6 +37,8 @@ const FUNCTIONS = new Set(['function_definition'])
  * (they share the answer), so walking a file asks each node for its parent about once.
  */
 function nearest(node: Node, types: ReadonlySet<string>, known: Map<number, Node | null>): Node | null {
+  const asked = known.get(node.id)
+  if (asked !== undefined) return asked
   const passed: number[] = []
   let found: Node | null = null
   for (let p: Node | null = node.parent; p; p = p.parent) {
@@ -92,6 +94,7 @@ export function decodesByMethod(method: string | undefined, args: Node | null | 
 export class PyFlows {
   /** Taint per `scope:name`; scope 0 is the module, others the start index of the defining function. */
   private readonly taints = new Map<string, Set<Taint>>()
+  /** Each function's or lambda's scope, by the node that defines it. */
   private readonly scopes = new Map<number, { id: number; params: Set<string> }>()
   /** The nearest enclosing function or lambda, and the nearest function definition, of nodes already asked (see `nearest`). */
   private readonly scopeDefs = new Map<number, Node | null>()
@@ -129,19 +132,18 @@ export class PyFlows {
 
   /** The function a node belongs to (Python's local scope), and that function's parameter names. */
   scopeOf(node: Node): { id: number; params: Set<string> } {
-    const cached = this.scopes.get(node.id)
-    if (cached) return cached
     const def = nearest(node, SCOPES, this.scopeDefs)
-    let scope = TOP_SCOPE
-    if (def) {
+    if (!def) return TOP_SCOPE
+    let scope = this.scopes.get(def.id)
+    if (!scope) {
       const params = new Set<string>()
       for (const param of def.childForFieldName('parameters')?.namedChildren ?? []) {
         const name = param?.type === 'identifier' ? param.text : param?.childForFieldName('name')?.text ?? param?.namedChildren[0]?.text
         if (name) params.add(name)
       }
       scope = { id: def.startIndex + 1, params }
+      this.scopes.set(def.id, scope)
     }
-    this.scopes.set(node.id, scope)
     return scope
   }
 

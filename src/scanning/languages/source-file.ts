@@ -71,11 +71,7 @@ export class FactSink {
   /** Records a reference to `name` from the current context (module level or a top-level function). */
   reference(name: string): void {
     if (this.fn === undefined) this.topRefs.add(name)
-    else {
-      const set = this.refsByFn.get(this.fn) ?? new Set<string>()
-      set.add(name)
-      this.refsByFn.set(this.fn, set)
-    }
+    else this.referenceFrom(this.fn, name)
   }
 
   /** Records that `via` hands `fn` on when it runs: `fn` is reached wherever `via` is (a server's start reaches its handlers). */

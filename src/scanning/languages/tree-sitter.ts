@@ -40,13 +40,9 @@ export function rememberNodeReads(): void {
   if (remembering) return
   remembering = true
   const proto = Node.prototype
-  const getter = <K extends 'typeId' | 'endIndex' | 'parent' | 'text'>(name: K): ((this: Node) => Reads[K]) => {
-    const get = Object.getOwnPropertyDescriptor(proto, name)?.get
-    if (!get) throw new Error(`web-tree-sitter's Node has no ${name} getter to remember`)
-    return get as (this: Node) => Reads[K]
-  }
   const remember = <K extends 'typeId' | 'endIndex' | 'parent' | 'text'>(name: K): void => {
-    const get = getter(name)
+    const get = Object.getOwnPropertyDescriptor(proto, name)?.get as ((this: Node) => Reads[K]) | undefined
+    if (!get) throw new Error(`web-tree-sitter's Node has no ${name} getter to remember`)
     Object.defineProperty(proto, name, {
       configurable: true,
       get(this: Remembered) {
